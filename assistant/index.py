@@ -1,0 +1,247 @@
+"""The on-disk index: Chroma for vectors, bm25s for words, a JSON document store, and a manifest.
+
+Layout of the index folder::
+
+    manifest.json    embedding model fingerprint + chunk settings the index was built with
+    documents.json   every document's text, metadata, content hash and chunk spans
+    chroma/          Chroma persistent store (cosine space; we embed, Chroma stores)
+    bm25/            bm25s model over the same chunks, and the chunk id of each row
+
+The document store is the source of truth for chunk text and offsets; Chroma
+and BM25 are derived from it. Writes go vectors first (upserts, so a rerun
+after a crash overwrites rather than duplicates), then BM25, then the store,
+each file replaced atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .bm25 import BM25Index
+from .chunking import Chunk, chunk_document
+from .documents import Document
+from .errors import AssistantError, IndexMismatchError
+from .settings import Settings
+
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class IngestReport:
+    """What an ingest changed, for the CLI and the UI to print."""
+
+    added: list[tuple[str, int]] = field(default_factory=list)
+    updated: list[tuple[str, int]] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
+        )
+
+
+def _write_json(path: Path, data) -> None:
+    """Write JSON via a temp file and rename, so a crash never leaves half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def model_fingerprint(model_path: Path) -> str:
+    """Identify an embedding model by its config and weights size, not by where it is installed."""
+    digest = hashlib.sha256()
+    for name in ("config.json", "modules.json", "1_Pooling/config.json"):
+        file = model_path / name
+        if file.exists():
+            digest.update(file.read_bytes())
+    for weights in sorted(model_path.glob("*.safetensors")) + sorted(model_path.glob("*.bin")):
+        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+class Index:
+    """Open (or create) the index in `settings.index_dir`; the embedder loads on first use."""
+
+    def __init__(self, settings: Settings, embeddings=None) -> None:
+        self.settings = settings
+        self.root = Path(settings.index_dir)
+        self._embeddings = embeddings
+        self._vectorstore = None
+        self._bm25: BM25Index | None = None
+        self._lock = threading.Lock()  # the app warms the embedder in a thread while requests may arrive
+        self.documents: dict[str, dict] = {}
+        docs_file = self.root / "documents.json"
+        if docs_file.exists():
+            self._check_manifest()
+            self.documents = json.loads(docs_file.read_text(encoding="utf-8"))
+
+    # -- state -----------------------------------------------------------------
+    @property
+    def exists(self) -> bool:
+        return (self.root / "documents.json").exists()
+
+    def manifest(self) -> dict:
+        return {
+            "version": MANIFEST_VERSION,
+            "embedding_model": self.settings.model_path().as_posix(),
+            "embedding_fingerprint": model_fingerprint(self.settings.model_path()),
+            "encoding": self.settings.encoding,
+            "chunk_tokens": self.settings.chunk_tokens,
+            "chunk_overlap": self.settings.chunk_overlap,
+            "collection": self.settings.collection,
+        }
+
+    def _check_manifest(self) -> None:
+        path = self.root / "manifest.json"
+        if not path.exists():
+            raise IndexMismatchError(f"{self.root}: manifest.json is missing; rebuild with `assistant ingest --rebuild PATH`")
+        stored = json.loads(path.read_text())
+        current = self.manifest()
+        keys = ("version", "embedding_fingerprint", "encoding", "chunk_tokens", "chunk_overlap", "collection")
+        diff = [f"{k}: index has {stored.get(k)!r}, settings say {current[k]!r}" for k in keys if stored.get(k) != current[k]]
+        if diff:
+            raise IndexMismatchError(
+                f"{self.root} was built with other settings ({'; '.join(diff)}). "
+                "Rebuild it with `assistant ingest --rebuild PATH` or change the settings back."
+            )
+
+    @property
+    def embeddings(self):
+        with self._lock:
+            if self._embeddings is None:
+                from .embeddings import load_embeddings
+
+                self._embeddings = load_embeddings(self.settings.model_path(), self.settings.threads, self.settings.embed_batch_size)
+        return self._embeddings
+
+    @property
+    def vectorstore(self):
+        embeddings = self.embeddings
+        with self._lock:
+            if self._vectorstore is None:
+                self._vectorstore = self._open_vectorstore(embeddings)
+        return self._vectorstore
+
+    def _open_vectorstore(self, embeddings):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from langchain_chroma import Chroma
+
+        client = chromadb.PersistentClient(path=str(self.root / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+        return Chroma(
+            client=client,
+            collection_name=self.settings.collection,
+            embedding_function=embeddings,
+            collection_configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    @staticmethod
+    def clear_folder(root: Path) -> None:
+        """Delete what an index stores in `root`, even one that no longer opens; other files stay."""
+        for name in ("documents.json", "manifest.json"):
+            (root / name).unlink(missing_ok=True)
+        for name in ("chroma", "bm25"):
+            shutil.rmtree(root / name, ignore_errors=True)
+
+    @property
+    def bm25(self) -> BM25Index:
+        if self._bm25 is None:
+            folder = self.root / "bm25"
+            if not (folder / "chunk_ids.json").exists():
+                if self.documents:
+                    raise AssistantError(f"{folder}: BM25 index is missing; rebuild with `assistant ingest --rebuild PATH`")
+                self._bm25 = BM25Index.build([], [])
+            else:
+                self._bm25 = BM25Index.load(folder)
+        return self._bm25
+
+    # -- reading ---------------------------------------------------------------
+    def chunk(self, chunk_id: str) -> Chunk:
+        doc_id, _, ordinal = chunk_id.rpartition("#")
+        record = self.documents[doc_id]
+        start, end = record["chunks"][int(ordinal)]
+        return Chunk(chunk_id, doc_id, int(ordinal), start, end, record["text"][start:end])
+
+    def all_chunks(self) -> list[Chunk]:
+        return [self.chunk(f"{doc_id}#{i}") for doc_id, rec in self.documents.items() for i in range(len(rec["chunks"]))]
+
+    def dense_search(self, vector: list[float], n: int) -> list[tuple[str, float]]:
+        """Nearest chunks by cosine similarity, best first."""
+        if not self.documents:
+            return []
+        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=n)
+        return [(doc.id, 1.0 - distance) for doc, distance in hits if doc.id]
+
+    def bm25_search(self, query: str, n: int) -> list[tuple[str, float]]:
+        return self.bm25.search(query, n)
+
+    # -- writing ---------------------------------------------------------------
+    def add(self, docs: list[Document], progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Index new or changed documents; unchanged ones (same content hash) cost nothing.
+
+        `progress(done, total)` is called as chunks are embedded.
+        """
+        report = IngestReport()
+        todo: list[tuple[Document, list[Chunk]]] = []
+        for doc in docs:
+            old = self.documents.get(doc.id)
+            if old and old["sha256"] == doc.sha256:
+                report.unchanged.append(doc.id)
+                continue
+            chunks = chunk_document(doc, self.settings.chunk_tokens, self.settings.chunk_overlap, self.settings.encoding)
+            todo.append((doc, chunks))
+        if not todo:
+            return report
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_json(self.root / "manifest.json", self.manifest())
+        stale = [
+            f"{doc.id}#{i}"
+            for doc, chunks in todo
+            if doc.id in self.documents
+            for i in range(len(chunks), len(self.documents[doc.id]["chunks"]))
+        ]
+        if stale:
+            self.vectorstore.delete(ids=stale)
+        pending = [(doc, chunk) for doc, chunks in todo for chunk in chunks]
+        batch = self.settings.embed_batch_size
+        for i in range(0, len(pending), batch):
+            part = pending[i : i + batch]
+            self.vectorstore.add_texts(
+                [c.text for _, c in part],
+                metadatas=[{"doc_id": c.doc_id, "start": c.start, "end": c.end, **d.metadata()} for d, c in part],
+                ids=[c.id for _, c in part],
+            )
+            if progress:
+                progress(i + len(part), len(pending))
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        for doc, chunks in todo:
+            (report.updated if doc.id in self.documents else report.added).append((doc.id, len(chunks)))
+            self.documents[doc.id] = {
+                **doc.metadata(),
+                "sha256": doc.sha256,
+                "text": doc.text,
+                "chunks": [[c.start, c.end] for c in chunks],
+                "indexed_at": now,
+            }
+        self._save_lexical()
+        return report
+
+    def _save_lexical(self) -> None:
+        chunks = self.all_chunks()
+        self._bm25 = BM25Index.build([c.id for c in chunks], [c.text for c in chunks])
+        self._bm25.save(self.root / "bm25")
+        _write_json(self.root / "documents.json", self.documents)
