@@ -1,0 +1,86 @@
+"""Citations and the answer object every front end receives, plus their safe text renderings.
+
+A citation always points into the original document text by character
+offsets, so the UI and the eval runner can show or check exactly what was
+quoted. Rendered text is escaped: corpus documents are untrusted input.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import asdict, dataclass, field
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#|~!])")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """`[n]` in an answer refers to `text`, which is `document.text[start:end]`."""
+
+    n: int
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass
+class Answer:
+    """The result of one question: text with [n] markers, its citations, and how it was found."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    passages: list[dict] = field(default_factory=list)
+
+    def to_dict(self, passages: bool = False) -> dict:
+        data = {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [asdict(c) for c in self.citations],
+            "retrieved": self.retrieved,
+            "timings": self.timings,
+        }
+        if passages:
+            data["passages"] = self.passages
+        return data
+
+
+def sources_markdown(answer: Answer) -> str:
+    """The cited passages as Markdown for the chat, every piece of corpus text HTML-escaped."""
+    if answer.abstained or not answer.citations:
+        return ""
+    lines = ["", "**Sources**", ""]
+    for c in answer.citations:
+        lines.append(f"[{c.n}] **{_escape(c.title)}** (`{_escape(c.source)}`, chars {c.start}–{c.end}): “{_escape(c.text)}”")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def sources_text(answer: Answer) -> str:
+    """The cited passages as plain text for the terminal."""
+    return "\n".join(f"[{c.n}] {c.title} ({c.source}:{c.start}-{c.end})\n    {c.text}" for c in answer.citations)
+
+
+def _escape(text: str) -> str:
+    """Neutralise Markdown (links, emphasis, code) first, then HTML, so quoted text stays text."""
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split())), quote=True)
+
+
+def escape_markdown(text: str) -> str:
+    """Public name for the escaping used on all corpus and user text shown in the chat."""
+    return _escape(text)
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The full chat message: escaped answer with [n] markers, then the cited passages."""
+    if answer.abstained:
+        return f"*{_escape(answer.answer)}*"
+    return _escape(answer.answer) + "\n" + sources_markdown(answer)

@@ -1,0 +1,105 @@
+"""`Assistant`: the one facade the CLI, the Gradio app and the eval runner call.
+
+It owns the index, the retriever and the answerer, so front ends stay thin:
+they pass questions and paths in and render `Answer`s and `IngestReport`s out.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .citations import Answer
+from .documents import discover, load_file
+from .errors import AssistantError
+from .index import Index, IngestReport
+from .settings import Settings
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Assistant:
+    """Ask questions about the indexed corpus and add documents to it."""
+
+    def __init__(self, settings: Settings | None = None, embeddings=None) -> None:
+        self.settings = settings or Settings()
+        self.index = Index(self.settings, embeddings=embeddings)
+        self._retriever = None
+        self._answerer = None
+
+    # -- corpus ------------------------------------------------------------------
+    def ingest(self, paths: list[Path], progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Add files and folders; a bad file is reported and skipped, the rest still go in."""
+        report = IngestReport()
+        docs = []
+        for path, doc_id in discover([Path(p) for p in paths]):
+            try:
+                docs.append(load_file(path, doc_id))
+            except (AssistantError, OSError) as exc:
+                report.failed.append((doc_id, str(exc)))
+        added = self.index.add(docs, progress=progress)
+        added.failed = report.failed + added.failed
+        return added
+
+    # -- questions ---------------------------------------------------------------
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from .retrieval import HybridRetriever
+
+            s = self.settings
+            self._retriever = HybridRetriever(
+                index=self.index, k=s.k, candidates=s.candidates, rrf_k=s.rrf_k,
+                dense_weight=s.dense_weight, bm25_weight=s.bm25_weight,
+            )
+        return self._retriever
+
+    @property
+    def answerer(self):
+        if self._answerer is None:
+            from .answering import ExtractiveAnswerer
+
+            s = self.settings
+            self._answerer = ExtractiveAnswerer(
+                self.index.embeddings, passages=s.answer_passages, max_sentences=s.max_answer_sentences,
+                threshold=s.abstain_threshold,
+            )
+        return self._answerer
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """Answer one question with citations, or abstain."""
+        question = self._check_question(question)
+        if not self.index.documents:
+            raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
+        t0 = time.perf_counter()
+        retriever = self.retriever if k is None else self.retriever.model_copy(update={"k": k})
+        passages = retriever.invoke(question)
+        t1 = time.perf_counter()
+        texts = {p.metadata["source"]: self.index.documents[p.metadata["source"]]["text"] for p in passages}
+        answer = self.answerer.answer(question, passages, texts, searched_docs=len(self.index.documents))
+        t2 = time.perf_counter()
+        answer.timings = {
+            "retrieve_ms": round((t1 - t0) * 1000, 1),
+            "answer_ms": round((t2 - t1) * 1000, 1),
+            "total_ms": round((t2 - t0) * 1000, 1),
+        }
+        answer.passages = [{"text": p.page_content, **p.metadata} for p in passages]
+        return answer
+
+    def stream(self, question: str, k: int | None = None) -> Iterator[str | Answer]:
+        """Yield the answer text in growing pieces, then the final `Answer`."""
+        answer = self.ask(question, k=k)
+        words = answer.answer.split(" ")
+        for i in range(0, len(words), 4):
+            yield " ".join(words[: i + 4])
+        yield answer
+
+    @staticmethod
+    def _check_question(question: str) -> str:
+        question = " ".join((question or "").split())
+        if not question:
+            raise AssistantError("the question is empty")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise AssistantError(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+        return question
