@@ -1,0 +1,70 @@
+"""The Gradio chat. Callbacks only translate between widgets and `Assistant`; no logic lives here.
+
+Also exposes `/ask` as an API endpoint for `gradio_client`, returning the same
+object as `assistant ask --json`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from .citations import Answer, answer_markdown, escape_markdown
+from .core import Assistant
+from .errors import AssistantError
+from .settings import Settings
+
+EXAMPLES = [
+    "Who represents the Hutchins family?",
+    "What happened to the criminal case against Alec Baldwin?",
+    "Who was wounded in the shooting?",
+]
+
+
+def build_app(assistant: Assistant):
+    """Build the Blocks app around an `Assistant`."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    import gradio as gr
+
+    def respond(message: str, history: list[dict]):
+        history = list(history or []) + [
+            {"role": "user", "content": escape_markdown(message or "")},
+            {"role": "assistant", "content": "…"},
+        ]
+        yield "", history
+        try:
+            for part in assistant.stream(message):
+                history[-1]["content"] = answer_markdown(part) if isinstance(part, Answer) else escape_markdown(part)
+                yield "", history
+        except AssistantError as exc:
+            history[-1]["content"] = f"⚠️ {escape_markdown(str(exc))}"
+            yield "", history
+
+    def ask(question: str, k: int = 5) -> dict:
+        """Answer a question from the corpus: answer text, abstained, citations (with offsets), retrieved ids, timings."""
+        try:
+            return assistant.ask(question, k=k).to_dict()
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from None
+
+    with gr.Blocks(title="News assistant", analytics_enabled=False) as demo:
+        gr.Markdown("## Ask the news corpus\nAnswers quote the articles and cite them; when the corpus does not say, the assistant says so.")
+        chatbot = gr.Chatbot(label="Chat", height=520, buttons=["copy"], feedback_options=None)
+        with gr.Row():
+            box = gr.Textbox(placeholder="Ask about the news…", show_label=False, scale=8, autofocus=True)
+            send = gr.Button("Ask", variant="primary", scale=1)
+        gr.Examples(EXAMPLES, inputs=box)
+        gr.ClearButton([chatbot, box], value="New chat")
+        box.submit(respond, [box, chatbot], [box, chatbot], api_name="chat")
+        send.click(respond, [box, chatbot], [box, chatbot], api_visibility="private")
+        gr.api(ask, api_name="ask")
+    return demo
+
+
+def launch(settings: Settings) -> None:
+    """Open the index, start loading the model in the background, and serve."""
+    assistant = Assistant(settings)
+    # Load the embedder while the server starts, so the first question does not wait for it.
+    threading.Thread(target=lambda: assistant.index.embeddings, daemon=True).start()
+    demo = build_app(assistant)
+    demo.queue(default_concurrency_limit=4).launch(server_name=settings.host, server_port=settings.port, footer_links=["api"])
