@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip install --disable-pip-version-check -c constraints.txt
+CORPUS ?= corpus
+INDEX  ?= index
+
+.PHONY: run serve install install-test index test clean-index help
+
+help:
+	@echo "make run    - install, build the index from $(CORPUS)/ if missing, serve the chat on http://127.0.0.1:7860"
+	@echo "make test   - install test dependencies and run the test suite"
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --upgrade pip
+	# torch first, pinned: 2.13.0 is the offline CPU wheel (anything else pulls CUDA packages)
+	$(PIP) torch==2.13.0
+	$(PIP) -e .
+	$(BIN)/python -m pip check
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+index: install
+	@if [ -f $(INDEX)/documents.json ]; then echo "index: $(INDEX)/ exists"; \
+	else $(BIN)/assistant --index $(INDEX) ingest $(CORPUS); fi
+
+run: index
+	$(BIN)/python app.py --index $(INDEX)
+
+serve: run
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean-index:
+	$(BIN)/assistant --index $(INDEX) ingest --rebuild $(CORPUS)

@@ -1,0 +1,43 @@
+"""Shared fixtures: one real embedder per test session and one real index built from corpus/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_ID = "000_cee5a0d51e26243d.txt"
+
+
+@pytest.fixture(scope="session")
+def embeddings():
+    """The packaged MiniLM, loaded once (about 5 s) and shared by every test that embeds."""
+    from assistant.embeddings import load_embeddings
+
+    settings = Settings()
+    return load_embeddings(settings.model_path(), settings.threads)
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    shutil.copy(ROOT / "corpus" / SEED_ID, folder / SEED_ID)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory, corpus_dir, embeddings) -> Settings:
+    """Settings for an index built once from the seed article."""
+    settings = Settings(index_dir=tmp_path_factory.mktemp("index"))
+    report = Assistant(settings, embeddings=embeddings).ingest([corpus_dir])
+    assert [doc for doc, _ in report.added] == [SEED_ID]
+    return settings
+
+
+@pytest.fixture()
+def seed_assistant(seed_settings, embeddings) -> Assistant:
+    return Assistant(seed_settings, embeddings=embeddings)

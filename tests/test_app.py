@@ -1,0 +1,72 @@
+"""The real Gradio app on a free loopback port, asked through gradio_client."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(seed_settings, tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("app") / "app.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py"), "--index", str(seed_settings.index_dir), "--port", str(port)],
+            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
+        )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    import httpx
+
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"app exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"app did not start:\n{log.read_text()}")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_app_binds_to_loopback_and_answers_through_the_api(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    result = client.predict("who represents the Hutchins family?", 5, api_name="/ask")
+    assert "Gloria Allred" in result["answer"]
+    assert result["citations"][0]["source"] == "000_cee5a0d51e26243d.txt"
+    assert "Allred" in result["citations"][0]["text"]
+    off = client.predict("What is the capital of France?", 5, api_name="/ask")
+    assert off["abstained"] is True
+
+
+def test_chat_endpoint_streams_the_answer_with_sources(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    job = client.submit("who represents the Hutchins family?", [], api_name="/chat")
+    outputs = list(job)
+    _, history = job.result()
+    assert len(outputs) >= 2  # placeholder first, then growing text
+    reply = history[-1]["content"]
+    reply = reply if isinstance(reply, str) else str(reply)
+    assert "Gloria Allred" in reply and "[1]" in reply and "Sources" in reply

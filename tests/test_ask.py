@@ -1,0 +1,130 @@
+"""End to end: ingest the seed, ask, check the answer and that citations point at the right text."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import AssistantError
+from conftest import SEED_ID
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADLINE_Q = "who represents the Hutchins family?"
+
+
+def test_headline_question_is_answered_with_a_checkable_citation(seed_assistant):
+    answer = seed_assistant.ask(HEADLINE_Q)
+    assert not answer.abstained
+    assert "Gloria Allred" in answer.answer
+    assert "[1]" in answer.answer
+    assert answer.retrieved[0] == SEED_ID
+    first = answer.citations[0]
+    assert first.n == 1 and first.source == SEED_ID
+    document = seed_assistant.index.documents[SEED_ID]["text"]
+    assert document[first.start : first.end] == first.text
+    assert "Allred" in document[first.start : first.end]
+    assert first.title == "Alec Baldwin's Criminal Case Dismissed, Civil Lawsuit Looms"
+
+
+def test_every_answer_sentence_carries_a_marker_that_resolves(seed_assistant):
+    answer = seed_assistant.ask("Who was wounded when Baldwin fired the gun?")
+    assert not answer.abstained
+    assert "Joel Souza" in answer.answer
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.answer
+        assert c.text in answer.answer or " ".join(c.text.split()) in answer.answer
+
+
+@pytest.mark.parametrize("question", ["What is the capital of France?", "How do I bake sourdough bread?"])
+def test_off_corpus_questions_abstain(seed_assistant, question):
+    answer = seed_assistant.ask(question)
+    assert answer.abstained
+    assert answer.answer.startswith("The corpus does not say")
+    assert answer.citations == []
+
+
+@pytest.mark.parametrize("question, message", [("", "empty"), ("   \n ", "empty"), ("x" * 5000, "limit")])
+def test_bad_questions_get_clear_errors(seed_assistant, question, message):
+    with pytest.raises(AssistantError, match=message):
+        seed_assistant.ask(question)
+
+
+def test_reingesting_unchanged_and_changed_documents(tmp_path, embeddings):
+    from assistant import Assistant, Settings
+
+    corpus = tmp_path / "corpus"
+    (corpus / "local").mkdir(parents=True)
+    story = corpus / "local" / "story.txt"
+    story.write_text("Flood in Riverton\n\nThe river rose two metres on Tuesday. Mayor Ada Park ordered an evacuation.\n")
+    settings = Settings(index_dir=tmp_path / "index", chunk_tokens=32, chunk_overlap=8)
+    first = Assistant(settings, embeddings=embeddings).ingest([corpus])
+    assert first.added == [("local/story.txt", 1)]
+
+    again = Assistant(settings, embeddings=embeddings).ingest([corpus])
+    assert again.unchanged == ["local/story.txt"] and not again.added and not again.updated
+
+    story.write_text("Flood in Riverton\n\nThe river fell on Friday. Mayor Ben Stone lifted the evacuation order.\n")
+    assistant = Assistant(settings, embeddings=embeddings)
+    changed = assistant.ingest([corpus])
+    assert changed.updated == [("local/story.txt", 1)]
+    assert assistant.index.vectorstore._collection.count() == 1  # replaced, not duplicated
+    answer = assistant.ask("Who lifted the evacuation order?")
+    assert "Ben Stone" in answer.answer and "Ada Park" not in answer.answer
+
+
+def test_a_bad_file_is_reported_and_the_rest_still_goes_in(tmp_path, embeddings):
+    from assistant import Assistant, Settings
+
+    (tmp_path / "good.txt").write_text("The council approved the new library budget on Monday.\n")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02binary")
+    report = Assistant(Settings(index_dir=tmp_path / "idx"), embeddings=embeddings).ingest([tmp_path])
+    assert report.added == [("good.txt", 1)]
+    assert [doc for doc, _ in report.failed] == ["bad.txt"]
+
+
+def test_index_built_with_other_chunk_settings_is_refused(seed_settings, embeddings):
+    from assistant import Assistant
+    from assistant.errors import IndexMismatchError
+
+    other = seed_settings.model_copy(update={"chunk_tokens": 99})
+    with pytest.raises(IndexMismatchError, match="chunk_tokens"):
+        Assistant(other, embeddings=embeddings)
+
+
+def _cli(*args, env=None):
+    exe = Path(sys.executable).with_name("assistant")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+def test_cli_ingest_then_ask_json(tmp_path, corpus_dir):
+    index = tmp_path / "index"
+    ingest = _cli("ingest", "--index", str(index), str(corpus_dir))
+    assert ingest.returncode == 0, ingest.stderr
+    assert f"added    {SEED_ID}" in ingest.stdout
+    assert "1 added, 0 updated, 0 unchanged, 0 failed" in ingest.stdout
+
+    asked = _cli("--index", str(index), "ask", HEADLINE_Q, "--json", "--k", "3")
+    assert asked.returncode == 0, asked.stderr
+    data = json.loads(asked.stdout)
+    assert set(data) == {"question", "answer", "abstained", "citations", "retrieved", "timings"}
+    assert "Gloria Allred" in data["answer"] and data["abstained"] is False
+    assert data["retrieved"] == [SEED_ID]
+    cite = data["citations"][0]
+    assert set(cite) == {"n", "source", "title", "text", "start", "end", "score"}
+    text = (corpus_dir / SEED_ID).read_text(encoding="utf-8")
+    assert text[cite["start"] : cite["end"]] == cite["text"] and "Allred" in cite["text"]
+    assert {"retrieve_ms", "answer_ms", "total_ms"} <= set(data["timings"])
+
+    off = _cli("--index", str(index), "ask", "What is the capital of France?", "--json")
+    assert json.loads(off.stdout)["abstained"] is True
+
+
+def test_cli_errors_are_one_clear_line(tmp_path):
+    missing = _cli("ingest", "--index", str(tmp_path / "i"), str(tmp_path / "nope"))
+    assert missing.returncode != 0
+    assert "no such file or folder" in missing.stderr and "Traceback" not in missing.stderr
+    empty = _cli("ask", "--index", str(tmp_path / "i2"), "anything?")
+    assert empty.returncode != 0 and "index is empty" in empty.stderr and "Traceback" not in empty.stderr
