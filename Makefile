@@ -5,12 +5,15 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip install --disable-pip-version-check -c constraints.txt
 CORPUS ?= corpus
 INDEX  ?= index
+EVAL_INDEX ?= .eval-index
+REPORTS ?= evals/reports
 
-.PHONY: run serve install install-test index test clean-index help
+.PHONY: run serve install install-test index test clean-index eval eval-data help
 
 help:
 	@echo "make run    - install, build the index from $(CORPUS)/ if missing, serve the chat on http://127.0.0.1:7860"
 	@echo "make test   - install test dependencies and run the test suite"
+	@echo "make eval   - score both question sets (evals/seed.jsonl, evals/normans.jsonl) into evals/reports/"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,3 +45,14 @@ test: install-test
 
 clean-index:
 	$(BIN)/assistant --index $(INDEX) ingest --rebuild $(CORPUS)
+
+# The eval index holds the seed corpus and the Normans paragraphs together, so retrieval has distractors.
+# Re-ingesting is cheap: unchanged documents are skipped by content hash.
+eval: install
+	$(BIN)/assistant --index $(EVAL_INDEX) ingest $(CORPUS) evals/corpora/normans
+	$(BIN)/assistant --index $(EVAL_INDEX) eval evals/seed.jsonl --results $(REPORTS)/seed-results.jsonl --report $(REPORTS)/seed.md $(EVAL_ARGS)
+	$(BIN)/assistant --index $(EVAL_INDEX) eval evals/normans.jsonl --results $(REPORTS)/normans-results.jsonl --report $(REPORTS)/normans.md $(EVAL_ARGS)
+
+# Regenerate the Normans corpus and question set from ../shared/data (SQuAD 2.0, CC BY-SA 4.0).
+eval-data:
+	$(PYTHON) evals/squad_normans.py

@@ -107,6 +107,43 @@ def ask(settings: Settings, question: str, as_json: bool, k: int | None) -> None
         click.echo("\n" + sources_text(answer))
 
 
+@cli.command(name="eval")
+@click.argument("question_set", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--results", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON line per case here.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a Markdown report here, with a .png plot and a .json summary beside it.")
+@click.option("--answerer", type=click.Choice(["extractive"]), default="extractive", show_default=True)
+@click.option("--k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
+@click.option("--compare", "previous", type=click.Path(dir_okay=False, path_type=Path),
+              help="An earlier JSON summary to compare with.")
+@_index_option
+def evaluate(settings: Settings, question_set: Path, results: Path | None, report: Path | None,
+             answerer: str, k: int | None, previous: Path | None) -> None:
+    """Run a JSONL question set and score retrieval, answers, citations, abstention and latency."""
+    from tqdm import tqdm
+
+    from .evaluation import compare, load_summary, summary_table, write_results
+    from .report import write_report
+
+    before = load_summary(previous) if previous else None  # fail before the run, not after
+    with tqdm(total=0, unit="q", desc=f"Evaluating {question_set.name}", disable=None, file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        run = _assistant(settings).evaluate(question_set, k=k, progress=progress)
+    for key, value in summary_table(run.summary):
+        click.echo(f"{key:<22} {value}")
+    if results:
+        write_results(results, run)
+        click.echo(f"results: {results}")
+    if report:
+        paths = write_report(run, report)
+        click.echo(f"report: {paths['markdown']} (plot {paths['plot'].name}, summary {paths['summary'].name})")
+    if before is not None:
+        click.echo(compare(run.summary, before))
+
+
 @cli.command()
 @click.option("--host", default=None, help="Bind address (default 127.0.0.1; 0.0.0.0 exposes the app).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 7860).")

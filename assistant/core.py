@@ -95,6 +95,22 @@ class Assistant:
             yield " ".join(words[: i + 4])
         yield answer
 
+    # -- evaluation --------------------------------------------------------------
+    def evaluate(self, question_set: Path, k: int | None = None, progress: Callable[[int, int], None] | None = None):
+        """Run a JSONL question set against this index; returns an `EvalRun` with results and summary."""
+        from .evaluation import load_cases, run_cases
+
+        cases = load_cases(question_set)
+        known = set(self.index.documents)
+        missing = sorted({s for case in cases for s in case.sources if s not in known})
+        if missing:
+            raise AssistantError(
+                f"{len(missing)} gold document(s) of {Path(question_set).name} are not in the index "
+                f"{self.settings.index_dir} (e.g. {missing[0]}); ingest them first"
+            )
+        meta = {"answerer": self.answerer.name, "k": k or self.settings.k, "index": str(self.settings.index_dir)}
+        return run_cases(self.ask, cases, Path(question_set).stem, k=k, progress=progress, meta=meta)
+
     @staticmethod
     def _check_question(question: str) -> str:
         question = " ".join((question or "").split())

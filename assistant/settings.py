@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     # Storage
     index_dir: Path = Field(Path("index"), description="Folder holding the Chroma store, BM25 index and documents.")
     corpus_dir: Path = Field(Path("corpus"), description="Folder `make run` indexes when the index is missing.")
+    evals_dir: Path = Field(Path("evals"), description="Folder whose *.jsonl question sets the Evaluate tab offers.")
     collection: str = Field("news_chunks", min_length=3, description="Chroma collection name (3+ characters).")
 
     # Chunking
@@ -49,7 +50,7 @@ class Settings(BaseSettings):
     # Answering
     answer_passages: int = Field(3, ge=1, description="Top passages the extractive answerer reads.")
     max_answer_sentences: int = Field(2, ge=1, le=5)
-    abstain_threshold: float = Field(0.40, ge=0, le=1, description="Below this evidence score the answer abstains.")
+    abstain_threshold: float = Field(0.30, ge=0, le=1, description="Below this evidence score the answer abstains.")
 
     # Serving
     host: str = Field("127.0.0.1", description="Bind address; 0.0.0.0 exposes the app to the network.")

@@ -7,11 +7,15 @@ object as `assistant ask --json`.
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
+from pathlib import Path
 
 from .citations import Answer, answer_markdown, escape_markdown
 from .core import Assistant
 from .errors import AssistantError
+from .evaluation import find_question_sets, summary_table
+from .report import failure_markdown, write_report
 from .settings import Settings
 
 EXAMPLES = [
@@ -47,16 +51,47 @@ def build_app(assistant: Assistant):
         except AssistantError as exc:
             raise gr.Error(str(exc)) from None
 
+    reports_dir = Path(tempfile.mkdtemp(prefix="assistant-eval-"))
+
+    def evaluate(question_set: str, progress=gr.Progress()):
+        """Run a question set from the evals folder; returns the metrics table, the plot and the failing cases."""
+        available = {p.name: p for p in find_question_sets(assistant.settings.evals_dir)}
+        if question_set not in available:
+            raise gr.Error(f"Unknown question set {question_set!r}; pick one of {', '.join(available) or 'none'}.")
+        path = available[question_set]
+        progress(0, desc=f"Evaluating {path.name}")
+        try:
+            run = assistant.evaluate(path, progress=lambda done, total: progress((done, total), desc=f"Evaluating {path.name}"))
+        except AssistantError as exc:
+            raise gr.Error(str(exc)) from None
+        paths = write_report(run, reports_dir / f"{run.name}.md")
+        failures = run.failures()
+        failing = "\n".join(failure_markdown(r) for r in failures[:50]) or "Every case passed."
+        header = f"### Failing cases: {len(failures)} of {len(run.results)}\n\n"
+        return [list(row) for row in summary_table(run.summary)], str(paths["plot"]), header + failing
+
+    sets = [p.name for p in find_question_sets(assistant.settings.evals_dir)]
     with gr.Blocks(title="News assistant", analytics_enabled=False) as demo:
         gr.Markdown("## Ask the news corpus\nAnswers quote the articles and cite them; when the corpus does not say, the assistant says so.")
-        chatbot = gr.Chatbot(label="Chat", height=520, buttons=["copy"], feedback_options=None)
-        with gr.Row():
-            box = gr.Textbox(placeholder="Ask about the news…", show_label=False, scale=8, autofocus=True)
-            send = gr.Button("Ask", variant="primary", scale=1)
-        gr.Examples(EXAMPLES, inputs=box)
-        gr.ClearButton([chatbot, box], value="New chat")
+        with gr.Tab("Chat"):
+            chatbot = gr.Chatbot(label="Chat", height=520, buttons=["copy"], feedback_options=None)
+            with gr.Row():
+                box = gr.Textbox(placeholder="Ask about the news…", show_label=False, scale=8, autofocus=True)
+                send = gr.Button("Ask", variant="primary", scale=1)
+            gr.Examples(EXAMPLES, inputs=box)
+            gr.ClearButton([chatbot, box], value="New chat")
+        with gr.Tab("Evaluate"):
+            gr.Markdown("Run a question set against the current index: retrieval, answer, citation and abstention metrics.")
+            with gr.Row():
+                chosen = gr.Dropdown(sets, value=sets[0] if sets else None, label=f"Question set (from {assistant.settings.evals_dir}/)", scale=4)
+                run_button = gr.Button("Run evaluation", variant="primary", scale=1)
+            with gr.Row():
+                table = gr.Dataframe(headers=["metric", "value"], label="Metrics", interactive=False, scale=2)
+                plot = gr.Image(label="Metrics and latency", type="filepath", interactive=False, scale=3)
+            failing = gr.Markdown()
         box.submit(respond, [box, chatbot], [box, chatbot], api_name="chat")
         send.click(respond, [box, chatbot], [box, chatbot], api_visibility="private")
+        run_button.click(evaluate, [chosen], [table, plot, failing], api_name="evaluate")
         gr.api(ask, api_name="ask")
     return demo
 

@@ -70,3 +70,14 @@ def test_chat_endpoint_streams_the_answer_with_sources(app_url):
     reply = history[-1]["content"]
     reply = reply if isinstance(reply, str) else str(reply)
     assert "Gloria Allred" in reply and "[1]" in reply and "Sources" in reply
+
+
+def test_evaluate_tab_runs_a_question_set(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    table, plot, failing = client.predict("seed.jsonl", api_name="/evaluate")
+    rows = {row[0]: row[1] for row in table["data"]}
+    assert rows["hit@1"] == "1.000" and rows["cases"].startswith("44 ")
+    assert Path(plot).read_bytes()[:4] == b"\x89PNG"
+    assert "Failing cases" in failing

@@ -1,0 +1,198 @@
+"""Evaluation runs: load a JSONL question set, ask every case, score it, compare with a past run.
+
+A question set line is::
+
+    {"id", "question", "answers": [...], "sources": [doc ids], "answerable": bool, "kind"?: str}
+
+Scoring is in `metrics` (no LLM judge). A run's JSON summary keeps a compact
+per-case outcome so `--compare` can list the cases that flipped without the
+old results file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import metrics
+from .errors import AssistantError
+
+# Metric, whether higher is better (None: neither), and how to show it.
+SUMMARY_METRICS: list[tuple[str, bool | None]] = [
+    ("hit@1", True), ("hit@5", True), ("mrr", True), ("ndcg@10", True),
+    ("em", True), ("f1", True), ("contains", True), ("median_answer_words", None),
+    ("citation_hit_rate", True), ("citation_precision", True),
+    ("abstention_recall", True), ("false_abstention_rate", False),
+    ("latency_p50_ms", False), ("latency_p95_ms", False),
+]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question with its accepted answers and gold source documents."""
+
+    id: str
+    question: str
+    answers: list[str]
+    sources: list[str]
+    answerable: bool
+    kind: str = ""
+
+
+@dataclass
+class EvalRun:
+    """Per-case results and the aggregate summary of one run."""
+
+    name: str
+    results: list[dict]
+    summary: dict = field(default_factory=dict)
+
+    def failures(self) -> list[dict]:
+        return [r for r in self.results if not passed(r)]
+
+
+def passed(result: dict) -> bool:
+    """A case passes if it abstains when it should, or answers with an accepted answer when it should."""
+    if not result["answerable"]:
+        return bool(result["abstained"])
+    return not result["abstained"] and bool(result.get("contains"))
+
+
+def load_cases(path: Path) -> list[Case]:
+    """Read and validate a JSONL question set; errors name the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise AssistantError(f"{path}: question set not found")
+    cases: list[Case] = []
+    seen: set[str] = set()
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{where}: not valid JSON ({exc.msg})") from None
+        if not isinstance(raw, dict):
+            raise AssistantError(f"{where}: each line must be a JSON object")
+        missing = [k for k in ("id", "question", "answerable") if k not in raw]
+        if missing:
+            raise AssistantError(f"{where}: missing {', '.join(missing)}")
+        answers, sources = raw.get("answers", []), raw.get("sources", [])
+        if not (isinstance(answers, list) and isinstance(sources, list) and isinstance(raw["answerable"], bool)):
+            raise AssistantError(f"{where}: answers and sources must be lists, answerable a boolean")
+        case_id = str(raw["id"])
+        if case_id in seen:
+            raise AssistantError(f"{where}: duplicate id {case_id!r}")
+        if raw["answerable"] and not answers:
+            raise AssistantError(f"{where}: an answerable case needs at least one accepted answer")
+        seen.add(case_id)
+        cases.append(Case(case_id, str(raw["question"]), [str(a) for a in answers], [str(s) for s in sources],
+                          raw["answerable"], str(raw.get("kind", ""))))
+    if not cases:
+        raise AssistantError(f"{path}: no cases")
+    return cases
+
+
+def run_cases(
+    ask: Callable, cases: list[Case], name: str, *, k: int | None = None,
+    progress: Callable[[int, int], None] | None = None, meta: dict | None = None,
+) -> EvalRun:
+    """Ask every case through `ask(question, k=...)` and score it."""
+    results = []
+    for i, case in enumerate(cases, start=1):
+        t0 = time.perf_counter()
+        try:
+            answer = ask(case.question, k=k).to_dict()
+            error = None
+        except AssistantError as exc:  # e.g. an over-long question: record it, keep going
+            answer = {"answer": "", "abstained": True, "citations": [], "retrieved": []}
+            error = str(exc)
+        latency = (time.perf_counter() - t0) * 1000
+        cited = [c["source"] for c in answer["citations"]]
+        scores = metrics.case_metrics(answer["retrieved"], cited, answer["answer"], answer["abstained"],
+                                      case.sources, case.answers, case.answerable)
+        results.append({
+            "id": case.id, "kind": case.kind, "question": case.question, "answerable": case.answerable,
+            "gold_answers": case.answers, "gold_sources": case.sources,
+            "answer": answer["answer"], "abstained": answer["abstained"], "citations": answer["citations"],
+            "retrieved": answer["retrieved"], "latency_ms": round(latency, 1), "error": error, **scores,
+        })
+        if progress:
+            progress(i, len(cases))
+    return EvalRun(name, results, summarize(results, name, meta or {}))
+
+
+def summarize(results: list[dict], name: str, meta: dict) -> dict:
+    """Overall and per-kind metrics, plus each case's outcome for later comparison."""
+    summary = {"set": name, "date": dt.datetime.now().isoformat(timespec="seconds"), **meta,
+               **metrics.summarize(results)}
+    kinds = sorted({r["kind"] for r in results if r["kind"]})
+    if len(kinds) > 1:
+        summary["by_kind"] = {kind: metrics.summarize([r for r in results if r["kind"] == kind]) for kind in kinds}
+    summary["cases"] = {
+        r["id"]: {"passed": passed(r), "abstained": r["abstained"], "hit@1": r["hit@1"], "contains": r["contains"]}
+        for r in results
+    }
+    return summary
+
+
+def compare(current: dict, previous: dict) -> str:
+    """Metric-by-metric changes against an earlier summary, then the cases that flipped."""
+    lines = [f"Compared with {previous.get('set', '?')} of {previous.get('date', '?')}:"]
+    for key, higher_better in SUMMARY_METRICS:
+        now, before = current.get(key), previous.get(key)
+        if now is None or before is None:
+            continue
+        delta = now - before
+        if abs(delta) < 1e-9:
+            verdict = "same"
+        elif higher_better is None:
+            verdict = "changed"
+        else:
+            verdict = "better" if (delta > 0) == higher_better else "worse"
+        lines.append(f"  {key:<22} {format_value(key, before):>8} -> {format_value(key, now):>8}  ({delta:+.3f}, {verdict})")
+    old_cases, new_cases = previous.get("cases", {}), current.get("cases", {})
+    fixed = [cid for cid in new_cases if cid in old_cases and new_cases[cid]["passed"] and not old_cases[cid]["passed"]]
+    broke = [cid for cid in new_cases if cid in old_cases and not new_cases[cid]["passed"] and old_cases[cid]["passed"]]
+    lines.append(f"  cases now passing: {len(fixed)}" + (f" ({', '.join(fixed)})" if fixed else ""))
+    lines.append(f"  cases now failing: {len(broke)}" + (f" ({', '.join(broke)})" if broke else ""))
+    return "\n".join(lines)
+
+
+def format_value(key: str, value) -> str:
+    if value is None:
+        return "n/a"
+    if key.endswith("_ms") or key == "median_answer_words":
+        return f"{value:.0f}" if key.endswith("_ms") else f"{value:g}"
+    return f"{value:.3f}"
+
+
+def summary_table(summary: dict) -> list[tuple[str, str]]:
+    """(metric, formatted value) rows in a fixed order, for the CLI, the report and the UI."""
+    rows = [("cases", f"{summary['n']} ({summary['n_answerable']} answerable, {summary['n_unanswerable']} unanswerable)")]
+    return rows + [(key, format_value(key, summary.get(key))) for key, _ in SUMMARY_METRICS]
+
+
+def find_question_sets(folder: Path) -> list[Path]:
+    """The JSONL question sets directly in `folder`, by name."""
+    folder = Path(folder)
+    return sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+
+
+def load_summary(path: Path) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise AssistantError(f"{path}: cannot read an earlier summary ({exc})") from None
+
+
+def write_results(path: Path, run: EvalRun) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for result in run.results:
+            fh.write(json.dumps(result, ensure_ascii=False) + "\n")

@@ -1,0 +1,133 @@
+"""The eval harness: question-set validation, a real run on the seed index, reports, comparison, CLI."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import AssistantError
+from assistant.evaluation import compare, load_cases, passed, run_cases
+from assistant.report import write_report
+from conftest import SEED_ID
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CASES = [
+    {"id": "q1", "question": "Who represents the Hutchins family?", "answers": ["Gloria Allred"], "sources": [SEED_ID], "answerable": True, "kind": "direct"},
+    {"id": "q2", "question": "Who was wounded in the shooting?", "answers": ["Joel Souza"], "sources": [SEED_ID], "answerable": True, "kind": "direct"},
+    {"id": "q3", "question": "What is the capital of France?", "answers": [], "sources": [], "answerable": False, "kind": "off_topic"},
+]
+
+
+def _write(path: Path, rows) -> Path:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        (["{not json"], ":1: not valid JSON"),
+        (["[1, 2]"], "must be a JSON object"),
+        ([{"id": "a", "question": "q?"}], "missing answerable"),
+        ([{"id": "a", "question": "q?", "answerable": "yes"}], "answerable a boolean"),
+        ([{"id": "a", "question": "q?", "answerable": True, "answers": []}], "at least one accepted answer"),
+        ([CASES[0], CASES[0]], ":2: duplicate id"),
+        ([], "no cases"),
+    ],
+)
+def test_bad_question_sets_are_refused_with_file_and_line(tmp_path, rows, message):
+    with pytest.raises(AssistantError, match=message):
+        load_cases(_write(tmp_path / "set.jsonl", rows))
+
+
+def test_shipped_question_sets_load_and_meet_the_spec():
+    seed = load_cases(ROOT / "evals" / "seed.jsonl")
+    assert len(seed) >= 30
+    assert sum(not c.answerable for c in seed) >= 8
+    text = (ROOT / "corpus" / SEED_ID).read_text(encoding="utf-8")
+    for case in seed:
+        assert all(answer in text for answer in case.answers), case.id
+    normans = load_cases(ROOT / "evals" / "normans.jsonl")
+    assert len(normans) == 208 and sum(not c.answerable for c in normans) == 112
+
+
+def test_a_real_run_scores_every_case(tmp_path, seed_assistant):
+    run = seed_assistant.evaluate(_write(tmp_path / "mini.jsonl", CASES), k=3)
+    by_id = {r["id"]: r for r in run.results}
+    assert by_id["q1"]["contains"] is True and by_id["q1"]["hit@1"] == 1.0 and by_id["q1"]["citation_hit"] is True
+    assert by_id["q3"]["abstained"] is True and by_id["q3"]["hit@1"] is None
+    assert all(r["latency_ms"] > 0 for r in run.results)
+    s = run.summary
+    assert (s["n"], s["n_answerable"], s["n_unanswerable"]) == (3, 2, 1)
+    assert s["abstention_recall"] == 1.0 and s["answerer"] == "extractive" and s["k"] == 3
+    assert set(s["by_kind"]) == {"direct", "off_topic"}
+    assert s["cases"]["q3"]["passed"] is True
+
+
+def test_missing_gold_documents_are_reported_before_running(tmp_path, seed_assistant):
+    rows = [{**CASES[0], "sources": ["not-in-index.txt"]}]
+    with pytest.raises(AssistantError, match="not in the index"):
+        seed_assistant.evaluate(_write(tmp_path / "set.jsonl", rows))
+
+
+class _Fixed:
+    """A canned Answer-like result, to check the scorer itself on a hand-made case."""
+
+    def __init__(self, **data):
+        self.data = data
+
+    def to_dict(self):
+        return self.data
+
+
+def test_scoring_of_a_hand_made_run_and_the_comparison():
+    from assistant.evaluation import Case
+
+    cases = [Case("a", "q?", ["Gloria Allred"], ["d1"], True), Case("b", "q2?", [], [], False)]
+    replies = {
+        "q?": _Fixed(answer="It is Gloria Allred [1]", abstained=False, retrieved=["d2", "d1"],
+                     citations=[{"n": 1, "source": "d1"}, {"n": 2, "source": "d2"}]),
+        "q2?": _Fixed(answer="Something", abstained=False, retrieved=["d1"], citations=[{"n": 1, "source": "d1"}]),
+    }
+    run = run_cases(lambda q, k=None: replies[q], cases, "hand")
+    a, b = run.results
+    assert (a["hit@1"], a["hit@5"], a["mrr"]) == (0.0, 1.0, 0.5)
+    assert a["citation_precision"] == 0.5 and a["contains"] is True and a["em"] == 0.0
+    assert passed(a) and not passed(b)
+    assert run.summary["abstention_recall"] == 0.0 and run.summary["false_abstention_rate"] == 0.0
+
+    earlier = {**run.summary, "hit@1": 0.5, "cases": {"a": {"passed": False}, "b": {"passed": True}}}
+    text = compare(run.summary, earlier)
+    assert "hit@1" in text and "-0.500, worse" in text
+    assert "cases now passing: 1 (a)" in text and "cases now failing: 1 (b)" in text
+
+
+def test_report_files_are_written_and_escaped(tmp_path, seed_assistant):
+    rows = [CASES[0], {**CASES[2], "id": "x<script>", "question": "<img src=x onerror=alert(1)> [link](javascript:alert(1))?"}]
+    run = seed_assistant.evaluate(_write(tmp_path / "set.jsonl", rows))
+    paths = write_report(run, tmp_path / "out" / "report.md")
+    md = paths["markdown"].read_text()
+    assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads(paths["summary"].read_text())["n"] == 2
+    assert "| hit@1 | 1.000 |" in md and "![metrics and latency](report.png)" in md
+    assert "<img" not in md and "<script>" not in md and "](javascript:" not in md
+
+
+def test_cli_eval_with_results_report_and_compare(tmp_path, seed_settings):
+    set_path = _write(tmp_path / "mini.jsonl", CASES)
+    exe = str(Path(sys.executable).with_name("assistant"))
+    base = [exe, "--index", str(seed_settings.index_dir), "eval", str(set_path)]
+    first = subprocess.run(base + ["--results", str(tmp_path / "r.jsonl"), "--report", str(tmp_path / "rep.md")],
+                           capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert "abstention_recall" in first.stdout and "1.000" in first.stdout
+    lines = [json.loads(x) for x in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert {"id", "question", "answer", "abstained", "citations", "retrieved", "latency_ms", "hit@1", "contains"} <= set(lines[0])
+    second = subprocess.run(base + ["--compare", str(tmp_path / "rep.json")], capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert "Compared with mini" in second.stdout and "cases now failing: 0" in second.stdout
+    bad = subprocess.run(base + ["--compare", str(tmp_path / "missing.json")], capture_output=True, text=True, timeout=300)
+    assert bad.returncode != 0 and "cannot read an earlier summary" in bad.stderr
