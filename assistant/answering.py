@@ -1,9 +1,9 @@
 """Extractive answering: quote the best supporting sentence(s), cite them, or abstain.
 
-Each sentence of the top passages is scored by two kinds of evidence: semantic
-similarity to the question (MiniLM cosine) and lexical coverage (the share of
-the question's stemmed content words the sentence contains, weighted by how
-rare each word is in the retrieved passages). Needing both keeps topical but
+Each sentence of the top passages is scored by two kinds of evidence, measured
+by the retriever from stored sentence vectors (see `evidence`): semantic
+similarity to the question (MiniLM cosine) and lexical coverage (the
+idf-weighted share of the question's stemmed content words it contains). Needing both keeps topical but
 non-answering sentences, and off-corpus questions, below the abstention
 threshold. Quoting verbatim means every claim is, by construction, in the
 cited passage.
@@ -11,14 +11,11 @@ cited passage.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-import numpy as np
 from langchain_core.documents import Document as LCDocument
 
 from .bm25 import terms
-from .chunking import sentence_spans
 from .citations import Answer, Citation
 
 SEMANTIC_WEIGHT = 0.5
@@ -53,38 +50,25 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, embeddings, *, passages: int = 3, max_sentences: int = 2, threshold: float = 0.4) -> None:
-        self.embeddings = embeddings
+    def __init__(self, *, passages: int = 3, max_sentences: int = 2, threshold: float = 0.4) -> None:
         self.passages = passages
         self.max_sentences = max_sentences
         self.threshold = threshold
 
     def candidates(self, question: str, passages: list[LCDocument], texts: dict[str, str]) -> list[Candidate]:
-        """Score every distinct sentence of the top passages against the question."""
-        seen: set[tuple[str, int]] = set()
-        raw: list[Candidate] = []
+        """Every distinct sentence of the top passages, with the evidence the retriever measured."""
+        seen: set[str] = set()
+        out: list[Candidate] = []
         for rank, passage in enumerate(passages[: self.passages]):
             meta = passage.metadata
-            doc_text = texts[meta["source"]]
-            for a, b in sentence_spans(doc_text, meta["start"], meta["end"]):
-                if (meta["source"], a) in seen:
+            for sent in meta.get("sentences", []):
+                if sent["id"] in seen:
                     continue
-                seen.add((meta["source"], a))
-                raw.append(Candidate(meta["source"], meta["title"], a, b, doc_text[a:b], rank))
-        if not raw:
-            return []
-        q_terms = set(terms(question))
-        s_terms = [set(terms(c.text)) for c in raw]
-        # Rarer words among the candidate sentences carry more evidence (a local idf).
-        idf = {t: math.log(1 + len(raw) / (1 + sum(t in s for s in s_terms))) for t in q_terms}
-        total = sum(idf.values()) or 1.0
-        q_vec = np.asarray(self.embeddings.embed_query(question))
-        s_vecs = np.asarray(self.embeddings.embed_documents([c.text for c in raw]))
-        semantic = s_vecs @ q_vec
-        return [
-            Candidate(**{**c.__dict__, "semantic": float(sem), "lexical": sum(idf[t] for t in q_terms & st) / total})
-            for c, sem, st in zip(raw, semantic, s_terms)
-        ]
+                seen.add(sent["id"])
+                text = texts[meta["source"]][sent["start"] : sent["end"]]
+                out.append(Candidate(meta["source"], meta["title"], sent["start"], sent["end"], text, rank,
+                                     sent["similarity"], sent["coverage"]))
+        return out
 
     def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int) -> Answer:
         """Pick the best sentence, add a second one only if it brings question words the first lacks."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import bm25s
@@ -31,8 +32,13 @@ def terms(text: str) -> list[str]:
 class BM25Index:
     """A BM25 model plus the chunk ids its rows stand for."""
 
-    def __init__(self, model: bm25s.BM25 | None, tokenizer, ids: list[str]) -> None:
+    def __init__(self, model: bm25s.BM25 | None, tokenizer, ids: list[str], df: dict[str, int] | None = None) -> None:
         self.model, self.tokenizer, self.ids = model, tokenizer, ids
+        self.df = df or {}
+
+    def document_frequency(self, term: str) -> int:
+        """In how many chunks a stemmed term occurs (for idf weights outside BM25 scoring)."""
+        return self.df.get(term, 0)
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str]) -> "BM25Index":
@@ -42,7 +48,9 @@ class BM25Index:
         tokens = tokenizer.tokenize(texts, return_as="tuple", show_progress=False)
         model = bm25s.BM25()
         model.index(tokens, show_progress=False)
-        return cls(model, tokenizer, list(ids))
+        id_to_stem = {i: stem for stem, i in tokens.vocab.items()}
+        df = Counter(id_to_stem[i] for doc in tokens.ids for i in set(doc))
+        return cls(model, tokenizer, list(ids), dict(df))
 
     def save(self, folder: Path) -> None:
         """Write to a sibling temp folder, then swap it in, so readers never see half an index."""
@@ -53,6 +61,7 @@ class BM25Index:
             self.model.save(str(tmp))
             self.tokenizer.save_vocab(str(tmp))
         (tmp / "chunk_ids.json").write_text(json.dumps(self.ids))
+        (tmp / "df.json").write_text(json.dumps(self.df))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -68,7 +77,7 @@ class BM25Index:
             return cls(None, tokenizer, [])
         model = bm25s.BM25.load(str(folder))
         tokenizer.load_vocab(str(folder))
-        return cls(model, tokenizer, ids)
+        return cls(model, tokenizer, ids, json.loads((folder / "df.json").read_text()))
 
     def search(self, query: str, n: int) -> list[tuple[str, float]]:
         """Top `n` chunk ids with positive BM25 score, best first."""

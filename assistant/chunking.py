@@ -90,15 +90,9 @@ def _split_long(text: str, a: int, b: int, size: int, encoding: str) -> list[tup
     return pieces
 
 
-def chunk_document(doc: Document, chunk_tokens: int, chunk_overlap: int, encoding: str) -> list[Chunk]:
-    """Split a document into sentence-aligned chunks of at most `chunk_tokens` tokens."""
-    chunks: list[Chunk] = []
-
-    def emit(units: list[tuple[int, int, int]]) -> None:
-        start, end = units[0][0], units[-1][1]
-        n = len(chunks)
-        chunks.append(Chunk(f"{doc.id}#{n}", doc.id, n, start, end, doc.text[start:end]))
-
+def sentence_units(doc: Document, chunk_tokens: int, encoding: str) -> list[list[tuple[int, int, int]]]:
+    """Per block, the `(start, end, tokens)` units chunks are packed from: sentences, over-long ones cut."""
+    blocks = []
     for block_start, block_end in _blocks(doc):
         units: list[tuple[int, int, int]] = []
         for a, b in sentence_spans(doc.text, block_start, block_end):
@@ -106,10 +100,27 @@ def chunk_document(doc: Document, chunk_tokens: int, chunk_overlap: int, encodin
             if n <= chunk_tokens:
                 units.append((a, b, n))
             else:
-                units.extend((x, y, count_tokens(doc.text[x:y], encoding)) for x, y in _split_long(doc.text, a, b, chunk_tokens, encoding))
+                pieces = _split_long(doc.text, a, b, chunk_tokens, encoding)
+                units.extend((x, y, count_tokens(doc.text[x:y], encoding)) for x, y in pieces)
+        blocks.append(units)
+    return blocks
 
+
+def chunk_document(
+    doc: Document, chunk_tokens: int, chunk_overlap: int, encoding: str,
+    units: list[list[tuple[int, int, int]]] | None = None,
+) -> list[Chunk]:
+    """Split a document into sentence-aligned chunks of at most `chunk_tokens` tokens."""
+    chunks: list[Chunk] = []
+
+    def emit(current: list[tuple[int, int, int]]) -> None:
+        start, end = current[0][0], current[-1][1]
+        n = len(chunks)
+        chunks.append(Chunk(f"{doc.id}#{n}", doc.id, n, start, end, doc.text[start:end]))
+
+    for block in units if units is not None else sentence_units(doc, chunk_tokens, encoding):
         current: list[tuple[int, int, int]] = []
-        for unit in units:
+        for unit in block:
             if current and sum(u[2] for u in current) + unit[2] > chunk_tokens:
                 emit(current)
                 carry: list[tuple[int, int, int]] = []

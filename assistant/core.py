@@ -50,8 +50,8 @@ class Assistant:
 
             s = self.settings
             self._retriever = HybridRetriever(
-                index=self.index, k=s.k, candidates=s.candidates, rrf_k=s.rrf_k,
-                dense_weight=s.dense_weight, bm25_weight=s.bm25_weight,
+                index=self.index, k=s.k, candidates=s.candidates, fusion=s.fusion, weights=s.evidence_weights,
+                rrf_k=s.rrf_k, dense_weight=s.dense_weight, bm25_weight=s.bm25_weight,
             )
         return self._retriever
 
@@ -62,7 +62,7 @@ class Assistant:
 
             s = self.settings
             self._answerer = ExtractiveAnswerer(
-                self.index.embeddings, passages=s.answer_passages, max_sentences=s.max_answer_sentences,
+                passages=s.answer_passages, max_sentences=s.max_answer_sentences,
                 threshold=s.abstain_threshold,
             )
         return self._answerer

@@ -4,7 +4,8 @@ Layout of the index folder::
 
     manifest.json    embedding model fingerprint + chunk settings the index was built with
     documents.json   every document's text, metadata, content hash and chunk spans
-    chroma/          Chroma persistent store (cosine space; we embed, Chroma stores)
+    chroma/          Chroma persistent store (cosine space; we embed, Chroma stores): one
+                     collection of chunks, one of their sentences (`<name>_sentences`)
     bm25/            bm25s model over the same chunks, and the chunk id of each row
 
 The document store is the source of truth for chunk text and offsets; Chroma
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import bisect
 import os
 import shutil
 import threading
@@ -25,13 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from .bm25 import BM25Index
-from .chunking import Chunk, chunk_document
+from .chunking import Chunk, chunk_document, sentence_units
 from .documents import Document
 from .errors import AssistantError, IndexMismatchError
 from .settings import Settings
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: sentence vectors stored beside chunk vectors
 
 
 @dataclass
@@ -79,7 +83,7 @@ class Index:
         self.settings = settings
         self.root = Path(settings.index_dir)
         self._embeddings = embeddings
-        self._vectorstore = None
+        self._stores: tuple | None = None
         self._bm25: BM25Index | None = None
         self._lock = threading.Lock()  # the app warms the embedder in a thread while requests may arrive
         self.documents: dict[str, dict] = {}
@@ -129,24 +133,29 @@ class Index:
 
     @property
     def vectorstore(self):
+        """Chunk vectors (LangChain Chroma store)."""
+        return self._open_stores()[0]
+
+    @property
+    def sentence_store(self):
+        """Sentence vectors: precomputed so ranking and answering never embed corpus text at query time."""
+        return self._open_stores()[1]
+
+    def _open_stores(self) -> tuple:
         embeddings = self.embeddings
         with self._lock:
-            if self._vectorstore is None:
-                self._vectorstore = self._open_vectorstore(embeddings)
-        return self._vectorstore
+            if self._stores is None:
+                import chromadb
+                from chromadb.config import Settings as ChromaSettings
+                from langchain_chroma import Chroma
 
-    def _open_vectorstore(self, embeddings):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-        from langchain_chroma import Chroma
-
-        client = chromadb.PersistentClient(path=str(self.root / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-        return Chroma(
-            client=client,
-            collection_name=self.settings.collection,
-            embedding_function=embeddings,
-            collection_configuration={"hnsw": {"space": "cosine"}},
-        )
+                client = chromadb.PersistentClient(path=str(self.root / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+                self._stores = tuple(
+                    Chroma(client=client, collection_name=name, embedding_function=embeddings,
+                           collection_configuration={"hnsw": {"space": "cosine"}})
+                    for name in (self.settings.collection, self.settings.collection + "_sentences")
+                )
+        return self._stores
 
     @staticmethod
     def clear_folder(root: Path) -> None:
@@ -178,6 +187,27 @@ class Index:
     def all_chunks(self) -> list[Chunk]:
         return [self.chunk(f"{doc_id}#{i}") for doc_id, rec in self.documents.items() for i in range(len(rec["chunks"]))]
 
+    def sentences_in(self, doc_id: str, start: int, end: int) -> list[tuple[str, int, int]]:
+        """`(sentence id, start, end)` of the indexed sentences inside `[start, end)` of a document."""
+        spans = self.documents[doc_id]["sentences"]
+        first = bisect.bisect_left([a for a, _ in spans], start)
+        out = []
+        for i in range(first, len(spans)):
+            a, b = spans[i]
+            if a >= end:
+                break
+            if b <= end:
+                out.append((f"{doc_id}@{i}", a, b))
+        return out
+
+    def vectors(self, ids: list[str], sentences: bool = False) -> dict[str, np.ndarray]:
+        """Stored embeddings by id, from the chunk or the sentence collection."""
+        if not ids:
+            return {}
+        store = self.sentence_store if sentences else self.vectorstore
+        got = store.get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+
     def dense_search(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """Nearest chunks by cosine similarity, best first."""
         if not self.documents:
@@ -192,53 +222,59 @@ class Index:
     def add(self, docs: list[Document], progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Index new or changed documents; unchanged ones (same content hash) cost nothing.
 
-        `progress(done, total)` is called as chunks are embedded.
+        `progress(done, total)` is called as texts (chunks and sentences) are embedded.
         """
         report = IngestReport()
-        todo: list[tuple[Document, list[Chunk]]] = []
+        todo: list[tuple[Document, list[Chunk], list[tuple[int, int]]]] = []
+        s = self.settings
         for doc in docs:
             old = self.documents.get(doc.id)
             if old and old["sha256"] == doc.sha256:
                 report.unchanged.append(doc.id)
                 continue
-            chunks = chunk_document(doc, self.settings.chunk_tokens, self.settings.chunk_overlap, self.settings.encoding)
-            todo.append((doc, chunks))
+            units = sentence_units(doc, s.chunk_tokens, s.encoding)
+            chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.encoding, units=units)
+            todo.append((doc, chunks, [(a, b) for block in units for a, b, _ in block]))
         if not todo:
             return report
 
         self.root.mkdir(parents=True, exist_ok=True)
         _write_json(self.root / "manifest.json", self.manifest())
-        stale = [
-            f"{doc.id}#{i}"
-            for doc, chunks in todo
-            if doc.id in self.documents
-            for i in range(len(chunks), len(self.documents[doc.id]["chunks"]))
-        ]
-        if stale:
-            self.vectorstore.delete(ids=stale)
-        pending = [(doc, chunk) for doc, chunks in todo for chunk in chunks]
-        batch = self.settings.embed_batch_size
-        for i in range(0, len(pending), batch):
-            part = pending[i : i + batch]
-            self.vectorstore.add_texts(
-                [c.text for _, c in part],
-                metadatas=[{"doc_id": c.doc_id, "start": c.start, "end": c.end, **d.metadata()} for d, c in part],
-                ids=[c.id for _, c in part],
-            )
-            if progress:
-                progress(i + len(part), len(pending))
+        for doc, chunks, sentences in todo:  # a shorter new version leaves ids to delete
+            old = self.documents.get(doc.id, {"chunks": [], "sentences": []})
+            if len(old["chunks"]) > len(chunks):
+                self.vectorstore.delete(ids=[f"{doc.id}#{i}" for i in range(len(chunks), len(old["chunks"]))])
+            if len(old["sentences"]) > len(sentences):
+                self.sentence_store.delete(ids=[f"{doc.id}@{i}" for i in range(len(sentences), len(old["sentences"]))])
+        chunk_items = [(c.id, c.text, {"doc_id": c.doc_id, "start": c.start, "end": c.end, **d.metadata()})
+                       for d, chunks, _ in todo for c in chunks]
+        sentence_items = [(f"{d.id}@{i}", d.text[a:b], {"doc_id": d.id, "start": a, "end": b})
+                          for d, _, sentences in todo for i, (a, b) in enumerate(sentences)]
+        total = len(chunk_items) + len(sentence_items)
+        done = self._upsert(self.vectorstore, chunk_items, lambda n: progress and progress(n, total))
+        self._upsert(self.sentence_store, sentence_items, lambda n: progress and progress(done + n, total))
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        for doc, chunks in todo:
+        for doc, chunks, sentences in todo:
             (report.updated if doc.id in self.documents else report.added).append((doc.id, len(chunks)))
             self.documents[doc.id] = {
                 **doc.metadata(),
                 "sha256": doc.sha256,
                 "text": doc.text,
                 "chunks": [[c.start, c.end] for c in chunks],
+                "sentences": [list(span) for span in sentences],
                 "indexed_at": now,
             }
         self._save_lexical()
         return report
+
+    def _upsert(self, store, items: list[tuple[str, str, dict]], progress: Callable[[int], None]) -> int:
+        """Embed and upsert `(id, text, metadata)` in batches; returns how many were written."""
+        batch = self.settings.embed_batch_size
+        for i in range(0, len(items), batch):
+            part = items[i : i + batch]
+            store.add_texts([t for _, t, _ in part], metadatas=[m for _, _, m in part], ids=[x for x, _, _ in part])
+            progress(i + len(part))
+        return len(items)
 
     def _save_lexical(self) -> None:
         chunks = self.all_chunks()

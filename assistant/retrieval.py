@@ -15,6 +15,9 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from .bm25 import terms
+from .evidence import Query
+
 
 def reciprocal_rank_fusion(
     rankings: list[list[str]], k: int = 60, weights: list[float] | None = None
@@ -31,48 +34,94 @@ def reciprocal_rank_fusion(
 
 
 class HybridRetriever(BaseRetriever):
-    """Top-`k` chunks for a query; each result's metadata says why it was found."""
+    """Top-`k` chunks for a query; each result's metadata says why it was found.
+
+    Candidates come from both dense (Chroma) and BM25 search. With
+    `fusion="evidence"` (default) they are ranked by absolute evidence: chunk
+    and best-sentence cosine similarity plus idf-weighted coverage of the
+    question's words by the chunk and by its best sentence (see `evidence`).
+    `fusion="rrf"` ranks by reciprocal rank fusion instead, for comparison.
+    Either way every result carries its sentences' evidence for the answerer.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     index: Any
     k: int = 5
     candidates: int = 30
+    fusion: str = "evidence"
     rrf_k: int = 60
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    weights: tuple[float, float, float, float] = (1.0, 1.0, 0.7, 0.3)
+
+    def query(self, text: str) -> Query:
+        bm25 = self.index.bm25
+        return Query.build(text, self.index.embeddings.embed_query(text), bm25.document_frequency, len(bm25.ids))
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
         index = self.index
         if not index.documents:
             return []
-        dense = index.dense_search(index.embeddings.embed_query(query), self.candidates)
+        q = self.query(query)
+        dense = index.dense_search(q.vector.tolist(), self.candidates)
         lexical = index.bm25_search(query, self.candidates)
-        fused = reciprocal_rank_fusion(
-            [[cid for cid, _ in dense], [cid for cid, _ in lexical]],
-            k=self.rrf_k,
-            weights=[self.dense_weight, self.bm25_weight],
-        )
-        dense_info = {cid: (rank, score) for rank, (cid, score) in enumerate(dense, start=1)}
-        lexical_info = {cid: (rank, score) for rank, (cid, score) in enumerate(lexical, start=1)}
-        results = []
-        for chunk_id, score in fused[: self.k]:
-            chunk = index.chunk(chunk_id)
-            record = index.documents[chunk.doc_id]
-            metadata = {
-                "chunk_id": chunk_id,
-                "source": chunk.doc_id,
-                "title": record.get("title", chunk.doc_id),
-                "start": chunk.start,
-                "end": chunk.end,
-                "score": score,
-                "dense_rank": dense_info.get(chunk_id, (None, None))[0],
-                "dense_score": dense_info.get(chunk_id, (None, None))[1],
-                "bm25_rank": lexical_info.get(chunk_id, (None, None))[0],
-                "bm25_score": lexical_info.get(chunk_id, (None, None))[1],
+        if self.fusion == "rrf":
+            fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], k=self.rrf_k,
+                                           weights=[self.dense_weight, self.bm25_weight])[: self.k]
+            evidence = self._evidence(q, [c for c, _ in fused], dict(dense))
+            ranked = [(cid, score, evidence[cid]) for cid, score in fused]
+        else:
+            pool = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical]))
+            evidence = self._evidence(q, pool, dict(dense))
+            w = self.weights
+            scored = [(cid, w[0] * e["similarity"] + w[1] * e["best_similarity"] + w[2] * e["coverage"]
+                       + w[3] * e["best_coverage"], e) for cid, e in evidence.items()]
+            ranked = sorted(scored, key=lambda x: -x[1])[: self.k]
+        dense_rank = {cid: rank for rank, (cid, _) in enumerate(dense, start=1)}
+        bm25_rank = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
+        return [self._document(cid, score, e, dense_rank.get(cid), bm25_rank.get(cid)) for cid, score, e in ranked]
+
+    def _evidence(self, q: Query, chunk_ids: list[str], known_similarity: dict[str, float]) -> dict[str, dict]:
+        """Similarity and coverage of each chunk and each of its sentences, from stored vectors."""
+        index = self.index
+        chunks = {cid: index.chunk(cid) for cid in chunk_ids}
+        sentences = {cid: index.sentences_in(c.doc_id, c.start, c.end) for cid, c in chunks.items()}
+        missing = [cid for cid in chunk_ids if cid not in known_similarity]
+        chunk_vectors = index.vectors(missing)
+        sentence_vectors = index.vectors(list({sid for sents in sentences.values() for sid, _, _ in sents}), sentences=True)
+        out = {}
+        for cid, chunk in chunks.items():
+            sim = known_similarity.get(cid)
+            if sim is None:
+                sim = float(q.similarity(chunk_vectors[cid][None])[0]) if cid in chunk_vectors else 0.0
+            doc_text = index.documents[chunk.doc_id]["text"]
+            sents = []
+            for sid, a, b in sentences[cid]:
+                vec = sentence_vectors.get(sid)
+                sents.append({
+                    "id": sid, "start": a, "end": b,
+                    "similarity": float(q.similarity(vec[None])[0]) if vec is not None else 0.0,
+                    "coverage": q.coverage(set(terms(doc_text[a:b]))),
+                })
+            out[cid] = {
+                "similarity": sim,
+                "coverage": q.coverage(set(terms(chunk.text))),
+                "best_similarity": max((x["similarity"] for x in sents), default=0.0),
+                "best_coverage": max((x["coverage"] for x in sents), default=0.0),
+                "sentences": sents,
             }
-            for key in ("published", "outlet", "url"):
-                if record.get(key):
-                    metadata[key] = record[key]
-            results.append(LCDocument(page_content=chunk.text, id=chunk_id, metadata=metadata))
-        return results
+        return out
+
+    def _document(self, chunk_id: str, score: float, evidence: dict, dense_rank, bm25_rank) -> LCDocument:
+        chunk = self.index.chunk(chunk_id)
+        record = self.index.documents[chunk.doc_id]
+        metadata = {
+            "chunk_id": chunk_id, "source": chunk.doc_id, "title": record.get("title", chunk.doc_id),
+            "start": chunk.start, "end": chunk.end, "score": score,
+            "dense_rank": dense_rank, "bm25_rank": bm25_rank, **evidence,
+        }
+        for key in ("published", "outlet", "url"):
+            if record.get(key):
+                metadata[key] = record[key]
+        return LCDocument(page_content=chunk.text, id=chunk_id, metadata=metadata)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,9 +44,12 @@ class Settings(BaseSettings):
     # Retrieval
     k: int = Field(5, ge=1, le=50, description="Passages returned by hybrid retrieval.")
     candidates: int = Field(30, ge=1, le=500, description="Candidates taken from each retriever before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
-    dense_weight: float = Field(1.0, ge=0)
-    bm25_weight: float = Field(1.0, ge=0)
+    fusion: Literal["evidence", "rrf"] = Field("evidence", description="Rank candidates by absolute evidence, or by reciprocal rank fusion.")
+    evidence_weights: tuple[float, float, float, float] = Field(
+        (1.0, 1.0, 0.7, 0.3), description="Weights of chunk similarity, best-sentence similarity, chunk coverage, best-sentence coverage.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (fusion=rrf).")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in RRF.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in RRF.")
 
     # Answering
     answer_passages: int = Field(3, ge=1, description="Top passages the extractive answerer reads.")

@@ -35,3 +35,39 @@ def test_hybrid_retriever_is_a_runnable_with_explained_results(seed_assistant):
     assert scores == sorted(scores, reverse=True)
     # LCEL: batch comes for free with the Runnable interface
     assert len(retriever.batch(["Baldwin", "Allred"])) == 2
+
+
+def test_query_coverage_weights_rare_words_more():
+    import numpy as np
+
+    from assistant.evidence import Query
+
+    df = {"hutchin": 1, "famili": 9}.get
+    q = Query.build("Hutchins family?", np.zeros(3), lambda t: df(t, 0), n_docs=9)
+    w_rare, w_common = np.log(1 + 10 / 2), np.log(1 + 10 / 10)
+    assert q.weights == {"hutchin": pytest.approx(w_rare), "famili": pytest.approx(w_common)}
+    assert q.coverage({"hutchin"}) == pytest.approx(w_rare / (w_rare + w_common))
+    assert q.coverage({"famili", "hutchin", "other"}) == pytest.approx(1.0)
+    assert q.missing({"famili"}) == ["hutchin"]
+
+
+def test_every_indexed_sentence_has_a_stored_vector(seed_assistant):
+    index = seed_assistant.index
+    record = index.documents["000_cee5a0d51e26243d.txt"]
+    assert index.sentence_store.get()["ids"].__len__() == len(record["sentences"])
+    for a, b in record["sentences"]:
+        assert record["text"][a:b].strip() == record["text"][a:b]
+    chunk = index.chunk("000_cee5a0d51e26243d.txt#1")
+    inside = index.sentences_in(chunk.doc_id, chunk.start, chunk.end)
+    assert inside and all(chunk.start <= a < b <= chunk.end for _, a, b in inside)
+
+
+@pytest.mark.parametrize("fusion", ["evidence", "rrf"])
+def test_both_fusions_return_sentence_evidence(seed_assistant, fusion):
+    retriever = seed_assistant.retriever.model_copy(update={"fusion": fusion, "k": 3})
+    docs = retriever.invoke("Who was wounded in the shooting?")
+    assert len(docs) == 3
+    best = max((s for d in docs for s in d.metadata["sentences"]), key=lambda s: s["similarity"] + s["coverage"])
+    text = seed_assistant.index.documents[docs[0].metadata["source"]]["text"]
+    assert "Joel Souza" in text[best["start"] : best["end"]]
+    assert all(0.0 <= s["coverage"] <= 1.0 for d in docs for s in d.metadata["sentences"])

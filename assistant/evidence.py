@@ -1,0 +1,51 @@
+"""How much a piece of text supports a question: semantic similarity plus weighted word coverage.
+
+Retrieval ranks chunks and the answerer ranks sentences with the same two
+kinds of evidence, on absolute scales so they mean the same thing for every
+question: cosine similarity of MiniLM embeddings, and the share of the
+question's stemmed content words present in the text, each word weighted by
+its inverse document frequency in the corpus (so "Hutchins" counts for more
+than "said"). Absolute scales are what let one abstention threshold work for
+all questions; rank-based fusion cannot say "nothing here is good enough".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .bm25 import terms
+
+
+@dataclass
+class Query:
+    """A question prepared once: its vector, its content words and their weights."""
+
+    text: str
+    vector: np.ndarray
+    weights: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, text: str, vector, document_frequency, n_docs: int) -> "Query":
+        words = dict.fromkeys(terms(text))
+        weights = {w: math.log(1 + (n_docs + 1) / (1 + document_frequency(w))) for w in words}
+        return cls(text, np.asarray(vector, dtype=np.float32), weights)
+
+    def coverage(self, text_terms: set[str]) -> float:
+        """Weighted share of the question's content words found in the text (0..1)."""
+        total = sum(self.weights.values())
+        if not total:
+            return 0.0
+        return sum(w for t, w in self.weights.items() if t in text_terms) / total
+
+    def missing(self, text_terms: set[str]) -> list[str]:
+        """Question words the text lacks, heaviest first (a sign the text answers another question)."""
+        return sorted((t for t in self.weights if t not in text_terms), key=lambda t: -self.weights[t])
+
+    def similarity(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine similarity to normalised vectors."""
+        if len(vectors) == 0:
+            return np.zeros(0, dtype=np.float32)
+        return np.asarray(vectors, dtype=np.float32) @ self.vector
