@@ -8,7 +8,7 @@ INDEX  ?= index
 EVAL_INDEX ?= .eval-index
 REPORTS ?= evals/reports
 
-.PHONY: run serve install install-test index test clean-index eval eval-data help
+.PHONY: run serve install install-test index test clean-index eval calibrate eval-data help
 
 help:
 	@echo "make run    - install, build the index from $(CORPUS)/ if missing, serve the chat on http://127.0.0.1:7860"
@@ -50,8 +50,13 @@ clean-index:
 # Re-ingesting is cheap: unchanged documents are skipped by content hash.
 eval: install
 	$(BIN)/assistant --index $(EVAL_INDEX) ingest $(CORPUS) evals/corpora/normans
+	@test -f $(EVAL_INDEX)/calibration.json || $(MAKE) calibrate
 	$(BIN)/assistant --index $(EVAL_INDEX) eval evals/seed.jsonl --results $(REPORTS)/seed-results.jsonl --report $(REPORTS)/seed.md $(EVAL_ARGS)
 	$(BIN)/assistant --index $(EVAL_INDEX) eval evals/normans.jsonl --results $(REPORTS)/normans-results.jsonl --report $(REPORTS)/normans.md $(EVAL_ARGS)
+
+# Fit the abstention threshold on both sets (answerable vs unanswerable) and store it in the eval index.
+calibrate: install
+	$(BIN)/assistant --index $(EVAL_INDEX) calibrate evals/seed.jsonl evals/normans.jsonl
 
 # Regenerate the Normans corpus and question set from ../shared/data (SQuAD 2.0, CC BY-SA 4.0).
 eval-data:

@@ -11,12 +11,14 @@ cited passage.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from langchain_core.documents import Document as LCDocument
 
 from .bm25 import terms
 from .citations import Answer, Citation
+from .spans import narrow, question_anchors
 
 SEMANTIC_WEIGHT = 0.5
 
@@ -39,10 +41,12 @@ class Candidate:
         return SEMANTIC_WEIGHT * self.semantic + (1 - SEMANTIC_WEIGHT) * self.lexical
 
 
-def abstention(question: str, searched_docs: int, passages: list[LCDocument]) -> str:
-    """An honest 'not in the corpus' message that says what was searched."""
+def abstention(question: str, searched_docs: int, passages: list[LCDocument], reason: str = "") -> str:
+    """An honest 'not in the corpus' message that says what was searched and, if known, why."""
     closest = f' The closest passage was in "{passages[0].metadata["title"]}".' if passages else ""
-    return f"The corpus does not say. I searched {searched_docs} document(s) for this question and found no passage that answers it.{closest}"
+    why = f" {reason}" if reason else ""
+    return (f"The corpus does not say. I searched {searched_docs} document(s) for this question and found no "
+            f"passage that answers it.{why}{closest}")
 
 
 class ExtractiveAnswerer:
@@ -50,9 +54,9 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, *, passages: int = 3, max_sentences: int = 2, threshold: float = 0.4) -> None:
+    def __init__(self, *, passages: int = 3, max_words: int = 20, threshold: float = 0.3) -> None:
         self.passages = passages
-        self.max_sentences = max_sentences
+        self.max_words = max_words
         self.threshold = threshold
 
     def candidates(self, question: str, passages: list[LCDocument], texts: dict[str, str]) -> list[Candidate]:
@@ -71,25 +75,28 @@ class ExtractiveAnswerer:
         return out
 
     def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int) -> Answer:
-        """Pick the best sentence, add a second one only if it brings question words the first lacks."""
+        """Quote the best sentence (narrowed to the part that answers), or abstain and say why."""
         retrieved = list(dict.fromkeys(p.metadata["source"] for p in passages))
+        top = passages[: self.passages]
+        unknown = sorted(question_anchors(question) - _words_in(texts[p.metadata["source"]] for p in top))
+        if unknown:
+            reason = f"The retrieved articles never mention {', '.join(repr(w) for w in unknown)}."
+            return Answer(question, abstention(question, searched_docs, passages, reason), True, [], retrieved,
+                          abstain_reason="unknown-terms")
         scored = sorted(self.candidates(question, passages, texts), key=lambda c: (-c.score, c.passage_rank, c.start))
-        if not scored or scored[0].score < self.threshold:
-            return Answer(question, abstention(question, searched_docs, passages), True, [], retrieved)
-        chosen = [scored[0]]
-        covered = set(terms(scored[0].text))
-        q_terms = set(terms(question))
-        for cand in scored[1:]:
-            if len(chosen) >= self.max_sentences:
-                break
-            new_terms = (q_terms & set(terms(cand.text))) - covered
-            if cand.score >= max(self.threshold, 0.85 * scored[0].score) and new_terms:
-                chosen.append(cand)
-                covered |= set(terms(cand.text))
-        first = chosen[0].source  # keep the best document first, sentences in reading order
-        chosen.sort(key=lambda c: (c.source != first, c.source, c.start))
-        citations = [
-            Citation(n, c.source, c.title, c.text, c.start, c.end, round(c.score, 4)) for n, c in enumerate(chosen, start=1)
-        ]
-        text = " ".join(f"{' '.join(c.text.split())} [{c.n}]" for c in citations)
-        return Answer(question, text, False, citations, retrieved)
+        evidence = scored[0].score if scored else 0.0
+        if not scored or evidence < self.threshold:
+            return Answer(question, abstention(question, searched_docs, passages), True, [], retrieved,
+                          evidence=evidence, abstain_reason="threshold")
+        best = scored[0]
+        weights = top[0].metadata.get("query_weights") or {t: 1.0 for t in terms(question)}
+        span = narrow(best.text, question, weights, self.max_words)
+        quote = " ".join(best.text[span.start : span.end].split())
+        text = f"{'…' if span.cut_left else ''}{quote}{'…' if span.cut_right else ''} [1]"
+        citation = Citation(1, best.source, best.title, best.text, best.start, best.end, round(best.score, 4))
+        return Answer(question, text, False, [citation], retrieved, evidence=evidence)
+
+
+def _words_in(texts) -> set[str]:
+    return {w.lower().strip("’'") for text in texts for w in re.findall(r"[\w’'\-]+", text)} | {
+        re.sub(r"[’']s$", "", w.lower()) for text in texts for w in re.findall(r"[\w’'\-]+", text)}

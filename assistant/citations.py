@@ -38,6 +38,8 @@ class Answer:
     retrieved: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[dict] = field(default_factory=list)
+    evidence: float = 0.0  # score of the best supporting sentence, compared with the abstention threshold
+    abstain_reason: str = ""  # "threshold", "unknown-terms" or "" when answered
 
     def to_dict(self, passages: bool = False) -> dict:
         data = {
@@ -47,6 +49,7 @@ class Answer:
             "citations": [asdict(c) for c in self.citations],
             "retrieved": self.retrieved,
             "timings": self.timings,
+            "evidence": round(self.evidence, 4),
         }
         if passages:
             data["passages"] = self.passages
@@ -59,7 +62,7 @@ def sources_markdown(answer: Answer) -> str:
         return ""
     lines = ["", "**Sources**", ""]
     for c in answer.citations:
-        lines.append(f"[{c.n}] **{_escape(c.title)}** (`{_escape(c.source)}`, chars {c.start}–{c.end}): “{_escape(c.text)}”")
+        lines.append(f"[{c.n}] **{_escape(c.title)}** (`{_escape(c.source)}`, chars {c.start}–{c.end}, support {c.score:.2f}): “{_escape(c.text)}”")
         lines.append("")
     return "\n".join(lines)
 

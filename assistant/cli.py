@@ -145,6 +145,28 @@ def evaluate(settings: Settings, question_set: Path, results: Path | None, repor
 
 
 @cli.command()
+@click.argument("question_sets", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--max-false-abstention", type=click.FloatRange(0, 1), default=0.10, show_default=True,
+              help="Largest share of answerable questions the threshold may refuse.")
+@_index_option
+def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abstention: float) -> None:
+    """Fit the abstention threshold on labelled question sets and store it in the index."""
+    from tqdm import tqdm
+
+    with tqdm(total=0, unit="q", desc="Calibrating", disable=None, file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        fitted = _assistant(settings).calibrate(list(question_sets), max_false_abstention, progress=progress)
+    click.echo(f"abstain threshold {fitted.threshold:.4f} (fitted on {', '.join(fitted.fitted_on)}: "
+               f"{fitted.n_answerable} answerable, {fitted.n_unanswerable} unanswerable)")
+    click.echo(f"at this point: abstention precision {fitted.abstention_precision or 0:.3f}, "
+               f"recall {fitted.abstention_recall or 0:.3f}, false abstention {fitted.false_abstention_rate or 0:.3f}")
+    click.echo(f"saved to {settings.index_dir}/calibration.json")
+
+
+@cli.command()
 @click.option("--host", default=None, help="Bind address (default 127.0.0.1; 0.0.0.0 exposes the app).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 7860).")
 @_index_option

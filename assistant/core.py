@@ -17,6 +17,7 @@ from .index import Index, IngestReport
 from .settings import Settings
 
 MAX_QUESTION_CHARS = 2000
+DEFAULT_THRESHOLD = 0.3
 
 
 class Assistant:
@@ -62,13 +63,26 @@ class Assistant:
 
             s = self.settings
             self._answerer = ExtractiveAnswerer(
-                passages=s.answer_passages, max_sentences=s.max_answer_sentences,
-                threshold=s.abstain_threshold,
+                passages=s.answer_passages, max_words=s.max_answer_words, threshold=self.threshold()[0],
             )
         return self._answerer
 
+    def threshold(self) -> tuple[float, str]:
+        """The abstention threshold in force and where it comes from (settings, calibration, default)."""
+        from . import calibration
+
+        if self.settings.abstain_threshold is not None:
+            return self.settings.abstain_threshold, "settings"
+        fitted = calibration.load(self.settings.index_dir)
+        if fitted is not None:
+            return fitted.threshold, "calibration"
+        return DEFAULT_THRESHOLD, "default"
+
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Answer one question with citations, or abstain."""
+        return self._ask(self.answerer, question, k)
+
+    def _ask(self, answerer, question: str, k: int | None) -> Answer:
         question = self._check_question(question)
         if not self.index.documents:
             raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
@@ -77,7 +91,7 @@ class Assistant:
         passages = retriever.invoke(question)
         t1 = time.perf_counter()
         texts = {p.metadata["source"]: self.index.documents[p.metadata["source"]]["text"] for p in passages}
-        answer = self.answerer.answer(question, passages, texts, searched_docs=len(self.index.documents))
+        answer = answerer.answer(question, passages, texts, searched_docs=len(self.index.documents))
         t2 = time.perf_counter()
         answer.timings = {
             "retrieve_ms": round((t1 - t0) * 1000, 1),
@@ -108,8 +122,30 @@ class Assistant:
                 f"{len(missing)} gold document(s) of {Path(question_set).name} are not in the index "
                 f"{self.settings.index_dir} (e.g. {missing[0]}); ingest them first"
             )
-        meta = {"answerer": self.answerer.name, "k": k or self.settings.k, "index": str(self.settings.index_dir)}
+        threshold, source = self.threshold()
+        meta = {"answerer": self.answerer.name, "k": k or self.settings.k, "index": str(self.settings.index_dir),
+                "abstain_threshold": threshold, "threshold_source": source}
         return run_cases(self.ask, cases, Path(question_set).stem, k=k, progress=progress, meta=meta)
+
+    def calibrate(self, question_sets: list[Path], max_false_abstention: float = 0.10,
+                  progress: Callable[[int, int], None] | None = None):
+        """Fit the abstention threshold on labelled sets and store it with the index."""
+        from . import calibration
+        from .answering import ExtractiveAnswerer
+        from .evaluation import load_cases
+
+        cases = [case for path in question_sets for case in load_cases(path)]
+        probe = ExtractiveAnswerer(passages=self.settings.answer_passages, max_words=self.settings.max_answer_words, threshold=0.0)
+        points = []
+        for i, case in enumerate(cases, start=1):
+            answer = self._ask(probe, case.question, None)
+            points.append((answer.evidence, case.answerable, answer.abstain_reason == "unknown-terms"))
+            if progress:
+                progress(i, len(cases))
+        fitted = calibration.fit(points, max_false_abstention, [Path(p).name for p in question_sets])
+        calibration.save(self.settings.index_dir, fitted)
+        self._answerer = None  # the next question uses the new threshold
+        return fitted
 
     @staticmethod
     def _check_question(question: str) -> str:

@@ -26,7 +26,7 @@ SUMMARY_METRICS: list[tuple[str, bool | None]] = [
     ("hit@1", True), ("hit@5", True), ("mrr", True), ("ndcg@10", True),
     ("em", True), ("f1", True), ("contains", True), ("median_answer_words", None),
     ("citation_hit_rate", True), ("citation_precision", True),
-    ("abstention_recall", True), ("false_abstention_rate", False),
+    ("abstention_recall", True), ("abstention_precision", True), ("false_abstention_rate", False),
     ("latency_p50_ms", False), ("latency_p95_ms", False),
 ]
 
@@ -175,6 +175,8 @@ def format_value(key: str, value) -> str:
 def summary_table(summary: dict) -> list[tuple[str, str]]:
     """(metric, formatted value) rows in a fixed order, for the CLI, the report and the UI."""
     rows = [("cases", f"{summary['n']} ({summary['n_answerable']} answerable, {summary['n_unanswerable']} unanswerable)")]
+    if "abstain_threshold" in summary:
+        rows.append(("abstain_threshold", f"{summary['abstain_threshold']:.4f} ({summary.get('threshold_source', '?')})"))
     return rows + [(key, format_value(key, summary.get(key))) for key, _ in SUMMARY_METRICS]
 
 

@@ -71,6 +71,14 @@ def contains_answer(prediction: str, golds: Iterable[str]) -> bool:
     return any(f" {g} " in pred for g in map(_loose, golds) if g)
 
 
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def strip_markers(answer: str) -> str:
+    """Answer text without its [n] citation markers: they are not words of the answer."""
+    return _MARKER.sub("", answer).strip()
+
+
 def _unique(retrieved: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(retrieved))
 
@@ -154,6 +162,7 @@ def case_metrics(
     if abstained:
         m.update(em=0.0, f1=0.0, contains=False)
         return m
+    answer = strip_markers(answer)
     m.update({
         "em": exact_match(answer, gold_answers),
         "f1": token_f1(answer, gold_answers),
@@ -183,11 +192,13 @@ def summarize(cases: list[dict]) -> dict:
     for key in ("em", "f1", "contains"):  # abstaining on an answerable case scores 0
         summary[key] = _mean(0.0 if c["abstained"] else (c.get(key) or 0.0) for c in ans)
     summary["median_answer_words"] = (
-        statistics.median(len(c["answer"].split()) for c in answered) if answered else None
+        statistics.median(len(strip_markers(c["answer"]).split()) for c in answered) if answered else None
     )
     summary["citation_hit_rate"] = _mean(c["citation_hit"] for c in cited)
     summary["citation_precision"] = _mean(c.get("citation_precision") for c in cited)
     summary["abstention_recall"] = _mean(c["abstained"] for c in unans)
+    abstained = [c for c in cases if c["abstained"]]
+    summary["abstention_precision"] = _mean(not c["answerable"] for c in abstained)
     summary["false_abstention_rate"] = _mean(c["abstained"] for c in ans)
     summary["latency_p50_ms"] = percentile(latencies, 50) if latencies else None
     summary["latency_p95_ms"] = percentile(latencies, 95) if latencies else None

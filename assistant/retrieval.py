@@ -80,7 +80,8 @@ class HybridRetriever(BaseRetriever):
             ranked = sorted(scored, key=lambda x: -x[1])[: self.k]
         dense_rank = {cid: rank for rank, (cid, _) in enumerate(dense, start=1)}
         bm25_rank = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
-        return [self._document(cid, score, e, dense_rank.get(cid), bm25_rank.get(cid)) for cid, score, e in ranked]
+        return [self._document(cid, score, {**e, "query_weights": q.weights}, dense_rank.get(cid), bm25_rank.get(cid))
+                for cid, score, e in ranked]
 
     def _evidence(self, q: Query, chunk_ids: list[str], known_similarity: dict[str, float]) -> dict[str, dict]:
         """Similarity and coverage of each chunk and each of its sentences, from stored vectors."""

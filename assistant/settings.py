@@ -53,8 +53,9 @@ class Settings(BaseSettings):
 
     # Answering
     answer_passages: int = Field(3, ge=1, description="Top passages the extractive answerer reads.")
-    max_answer_sentences: int = Field(2, ge=1, le=5)
-    abstain_threshold: float = Field(0.30, ge=0, le=1, description="Below this evidence score the answer abstains.")
+    max_answer_words: int = Field(20, ge=5, le=200, description="Longest quote; longer sentences are narrowed to the part that answers.")
+    abstain_threshold: float | None = Field(
+        None, ge=0, le=2, description="Evidence score below which answers abstain; unset = the index's calibration, else 0.3.")
 
     # Serving
     host: str = Field("127.0.0.1", description="Bind address; 0.0.0.0 exposes the app to the network.")

@@ -66,3 +66,30 @@ def test_sentence_offsets_survive_non_ascii_text():
     text = "Raúl Torrez spoke — “no comment.” Hutchins’ family sued. 東京 is big."
     spans = sentence_spans(text)
     assert [text[a:b] for a, b in spans] == ["Raúl Torrez spoke — “no comment.”", "Hutchins’ family sued.", "東京 is big."]
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [("Who was wounded when Baldwin fired?", "name"), ("When did the Normans arrive?", "date"),
+     ("How many ships sailed?", "number"), ("In what year was it founded?", "date"),
+     ("Where is Normandy?", "name"), ("What did the judge decide?", None)],
+)
+def test_expected_answer_type(question, kind):
+    from assistant.spans import expected_type
+
+    assert expected_type(question) == kind
+
+
+def test_narrowing_keeps_the_answer_next_to_the_question_words():
+    from assistant.bm25 import terms
+    from assistant.spans import narrow
+
+    sentence = ("Hutchins was fatally shot during a rehearsal on October 21, 2021, when Baldwin, serving as both the lead "
+                "actor and producer of the film, discharged a firearm that struck her while wounding director Joel Souza.")
+    question = "Who was wounded when Baldwin fired the gun?"
+    span = narrow(sentence, question, {t: 1.0 for t in terms(question)}, max_words=12)
+    quote = sentence[span.start : span.end]
+    assert "Joel Souza" in quote and len(quote.split()) <= 12
+    assert span.cut_left and not span.cut_right
+    short = narrow("Gloria Allred represents the family.", "Who represents the family?", {"repres": 1.0}, 20)
+    assert (short.start, short.end, short.cut_left, short.cut_right) == (0, 36, False, False)

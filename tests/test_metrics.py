@@ -198,3 +198,13 @@ def test_summarize_empty_and_no_unanswerable() -> None:
     assert s["n"] == 0 and s["em"] is None and s["latency_p50_ms"] is None
     s = summarize([_case(True, False, 5, "x", em=1.0, f1=1.0, contains=True)])
     assert s["abstention_recall"] is None and s["false_abstention_rate"] == 0.0
+
+
+def test_citation_markers_are_not_part_of_the_answer():
+    from assistant.metrics import case_metrics, strip_markers, summarize
+
+    assert strip_markers("Gloria Allred represents them [1] and [12].") == "Gloria Allred represents them and."
+    m = case_metrics(["d"], ["d"], "Gloria Allred [1]", False, ["d"], ["Gloria Allred"], True)
+    assert m["em"] == 1.0 and m["f1"] == 1.0
+    case = {**m, "answerable": True, "abstained": False, "latency_ms": 1.0, "answer": "Gloria Allred [1]"}
+    assert summarize([case])["median_answer_words"] == 2

@@ -1,0 +1,87 @@
+"""Fit the abstention threshold on labelled question sets and keep it with the index.
+
+Each case gives one point: the evidence score of the best supporting sentence
+and whether the question is answerable. The threshold is the point that
+abstains on as many unanswerable questions as possible while wrongly abstaining
+on at most `max_false_abstention` of the answerable ones. Cases the answerer
+already refuses for other reasons (the question names something the passages
+never mention) count as abstentions at every threshold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .errors import AssistantError
+
+FILE = "calibration.json"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A chosen abstention threshold and how it performed on the sets it was fitted on."""
+
+    threshold: float
+    abstention_precision: float | None
+    abstention_recall: float | None
+    false_abstention_rate: float | None
+    n_answerable: int
+    n_unanswerable: int
+    fitted_on: list[str]
+    max_false_abstention: float
+    date: str = ""
+
+
+def operating_point(points: list[tuple[float, bool, bool]], threshold: float) -> dict:
+    """Abstention precision/recall and false-abstention rate at `threshold`.
+
+    `points` are `(evidence, answerable, refused)`; a case abstains if refused or evidence < threshold.
+    """
+    abstained = [(answerable, refused or evidence < threshold) for evidence, answerable, refused in points]
+    n_ans = sum(1 for a, _ in abstained if a)
+    n_unans = len(abstained) - n_ans
+    abst = [a for a, x in abstained if x]
+    return {
+        "abstention_precision": (sum(1 for a in abst if not a) / len(abst)) if abst else None,
+        "abstention_recall": (sum(1 for a in abst if not a) / n_unans) if n_unans else None,
+        "false_abstention_rate": (sum(1 for a in abst if a) / n_ans) if n_ans else None,
+    }
+
+
+def fit(points: list[tuple[float, bool, bool]], max_false_abstention: float = 0.10, fitted_on: list[str] | None = None) -> Calibration:
+    """The highest threshold whose false-abstention rate stays within `max_false_abstention`."""
+    if not any(a for _, a, _ in points) or all(a for _, a, _ in points):
+        raise AssistantError("calibration needs both answerable and unanswerable cases")
+    # Candidates sit midway between neighbouring observed scores: the most margin on both sides.
+    scores = sorted({e for e, _, _ in points})
+    best = 0.0
+    for t in [(a + b) / 2 for a, b in zip(scores, scores[1:])] + [scores[-1] + 1e-6]:
+        if (operating_point(points, t)["false_abstention_rate"] or 0.0) <= max_false_abstention:
+            best = max(best, t)
+    point = operating_point(points, best)
+    return Calibration(
+        threshold=best, n_answerable=sum(1 for _, a, _ in points if a), n_unanswerable=sum(1 for _, a, _ in points if not a),
+        fitted_on=fitted_on or [], max_false_abstention=max_false_abstention,
+        date=dt.datetime.now().isoformat(timespec="seconds"), **point,
+    )
+
+
+def save(index_dir: Path, calibration: Calibration) -> Path:
+    path = Path(index_dir) / FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(asdict(calibration), indent=2))
+    tmp.replace(path)
+    return path
+
+
+def load(index_dir: Path) -> Calibration | None:
+    path = Path(index_dir) / FILE
+    if not path.exists():
+        return None
+    try:
+        return Calibration(**json.loads(path.read_text()))
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise AssistantError(f"{path}: unreadable calibration ({exc}); run `assistant calibrate` again") from None
