@@ -78,7 +78,8 @@ class ExtractiveAnswerer:
         """Quote the best sentence (narrowed to the part that answers), or abstain and say why."""
         retrieved = list(dict.fromkeys(p.metadata["source"] for p in passages))
         top = passages[: self.passages]
-        unknown = sorted(question_anchors(question) - _words_in(texts[p.metadata["source"]] for p in top))
+        anchors = question_anchors(question)
+        unknown = [anchors[w] for w in sorted(set(anchors) - _words_in(texts[p.metadata["source"]] for p in top))]
         if unknown:
             reason = f"The retrieved articles never mention {', '.join(repr(w) for w in unknown)}."
             return Answer(question, abstention(question, searched_docs, passages, reason), True, [], retrieved,

@@ -65,13 +65,13 @@ def type_candidates(text: str, kind: str | None, question: str) -> list[tuple[in
     return out
 
 
-def question_anchors(question: str) -> set[str]:
-    """Numbers and proper names a question relies on (words capitalised mid-sentence, digits)."""
+def question_anchors(question: str) -> dict[str, str]:
+    """Numbers and proper names a question relies on (digits, words capitalised mid-sentence): plain → as written."""
     words = re.findall(r"[\w’'\-]+", question)
-    anchors = set()
+    anchors = {}
     for i, word in enumerate(words):
         if re.fullmatch(r"\d[\d,.]*s?", word) or (i > 0 and word[0].isupper()):
-            anchors.add(_plain(word))
+            anchors[_plain(word)] = word
     return anchors
 
 

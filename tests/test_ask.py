@@ -49,6 +49,8 @@ def test_off_corpus_questions_abstain(seed_assistant, question):
     assert answer.abstained
     assert answer.answer.startswith("The corpus does not say")
     assert answer.citations == []
+    if "France" in question:  # a named thing no passage mentions is the stated reason
+        assert "never mention 'France'" in answer.answer
 
 
 @pytest.mark.parametrize("question, message", [("", "empty"), ("   \n ", "empty"), ("x" * 5000, "limit")])
