@@ -38,12 +38,14 @@ class Answer:
     retrieved: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[dict] = field(default_factory=list)
+    query: str = ""  # what was searched: the question, or a follow-up completed from the conversation
     evidence: float = 0.0  # score of the best supporting sentence, compared with the abstention threshold
     abstain_reason: str = ""  # "threshold", "unknown-terms" or "" when answered
 
     def to_dict(self, passages: bool = False) -> dict:
         data = {
             "question": self.question,
+            "query": self.query or self.question,
             "answer": self.answer,
             "abstained": self.abstained,
             "citations": [asdict(c) for c in self.citations],
@@ -84,6 +86,7 @@ def escape_markdown(text: str) -> str:
 
 def answer_markdown(answer: Answer) -> str:
     """The full chat message: escaped answer with [n] markers, then the cited passages."""
+    searched = f"\n\n*Searched for: {_escape(answer.query)}*" if answer.query and answer.query != answer.question else ""
     if answer.abstained:
-        return f"*{_escape(answer.answer)}*"
-    return _escape(answer.answer) + "\n" + sources_markdown(answer)
+        return f"*{_escape(answer.answer)}*{searched}"
+    return _escape(answer.answer) + searched + "\n" + sources_markdown(answer)

@@ -78,20 +78,28 @@ class Assistant:
             return fitted.threshold, "calibration"
         return DEFAULT_THRESHOLD, "default"
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
-        """Answer one question with citations, or abstain."""
-        return self._ask(self.answerer, question, k)
+    def ask(self, question: str, k: int | None = None, history: list[str] | None = None) -> Answer:
+        """Answer one question with citations, or abstain.
 
-    def _ask(self, answerer, question: str, k: int | None) -> Answer:
+        `history` holds the earlier queries of a conversation (oldest first): a follow-up
+        such as "and who is her sister?" is completed from them before searching.
+        """
+        return self._ask(self.answerer, question, k, history)
+
+    def _ask(self, answerer, question: str, k: int | None, history: list[str] | None = None) -> Answer:
+        from .conversation import rewrite
+
         question = self._check_question(question)
+        query = rewrite(question, history or [])
         if not self.index.documents:
             raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
         t0 = time.perf_counter()
         retriever = self.retriever if k is None else self.retriever.model_copy(update={"k": k})
-        passages = retriever.invoke(question)
+        passages = retriever.invoke(query)
         t1 = time.perf_counter()
         texts = {p.metadata["source"]: self.index.documents[p.metadata["source"]]["text"] for p in passages}
-        answer = answerer.answer(question, passages, texts, searched_docs=len(self.index.documents))
+        answer = answerer.answer(query, passages, texts, searched_docs=len(self.index.documents))
+        answer.question, answer.query = question, query
         t2 = time.perf_counter()
         answer.timings = {
             "retrieve_ms": round((t1 - t0) * 1000, 1),
@@ -101,9 +109,9 @@ class Assistant:
         answer.passages = [{"text": p.page_content, **p.metadata} for p in passages]
         return answer
 
-    def stream(self, question: str, k: int | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, k: int | None = None, history: list[str] | None = None) -> Iterator[str | Answer]:
         """Yield the answer text in growing pieces, then the final `Answer`."""
-        answer = self.ask(question, k=k)
+        answer = self.ask(question, k=k, history=history)
         words = answer.answer.split(" ")
         for i in range(0, len(words), 4):
             yield " ".join(words[: i + 4])

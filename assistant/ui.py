@@ -30,19 +30,25 @@ def build_app(assistant: Assistant):
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    def respond(message: str, history: list[dict]):
+    def respond(message: str, history: list[dict], queries: list[str] | None):
+        """Stream one answer into the chat; `queries` (what was searched so far) resolves follow-ups."""
         history = list(history or []) + [
             {"role": "user", "content": escape_markdown(message or "")},
             {"role": "assistant", "content": "…"},
         ]
-        yield "", history
+        queries = list(queries or [])
+        yield "", history, queries
         try:
-            for part in assistant.stream(message):
-                history[-1]["content"] = answer_markdown(part) if isinstance(part, Answer) else escape_markdown(part)
-                yield "", history
+            for part in assistant.stream(message, history=queries):
+                if isinstance(part, Answer):
+                    queries.append(part.query)
+                    history[-1]["content"] = answer_markdown(part)
+                else:
+                    history[-1]["content"] = escape_markdown(part)
+                yield "", history, queries
         except AssistantError as exc:
             history[-1]["content"] = f"⚠️ {escape_markdown(str(exc))}"
-            yield "", history
+            yield "", history, queries
 
     def ask(question: str, k: int = 5) -> dict:
         """Answer a question from the corpus: answer text, abstained, citations (with offsets), retrieved ids, timings."""
@@ -79,7 +85,8 @@ def build_app(assistant: Assistant):
                 box = gr.Textbox(placeholder="Ask about the news…", show_label=False, scale=8, autofocus=True)
                 send = gr.Button("Ask", variant="primary", scale=1)
             gr.Examples(EXAMPLES, inputs=box)
-            gr.ClearButton([chatbot, box], value="New chat")
+            queries = gr.State([])
+            gr.ClearButton([chatbot, box, queries], value="New chat")
         with gr.Tab("Evaluate"):
             gr.Markdown("Run a question set against the current index: retrieval, answer, citation and abstention metrics.")
             with gr.Row():
@@ -89,8 +96,8 @@ def build_app(assistant: Assistant):
                 table = gr.Dataframe(headers=["metric", "value"], label="Metrics", interactive=False, scale=2)
                 plot = gr.Image(label="Metrics and latency", type="filepath", interactive=False, scale=3)
             failing = gr.Markdown()
-        box.submit(respond, [box, chatbot], [box, chatbot], api_name="chat")
-        send.click(respond, [box, chatbot], [box, chatbot], api_visibility="private")
+        box.submit(respond, [box, chatbot, queries], [box, chatbot, queries], api_name="chat")
+        send.click(respond, [box, chatbot, queries], [box, chatbot, queries], api_visibility="private")
         run_button.click(evaluate, [chosen], [table, plot, failing], api_name="evaluate")
         gr.api(ask, api_name="ask")
     return demo

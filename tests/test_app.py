@@ -12,6 +12,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _text(content) -> str:
+    """Chat message content as text (gradio may return a list of typed parts)."""
+    if isinstance(content, list):
+        return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+    return str(content)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -67,8 +74,7 @@ def test_chat_endpoint_streams_the_answer_with_sources(app_url):
     outputs = list(job)
     _, history = job.result()
     assert len(outputs) >= 2  # placeholder first, then growing text
-    reply = history[-1]["content"]
-    reply = reply if isinstance(reply, str) else str(reply)
+    reply = _text(history[-1]["content"])
     assert "Gloria Allred" in reply and "[1]" in reply and "Sources" in reply
 
 
@@ -81,3 +87,14 @@ def test_evaluate_tab_runs_a_question_set(app_url):
     assert rows["hit@1"] == "1.000" and rows["cases"].startswith("44 ")
     assert Path(plot).read_bytes()[:4] == b"\x89PNG"
     assert "Failing cases" in failing
+
+
+def test_chat_resolves_a_follow_up_and_shows_the_rewritten_query(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url, verbose=False)
+    _, history = client.predict("who represents the Hutchins family?", [], api_name="/chat")
+    _, history = client.predict("and who is her sister?", history, api_name="/chat")
+    reply = _text(history[-1]["content"])
+    assert "Svetlana Zemko" in reply
+    assert "Searched for: Who is her sister? \\(Hutchins\\)" in reply  # Markdown-escaped parentheses

@@ -116,7 +116,7 @@ def test_cli_ingest_then_ask_json(tmp_path, corpus_dir):
     asked = _cli("--index", str(index), "ask", HEADLINE_Q, "--json", "--k", "3")
     assert asked.returncode == 0, asked.stderr
     data = json.loads(asked.stdout)
-    assert set(data) == {"question", "answer", "abstained", "citations", "retrieved", "timings", "evidence"}
+    assert set(data) == {"question", "query", "answer", "abstained", "citations", "retrieved", "timings", "evidence"}
     assert "Gloria Allred" in data["answer"] and data["abstained"] is False
     assert data["retrieved"] == [SEED_ID]
     cite = data["citations"][0]
