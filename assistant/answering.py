@@ -19,6 +19,7 @@ from langchain_core.documents import Document as LCDocument
 from .bm25 import terms
 from .citations import Answer, Citation
 from .spans import narrow, question_anchors
+from .verification import looks_like_instruction
 
 SEMANTIC_WEIGHT = 0.5
 
@@ -70,6 +71,8 @@ class ExtractiveAnswerer:
                     continue
                 seen.add(sent["id"])
                 text = texts[meta["source"]][sent["start"] : sent["end"]]
+                if looks_like_instruction(text):  # never quote an instruction planted in a document
+                    continue
                 out.append(Candidate(meta["source"], meta["title"], sent["start"], sent["end"], text, rank,
                                      sent["similarity"], sent["coverage"]))
         return out

