@@ -70,7 +70,7 @@ def sources_markdown(answer: Answer) -> str:
         return ""
     lines = ["", "**Sources**", ""]
     for c in answer.citations:
-        lines.append(f"[{c.n}] **{_escape(c.title)}** (`{_escape(c.source)}`, chars {c.start}–{c.end}, support {c.support:.2f}): “{_escape(c.text)}”")
+        lines.append(f"[{c.n}] **{_escape(c.title)}** ({_escape(c.source)}, chars {c.start}–{c.end}, support {c.support:.2f}): “{_escape(c.text)}”")
         lines.append("")
     return "\n".join(lines)
 

@@ -56,7 +56,7 @@ def failure_markdown(r: dict) -> str:
              f"- expected: {escape_markdown(expected)}",
              f"- got{' (abstained)' if r['abstained'] else ''}: {escape_markdown(r['answer'] or r.get('error') or '')}"]
     for c in r["citations"]:
-        lines.append(f"- [{c['n']}] `{escape_markdown(c['source'])}` {c['start']}–{c['end']}")
+        lines.append(f"- [{c['n']}] {escape_markdown(c['source'])} {c['start']}–{c['end']}")
     lines.append(f"- retrieved: {escape_markdown(', '.join(r['retrieved'][:5]))}")
     return "\n".join(lines) + "\n"
 
