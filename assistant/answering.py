@@ -18,10 +18,11 @@ from langchain_core.documents import Document as LCDocument
 
 from .bm25 import terms
 from .citations import Answer, Citation
-from .spans import narrow, question_anchors
+from .spans import expected_type, narrow, question_anchors, type_candidates
 from .verification import looks_like_instruction
 
 SEMANTIC_WEIGHT = 0.5
+_KIND_WORDS = {"date": "date or time", "number": "number or amount", "name": "name"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,11 @@ class ExtractiveAnswerer:
             return Answer(question, abstention(question, searched_docs, passages), True, [], retrieved,
                           evidence=evidence, abstain_reason="threshold")
         best = scored[0]
+        kind = expected_type(question)
+        if kind and not type_candidates(best.text, kind, question):
+            reason = f"The best matching passage gives no {_KIND_WORDS[kind]} that the question asks for."
+            return Answer(question, abstention(question, searched_docs, passages, reason), True, [], retrieved,
+                          evidence=evidence, abstain_reason="no-answer-type")
         weights = top[0].metadata.get("query_weights") or {t: 1.0 for t in terms(question)}
         span = narrow(best.text, question, weights, self.max_words)
         quote = " ".join(best.text[span.start : span.end].split())

@@ -176,7 +176,7 @@ class Assistant:
         points = []
         for i, case in enumerate(cases, start=1):
             answer = self._ask(probe, case.question, None)
-            points.append((answer.evidence, case.answerable, answer.abstain_reason == "unknown-terms"))
+            points.append((answer.evidence, case.answerable, answer.abstain_reason in ("unknown-terms", "no-answer-type")))
             if progress:
                 progress(i, len(cases))
         fitted = calibration.fit(points, max_false_abstention, [Path(p).name for p in question_sets])

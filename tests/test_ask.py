@@ -136,3 +136,11 @@ def test_cli_errors_are_one_clear_line(tmp_path):
     assert "no such file or folder" in missing.stderr and "Traceback" not in missing.stderr
     empty = _cli("ask", "--index", str(tmp_path / "i2"), "anything?")
     assert empty.returncode != 0 and "index is empty" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_a_question_wanting_a_number_the_passages_lack_abstains_and_says_why(seed_assistant):
+    answer = seed_assistant.ask("How much money does the Hutchins family want from Baldwin?")
+    assert answer.abstained and answer.abstain_reason == "no-answer-type"
+    assert "gives no number or amount" in answer.answer
+    kept = seed_assistant.ask("How long is Gutierrez-Reed's prison sentence?")
+    assert not kept.abstained and "1.5-year" in kept.answer
