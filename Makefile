@@ -11,7 +11,7 @@ REPORTS ?= evals/reports
 .PHONY: run serve install install-test index test clean-index eval calibrate eval-data help
 
 help:
-	@echo "make run    - install, build the index from $(CORPUS)/ if missing, serve the chat on http://127.0.0.1:7860"
+	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
 	@echo "make test   - install test dependencies and run the test suite"
 	@echo "make eval   - score both question sets (evals/seed.jsonl, evals/normans.jsonl) into evals/reports/"
 
@@ -31,9 +31,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Mirror corpus/ into the index: new files are added, changed ones re-indexed, deleted ones removed;
+# unchanged files cost nothing (content hashes), so editing corpus/ and re-running is enough.
 index: install
-	@if [ -f $(INDEX)/documents.json ]; then echo "index: $(INDEX)/ exists"; \
-	else $(BIN)/assistant --index $(INDEX) ingest $(CORPUS); fi
+	$(BIN)/assistant --index $(INDEX) sync $(CORPUS)
 
 run: index
 	$(BIN)/python app.py --index $(INDEX)

@@ -7,6 +7,7 @@ turned into one clear line and exit status 1 here, and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -50,6 +51,36 @@ def cli(ctx: click.Context, index_dir: Path | None) -> None:
     ctx.obj = {"index_dir": index_dir} if index_dir is not None else {}
 
 
+@contextlib.contextmanager
+def _progress(desc: str, unit: str):
+    """A tqdm bar on stderr driven by `progress(done, total)` callbacks."""
+    from tqdm import tqdm
+
+    with tqdm(total=0, unit=unit, desc=desc, disable=None, file=sys.stderr) as bar:
+        def update(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield update
+
+
+def _report(report) -> None:
+    """One line per document, then the summary; exit status 1 if anything failed."""
+    for doc_id, n in report.added:
+        click.echo(f"added     {doc_id} ({n} chunks)")
+    for doc_id, n in report.updated:
+        click.echo(f"updated   {doc_id} ({n} chunks)")
+    for doc_id in report.unchanged:
+        click.echo(f"unchanged {doc_id}")
+    for doc_id in report.removed:
+        click.echo(f"removed   {doc_id}")
+    for _, reason in report.failed:
+        click.echo(f"failed    {reason}", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
 def _assistant(settings: Settings):
     from .core import Assistant
 
@@ -62,31 +93,48 @@ def _assistant(settings: Settings):
 @_index_option
 def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool) -> None:
     """Add .txt/.md files or folders of them (default: the corpus folder) to the index."""
-    from tqdm import tqdm
-
     paths = paths or (settings.corpus_dir,)
     if rebuild:
         from .index import Index
 
         Index.clear_folder(settings.index_dir)
     assistant = _assistant(settings)
-    with tqdm(total=0, unit="chunk", desc="Embedding", disable=None, file=sys.stderr) as bar:
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
+    with _progress("Embedding", "text") as progress:
         report = assistant.ingest(list(paths), progress=progress)
-    for doc_id, n in report.added:
-        click.echo(f"added    {doc_id} ({n} chunks)")
-    for doc_id, n in report.updated:
-        click.echo(f"updated  {doc_id} ({n} chunks)")
-    for doc_id in report.unchanged:
-        click.echo(f"unchanged {doc_id}")
-    for doc_id, reason in report.failed:
-        click.echo(f"failed   {reason}", err=True)
-    click.echo(report.summary())
-    if report.failed:
-        sys.exit(1)
+    _report(report)
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@_index_option
+def sync(settings: Settings, folder: Path | None) -> None:
+    """Make the index mirror FOLDER (default: the corpus folder): add, re-index changed, remove deleted."""
+    assistant = _assistant(settings)
+    with _progress("Embedding", "text") as progress:
+        report = assistant.sync(folder or settings.corpus_dir, progress=progress)
+    _report(report)
+
+
+@cli.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@_index_option
+def list_documents(settings: Settings, as_json: bool) -> None:
+    """List indexed documents: id, title, outlet, date, chunks, when indexed."""
+    docs = _assistant(settings).documents()
+    if as_json:
+        click.echo(json.dumps(docs, ensure_ascii=False, indent=2))
+        return
+    for d in docs:
+        click.echo(f"{d['id']}\t{d['title']}\t{d['outlet'] or '-'}\t{d['published'] or '-'}\t{d['chunks']} chunks\t{d['indexed_at']}")
+    click.echo(f"{len(docs)} document(s)")
+
+
+@cli.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@_index_option
+def remove(settings: Settings, doc_ids: tuple[str, ...]) -> None:
+    """Remove documents (by id, as `list` shows them) from the index."""
+    _report(_assistant(settings).remove(list(doc_ids)))
 
 
 @cli.command()
@@ -123,17 +171,11 @@ def ask(settings: Settings, question: str, as_json: bool, k: int | None, answere
 def evaluate(settings: Settings, question_set: Path, results: Path | None, report: Path | None,
              answerer: str, k: int | None, previous: Path | None) -> None:
     """Run a JSONL question set and score retrieval, answers, citations, abstention and latency."""
-    from tqdm import tqdm
-
     from .evaluation import compare, load_summary, summary_table, write_results
     from .report import write_report
 
     before = load_summary(previous) if previous else None  # fail before the run, not after
-    with tqdm(total=0, unit="q", desc=f"Evaluating {question_set.name}", disable=None, file=sys.stderr) as bar:
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
+    with _progress(f"Evaluating {question_set.name}", "q") as progress:
         run = _assistant(settings).evaluate(question_set, k=k, progress=progress, answerer=answerer)
     for key, value in summary_table(run.summary):
         click.echo(f"{key:<22} {value}")
@@ -154,13 +196,7 @@ def evaluate(settings: Settings, question_set: Path, results: Path | None, repor
 @_index_option
 def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abstention: float) -> None:
     """Fit the abstention threshold on labelled question sets and store it in the index."""
-    from tqdm import tqdm
-
-    with tqdm(total=0, unit="q", desc="Calibrating", disable=None, file=sys.stderr) as bar:
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
+    with _progress("Calibrating", "q") as progress:
         fitted = _assistant(settings).calibrate(list(question_sets), max_false_abstention, progress=progress)
     click.echo(f"abstain threshold {fitted.threshold:.4f} (fitted on {', '.join(fitted.fitted_on)}: "
                f"{fitted.n_answerable} answerable, {fitted.n_unanswerable} unanswerable)")

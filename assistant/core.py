@@ -32,16 +32,46 @@ class Assistant:
     # -- corpus ------------------------------------------------------------------
     def ingest(self, paths: list[Path], progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Add files and folders; a bad file is reported and skipped, the rest still go in."""
-        report = IngestReport()
-        docs = []
-        for path, doc_id in discover([Path(p) for p in paths]):
+        return self._ingest(discover([Path(p) for p in paths]), progress)
+
+    def sync(self, folder: Path, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Make the index mirror `folder`: add new files, re-index changed ones, remove documents whose file is gone.
+
+        A file that is still there but fails to load keeps its indexed version (nothing stored is lost).
+        """
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise AssistantError(f"{folder}: not a folder")
+        found = discover([folder])
+        report = self._ingest(found, progress)
+        present = {doc_id for _, doc_id in found}
+        report.removed = self.index.remove([d for d in self.index.documents if d not in present])
+        return report
+
+    def remove(self, doc_ids: list[str]) -> IngestReport:
+        """Remove documents by id; unknown ids are reported as failed."""
+        report = IngestReport(removed=self.index.remove(doc_ids))
+        report.failed = [(d, f"{d}: no such document in the index") for d in doc_ids if d not in report.removed]
+        return report
+
+    def documents(self) -> list[dict]:
+        """Every indexed document with its metadata, chunk count and when it was indexed."""
+        return [
+            {"id": doc_id, "title": rec.get("title", doc_id), "outlet": rec.get("outlet"), "published": rec.get("published"),
+             "url": rec.get("url"), "chunks": len(rec["chunks"]), "indexed_at": rec.get("indexed_at")}
+            for doc_id, rec in sorted(self.index.documents.items())
+        ]
+
+    def _ingest(self, found: list[tuple[Path, str]], progress) -> IngestReport:
+        failed, docs = [], []
+        for path, doc_id in found:
             try:
                 docs.append(load_file(path, doc_id))
             except (AssistantError, OSError) as exc:
-                report.failed.append((doc_id, str(exc)))
-        added = self.index.add(docs, progress=progress)
-        added.failed = report.failed + added.failed
-        return added
+                failed.append((doc_id, str(exc)))
+        report = self.index.add(docs, progress=progress)
+        report.failed = failed + report.failed
+        return report
 
     # -- questions ---------------------------------------------------------------
     @property

@@ -45,12 +45,13 @@ class IngestReport:
     added: list[tuple[str, int]] = field(default_factory=list)
     updated: list[tuple[str, int]] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
-            f"{len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.failed)} failed"
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+            f"{len(self.removed)} removed, {len(self.failed)} failed"
         )
 
 
@@ -266,6 +267,22 @@ class Index:
             }
         self._save_lexical()
         return report
+
+    def remove(self, doc_ids: list[str]) -> list[str]:
+        """Delete documents from both vector collections, the store and BM25; returns the ids removed."""
+        present = [d for d in dict.fromkeys(doc_ids) if d in self.documents]
+        if not present:
+            return []
+        chunk_ids = [f"{d}#{i}" for d in present for i in range(len(self.documents[d]["chunks"]))]
+        sentence_ids = [f"{d}@{i}" for d in present for i in range(len(self.documents[d]["sentences"]))]
+        if chunk_ids:
+            self.vectorstore.delete(ids=chunk_ids)
+        if sentence_ids:
+            self.sentence_store.delete(ids=sentence_ids)
+        for d in present:
+            del self.documents[d]
+        self._save_lexical()
+        return present
 
     def _upsert(self, store, items: list[tuple[str, str, dict]], progress: Callable[[int], None]) -> int:
         """Embed and upsert `(id, text, metadata)` in batches; returns how many were written."""

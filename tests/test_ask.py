@@ -110,8 +110,8 @@ def test_cli_ingest_then_ask_json(tmp_path, corpus_dir):
     index = tmp_path / "index"
     ingest = _cli("ingest", "--index", str(index), str(corpus_dir))
     assert ingest.returncode == 0, ingest.stderr
-    assert f"added    {SEED_ID}" in ingest.stdout
-    assert "1 added, 0 updated, 0 unchanged, 0 failed" in ingest.stdout
+    assert f"added     {SEED_ID} (" in ingest.stdout
+    assert "1 added, 0 updated, 0 unchanged, 0 removed, 0 failed" in ingest.stdout
 
     asked = _cli("--index", str(index), "ask", HEADLINE_Q, "--json", "--k", "3")
     assert asked.returncode == 0, asked.stderr

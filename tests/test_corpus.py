@@ -1,0 +1,99 @@
+"""Corpus management: sync mirrors a folder, remove leaves no trace, list shows metadata — on a real index."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, AssistantError, Settings
+
+
+def _counts(assistant):
+    index = assistant.index
+    return (index.vectorstore._collection.count(), index.sentence_store._collection.count(), len(index.bm25.ids))
+
+
+def _expected(assistant):
+    docs = assistant.index.documents.values()
+    return (sum(len(d["chunks"]) for d in docs), sum(len(d["sentences"]) for d in docs), sum(len(d["chunks"]) for d in docs))
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    (folder / "local").mkdir(parents=True)
+    (folder / "flood.txt").write_text("Flood in Riverton\n\nThe river rose two metres on Tuesday. Mayor Ada Park ordered an evacuation.\n")
+    (folder / "local" / "budget.md").write_text(
+        "---\ntitle: Council passes budget\ndate: 2024-03-01\nsource: Riverton Gazette\n---\n"
+        "The council approved a library budget of 2 million euros on Monday.\n")
+    return folder
+
+
+def test_sync_adds_updates_and_removes_and_both_indexes_agree(tmp_path, corpus, embeddings):
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    first = assistant.sync(corpus)
+    assert sorted(d for d, _ in first.added) == ["flood.txt", "local/budget.md"]
+    assert _counts(assistant) == _expected(assistant)
+
+    (corpus / "flood.txt").write_text("Flood in Riverton\n\nThe river fell on Friday. Mayor Ben Stone lifted the order.\n")
+    (corpus / "local" / "budget.md").unlink()
+    (corpus / "fire.txt").write_text("A fire broke out at the Riverton mill on Sunday. Nobody was hurt.\n")
+    second = assistant.sync(corpus)
+    assert [d for d, _ in second.updated] == ["flood.txt"] and [d for d, _ in second.added] == ["fire.txt"]
+    assert second.removed == ["local/budget.md"]
+    assert sorted(assistant.index.documents) == ["fire.txt", "flood.txt"]
+    assert _counts(assistant) == _expected(assistant)
+    assert "Ben Stone" in assistant.ask("Who lifted the order?").answer
+
+    third = assistant.sync(corpus)
+    assert sorted(third.unchanged) == ["fire.txt", "flood.txt"] and not (third.added or third.updated or third.removed)
+
+
+def test_a_file_that_breaks_keeps_its_indexed_version(tmp_path, corpus, embeddings):
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    assistant.sync(corpus)
+    (corpus / "flood.txt").write_bytes(b"\xff\xfe\x00binary now")
+    report = assistant.sync(corpus)
+    assert [d for d, _ in report.failed] == ["flood.txt"] and report.removed == []
+    assert "flood.txt" in assistant.index.documents
+
+
+def test_remove_leaves_no_trace(tmp_path, corpus, embeddings):
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    assistant.sync(corpus)
+    report = assistant.remove(["flood.txt", "nope.txt"])
+    assert report.removed == ["flood.txt"] and [d for d, _ in report.failed] == ["nope.txt"]
+    reopened = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    assert list(reopened.index.documents) == ["local/budget.md"]
+    assert _counts(reopened) == _expected(reopened)
+    assert not any(i.startswith("flood.txt") for i in reopened.index.vectorstore.get()["ids"])
+    assert not any(i.startswith("flood.txt") for i in reopened.index.sentence_store.get()["ids"])
+    assert reopened.ask("Who ordered an evacuation?").retrieved == ["local/budget.md"]
+
+
+def test_sync_of_a_missing_folder_is_a_clear_error(tmp_path, embeddings):
+    with pytest.raises(AssistantError, match="not a folder"):
+        Assistant(Settings(index_dir=tmp_path / "i"), embeddings=embeddings).sync(tmp_path / "missing")
+
+
+def test_cli_sync_list_remove(tmp_path, corpus):
+    exe = str(Path(sys.executable).with_name("assistant"))
+    index = str(tmp_path / "index")
+
+    def run(*args):
+        return subprocess.run([exe, "--index", index, *args], capture_output=True, text=True, timeout=300)
+
+    synced = run("sync", str(corpus))
+    assert synced.returncode == 0, synced.stderr
+    assert "2 added, 0 updated, 0 unchanged, 0 removed, 0 failed" in synced.stdout
+    listed = json.loads(run("list", "--json").stdout)
+    budget = next(d for d in listed if d["id"] == "local/budget.md")
+    assert (budget["title"], budget["outlet"], budget["published"], budget["chunks"]) == (
+        "Council passes budget", "Riverton Gazette", "2024-03-01", 1)
+    assert budget["indexed_at"]
+    removed = run("remove", "flood.txt", "ghost.txt")
+    assert removed.returncode == 1  # one id was unknown
+    assert "removed   flood.txt" in removed.stdout and "ghost.txt: no such document" in removed.stderr
+    assert "1 document(s)" in run("list").stdout
