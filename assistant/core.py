@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .citations import Answer
-from .documents import discover, load_file
+from .documents import discover
 from .errors import AssistantError
 from .index import Index, IngestReport
 from .settings import Settings
@@ -42,10 +42,13 @@ class Assistant:
         folder = Path(folder)
         if not folder.is_dir():
             raise AssistantError(f"{folder}: not a folder")
-        found = discover([folder])
-        report = self._ingest(found, progress)
-        present = {doc_id for _, doc_id in found}
-        report.removed = self.index.remove([d for d in self.index.documents if d not in present])
+        from .formats import owned_ids
+
+        report = self._ingest(discover([folder]), progress)
+        known = list(self.index.documents)
+        keep = {d for d, _ in report.added + report.updated} | set(report.unchanged)
+        keep |= {d for file_id, _ in report.failed for d in owned_ids(file_id, known)}  # broken file: keep its old version
+        report.removed = self.index.remove([d for d in known if d not in keep])
         return report
 
     def remove(self, doc_ids: list[str]) -> IngestReport:
@@ -63,10 +66,13 @@ class Assistant:
         ]
 
     def _ingest(self, found: list[tuple[Path, str]], progress) -> IngestReport:
+        from .formats import read_file
+
         failed, docs = [], []
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
         for path, doc_id in found:
             try:
-                docs.append(load_file(path, doc_id))
+                docs.extend(read_file(path, doc_id, max_bytes))
             except (AssistantError, OSError) as exc:
                 failed.append((doc_id, str(exc)))
         report = self.index.add(docs, progress=progress)

@@ -19,7 +19,8 @@ import yaml
 
 from .errors import AssistantError
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl")  # what a folder scan picks up
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _FIELD_ALIASES = {
@@ -52,9 +53,13 @@ class Document:
         return {key: value for key, value in meta.items() if value}
 
 
-def parse_document(doc_id: str, text: str) -> Document:
-    """Build a `Document` from raw text: front matter, title and indexable segments."""
+def parse_document(doc_id: str, text: str, fields: dict | None = None) -> Document:
+    """Build a `Document` from text: front matter, title and indexable segments.
+
+    `fields` (title, published, outlet, url) come from the container format and win over the text.
+    """
     meta, body_start = _front_matter(doc_id, text)
+    meta.update({k: str(v).strip() for k, v in (fields or {}).items() if v not in (None, "")})
     segments = tuple(_clean_segments(text, body_start))
     if not segments:
         raise AssistantError(f"{doc_id}: no text to index (the file is empty or only front matter)")
@@ -70,20 +75,6 @@ def parse_document(doc_id: str, text: str) -> Document:
     )
 
 
-def load_file(path: Path, doc_id: str) -> Document:
-    """Read one `.txt`/`.md` file as UTF-8 and parse it."""
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise AssistantError(f"{doc_id}: unsupported file type {path.suffix!r} (supported: {', '.join(SUPPORTED_SUFFIXES)})")
-    raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
-        raise AssistantError(f"{doc_id}: looks like a binary file, not text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AssistantError(f"{doc_id}: not valid UTF-8 text (byte {exc.start})") from None
-    return parse_document(doc_id, text)
-
-
 def discover(paths: list[Path]) -> list[tuple[Path, str]]:
     """Expand files and folders into `(path, document id)` pairs.
 
@@ -94,7 +85,7 @@ def discover(paths: list[Path]) -> list[tuple[Path, str]]:
     for path in paths:
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.suffix.lower() in SUPPORTED_SUFFIXES and not file.name.startswith("."):
+                if file.suffix.lower() in SUFFIXES and not file.name.startswith("."):
                     found.append((file, file.relative_to(path).as_posix()))
         elif path.is_file():
             found.append((path, path.name))

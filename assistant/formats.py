@@ -1,0 +1,117 @@
+"""Readers for each corpus file type: bytes in, `Document`s out, or one clear error.
+
+Text formats keep their text verbatim (citations point into the file). For
+HTML, PDF and DOCX the stored text is what we extracted, and offsets point
+into that. A `.jsonl` of articles yields one document per line, with ids
+`FILE.jsonl:LINE`. Parsing uses well-kept libraries: trafilatura (main text
+of a web page, scripts and boilerplate dropped), pypdf, python-docx.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from .documents import SUFFIXES, Document, parse_document
+from .errors import AssistantError
+
+TEXT_SUFFIXES = (".txt", ".md")
+
+
+def read_file(path: Path, doc_id: str, max_bytes: int) -> list[Document]:
+    """All documents in one file; raises `AssistantError` naming the file and the problem."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise AssistantError(f"{doc_id}: unsupported file type {path.suffix or '(none)'!r} (supported: {', '.join(SUFFIXES)})")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise AssistantError(f"{doc_id}: file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+    raw = path.read_bytes()
+    if suffix in TEXT_SUFFIXES:
+        return [parse_document(doc_id, _decode(doc_id, raw))]
+    if suffix in (".html", ".htm"):
+        return [read_html(doc_id, _decode(doc_id, raw))]
+    if suffix == ".pdf":
+        return [read_pdf(doc_id, raw)]
+    if suffix == ".docx":
+        return [read_docx(doc_id, raw)]
+    return read_jsonl(doc_id, _decode(doc_id, raw))
+
+
+def _decode(doc_id: str, raw: bytes) -> str:
+    if b"\x00" in raw[:8192]:
+        raise AssistantError(f"{doc_id}: looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AssistantError(f"{doc_id}: not valid UTF-8 text (byte {exc.start})") from None
+
+
+def read_html(doc_id: str, html: str, url: str | None = None) -> Document:
+    """The article text of a web page with its title, date, site name and URL."""
+    import trafilatura
+
+    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=True, favor_precision=True)
+    if not text or not text.strip():
+        raise AssistantError(f"{doc_id}: no article text found in the HTML")
+    meta = trafilatura.extract_metadata(html, default_url=url)
+    fields = {}
+    if meta is not None:
+        fields = {"title": meta.title, "published": meta.date, "outlet": meta.sitename, "url": meta.url or url}
+    return parse_document(doc_id, text, fields)
+
+
+def read_pdf(doc_id: str, raw: bytes) -> Document:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            raise AssistantError(f"{doc_id}: the PDF is encrypted")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise AssistantError(f"{doc_id}: not a readable PDF ({exc})") from None
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise AssistantError(f"{doc_id}: the PDF has no extractable text (a scan?)")
+    return parse_document(doc_id, text, {"title": info.title if info else None})
+
+
+def read_docx(doc_id: str, raw: bytes) -> Document:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(raw))
+    except Exception as exc:  # python-docx raises zipfile/KeyError/ValueError variants for broken files
+        raise AssistantError(f"{doc_id}: not a readable DOCX file ({type(exc).__name__})") from None
+    text = "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
+    props = document.core_properties
+    published = props.created.date().isoformat() if props.created else None
+    return parse_document(doc_id, text, {"title": props.title or None, "published": published})
+
+
+def read_jsonl(doc_id: str, text: str) -> list[Document]:
+    """One article per line: {"title", "text", "date", "source", "url"}; a bad line fails the whole file."""
+    docs = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{doc_id}:{lineno}: not valid JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise AssistantError(f"{doc_id}:{lineno}: each line needs a \"text\" string")
+        fields = {"title": row.get("title"), "published": row.get("date"), "outlet": row.get("source"), "url": row.get("url")}
+        docs.append(parse_document(f"{doc_id}:{lineno}", row["text"], fields))
+    if not docs:
+        raise AssistantError(f"{doc_id}: no articles in the file")
+    return docs
+
+
+def owned_ids(file_id: str, known: list[str]) -> list[str]:
+    """Index ids that came from one file (itself, or its `:LINE` articles for `.jsonl`)."""
+    return [d for d in known if d == file_id or d.startswith(file_id + ":")]
