@@ -88,11 +88,11 @@ def _assistant(settings: Settings):
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @click.option("--rebuild", is_flag=True, help="Delete the index first and build it again from PATHS.")
 @_index_option
-def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool) -> None:
-    """Add .txt/.md files or folders of them (default: the corpus folder) to the index."""
+def ingest(settings: Settings, paths: tuple[str, ...], rebuild: bool) -> None:
+    """Add files, folders or http(s) article URLs (default: the corpus folder) to the index."""
     paths = paths or (settings.corpus_dir,)
     if rebuild:
         from .index import Index

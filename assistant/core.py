@@ -30,9 +30,9 @@ class Assistant:
         self._answerers: dict[str, object] = {}
 
     # -- corpus ------------------------------------------------------------------
-    def ingest(self, paths: list[Path], progress: Callable[[int, int], None] | None = None) -> IngestReport:
-        """Add files and folders; a bad file is reported and skipped, the rest still go in."""
-        return self._ingest(discover([Path(p) for p in paths]), progress)
+    def ingest(self, paths: list, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Add files, folders and http(s) URLs; a bad one is reported and skipped, the rest still go in."""
+        return self._ingest(discover(list(paths)), progress)
 
     def sync(self, folder: Path, progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Make the index mirror `folder`: add new files, re-index changed ones, remove documents whose file is gone.
@@ -65,16 +65,23 @@ class Assistant:
             for doc_id, rec in sorted(self.index.documents.items())
         ]
 
-    def _ingest(self, found: list[tuple[Path, str]], progress) -> IngestReport:
-        from .formats import read_file
+    def _ingest(self, found: list, progress) -> IngestReport:
+        from .formats import read_file, read_html
+        from .web import fetch_html
 
         failed, docs = [], []
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
-        for path, doc_id in found:
+        for source in found:
             try:
-                docs.extend(read_file(path, doc_id, max_bytes))
+                if source.error:
+                    raise AssistantError(source.error)
+                if source.is_url:
+                    html, final_url = fetch_html(source.location, max_bytes, self.settings.fetch_timeout)
+                    docs.append(read_html(source.doc_id, html, url=final_url))
+                else:
+                    docs.extend(read_file(Path(source.location), source.doc_id, max_bytes))
             except (AssistantError, OSError) as exc:
-                failed.append((doc_id, str(exc)))
+                failed.append((source.doc_id, str(exc)))
         report = self.index.add(docs, progress=progress)
         report.failed = failed + report.failed
         return report

@@ -75,22 +75,46 @@ def parse_document(doc_id: str, text: str, fields: dict | None = None) -> Docume
     )
 
 
-def discover(paths: list[Path]) -> list[tuple[Path, str]]:
-    """Expand files and folders into `(path, document id)` pairs.
+@dataclass(frozen=True)
+class Source:
+    """Something to ingest: a file (with its document id) or a URL; `error` if it cannot be used."""
+
+    location: str
+    doc_id: str
+    error: str | None = None
+
+    @property
+    def is_url(self) -> bool:
+        return self.location.startswith(("http://", "https://"))
+
+
+def discover(paths: list) -> list[Source]:
+    """Expand files, folders and http(s) URLs into sources.
 
     A document id is the file's path relative to the folder it was found in
-    (with `/`), or the bare file name for a file given directly.
+    (with `/`), the bare file name for a file given directly, or the URL. A
+    missing path, or a link that leads outside the folder being scanned, is
+    returned with an error so the rest of a batch can still go in.
     """
-    found: list[tuple[Path, str]] = []
-    for path in paths:
+    found: list[Source] = []
+    for item in paths:
+        text = str(item)
+        if text.startswith(("http://", "https://")):
+            found.append(Source(text, text.split("#", 1)[0]))
+            continue
+        path = Path(item)
         if path.is_dir():
+            root = path.resolve()
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.suffix.lower() in SUFFIXES and not file.name.startswith("."):
-                    found.append((file, file.relative_to(path).as_posix()))
+                if file.suffix.lower() not in SUFFIXES or file.name.startswith("."):
+                    continue
+                doc_id = file.relative_to(path).as_posix()
+                inside = file.resolve().is_relative_to(root)
+                found.append(Source(str(file), doc_id, None if inside else f"{doc_id}: links outside {path}, not ingested"))
         elif path.is_file():
-            found.append((path, path.name))
+            found.append(Source(str(path), path.name))
         else:
-            raise AssistantError(f"{path}: no such file or folder")
+            found.append(Source(text, text, f"{text}: no such file or folder"))
     return found
 
 

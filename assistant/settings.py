@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path("index"), description="Folder holding the Chroma store, BM25 index and documents.")
     corpus_dir: Path = Field(Path("corpus"), description="Folder `make run` indexes when the index is missing.")
     evals_dir: Path = Field(Path("evals"), description="Folder whose *.jsonl question sets the Evaluate tab offers.")
-    max_file_mb: float = Field(20.0, gt=0, description="Largest file ingest accepts, in MB.")
+    max_file_mb: float = Field(20.0, gt=0, description="Largest file (or downloaded page) ingest accepts, in MB.")
+    fetch_timeout: float = Field(15.0, gt=0, description="Seconds to wait for a URL given to ingest.")
     collection: str = Field("news_chunks", min_length=3, description="Chroma collection name (3+ characters).")
 
     # Chunking

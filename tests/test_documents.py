@@ -77,7 +77,21 @@ def test_discover_uses_paths_relative_to_the_folder(tmp_path):
     (tmp_path / "b.md").write_text("B.")
     (tmp_path / "skip.csv").write_bytes(b"a,b")
     found = discover([tmp_path])
-    assert [doc_id for _, doc_id in found] == ["b.md", "world/europe/a.txt"]
-    assert discover([tmp_path / "b.md"])[0][1] == "b.md"
-    with pytest.raises(AssistantError, match="no such file"):
-        discover([tmp_path / "missing"])
+    assert [s.doc_id for s in found] == ["b.md", "world/europe/a.txt"] and not any(s.error for s in found)
+    assert discover([tmp_path / "b.md"])[0].doc_id == "b.md"
+    [missing] = discover([tmp_path / "missing"])
+    assert "no such file or folder" in missing.error
+    [url] = discover(["https://example.org/story#comments"])
+    assert url.is_url and url.doc_id == "https://example.org/story"
+
+
+def test_links_out_of_the_folder_are_refused(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Private notes.")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ok.txt").write_text("Fine.")
+    (corpus / "leak.txt").symlink_to(outside)
+    by_id = {s.doc_id: s for s in discover([corpus])}
+    assert by_id["ok.txt"].error is None
+    assert "links outside" in by_id["leak.txt"].error
