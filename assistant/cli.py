@@ -74,6 +74,10 @@ def _report(report) -> None:
         click.echo(f"unchanged {doc_id}")
     for doc_id in report.removed:
         click.echo(f"removed   {doc_id}")
+    for doc_id, twin in report.duplicates:
+        click.echo(f"duplicate {doc_id} (same text as {twin}; not indexed twice)")
+    for doc_id, other in report.linked:
+        click.echo(f"linked    {doc_id} ~ {other} (near-duplicate story)")
     for _, reason in report.failed:
         click.echo(f"failed    {reason}", err=True)
     click.echo(report.summary())

@@ -61,7 +61,8 @@ class Assistant:
         """Every indexed document with its metadata, chunk count and when it was indexed."""
         return [
             {"id": doc_id, "title": rec.get("title", doc_id), "outlet": rec.get("outlet"), "published": rec.get("published"),
-             "url": rec.get("url"), "chunks": len(rec["chunks"]), "indexed_at": rec.get("indexed_at")}
+             "url": rec.get("url"), "chunks": len(rec["chunks"]), "indexed_at": rec.get("indexed_at"),
+             "near_duplicates": rec.get("near_duplicates", [])}
             for doc_id, rec in sorted(self.index.documents.items())
         ]
 

@@ -47,11 +47,15 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (skipped id, id with the same text)
+    linked: list[tuple[str, str]] = field(default_factory=list)  # near-duplicate stories, linked both ways
 
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
             f"{len(self.removed)} removed, {len(self.failed)} failed"
+            + (f", {len(self.duplicates)} duplicate" if self.duplicates else "")
+            + (f", {len(self.linked)} near-duplicate pair(s) linked" if self.linked else "")
         )
 
 
@@ -228,11 +232,17 @@ class Index:
         report = IngestReport()
         todo: list[tuple[Document, list[Chunk], list[tuple[int, int]]]] = []
         s = self.settings
+        by_hash = {rec["sha256"]: doc_id for doc_id, rec in self.documents.items()}
         for doc in docs:
             old = self.documents.get(doc.id)
             if old and old["sha256"] == doc.sha256:
                 report.unchanged.append(doc.id)
                 continue
+            twin = by_hash.get(doc.sha256)
+            if twin and twin != doc.id:  # the same text under another name: report it, index it once
+                report.duplicates.append((doc.id, twin))
+                continue
+            by_hash[doc.sha256] = doc.id
             units = sentence_units(doc, s.chunk_tokens, s.encoding)
             chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.encoding, units=units)
             todo.append((doc, chunks, [(a, b) for block in units for a, b, _ in block]))
@@ -264,9 +274,25 @@ class Index:
                 "chunks": [[c.start, c.end] for c in chunks],
                 "sentences": [list(span) for span in sentences],
                 "indexed_at": now,
+                "near_duplicates": [],
             }
+        self._link_near_duplicates([doc.id for doc, _, _ in todo], report)
         self._save_lexical()
         return report
+
+    def _link_near_duplicates(self, doc_ids: list[str], report: IngestReport) -> None:
+        from .duplicates import near_duplicates
+
+        changed = set(doc_ids)
+        for record in self.documents.values():  # a changed document may no longer match: relink from scratch
+            record["near_duplicates"] = [d for d in record.get("near_duplicates", []) if d not in changed]
+        for doc_id in doc_ids:
+            for other in near_duplicates(self, doc_id):
+                if other in self.documents[doc_id]["near_duplicates"]:
+                    continue  # both new in this batch: linked from the other side already
+                self.documents[doc_id]["near_duplicates"].append(other)
+                self.documents[other].setdefault("near_duplicates", []).append(doc_id)
+                report.linked.append((doc_id, other))
 
     def remove(self, doc_ids: list[str]) -> list[str]:
         """Delete documents from both vector collections, the store and BM25; returns the ids removed."""
@@ -281,6 +307,8 @@ class Index:
             self.sentence_store.delete(ids=sentence_ids)
         for d in present:
             del self.documents[d]
+        for record in self.documents.values():
+            record["near_duplicates"] = [d for d in record.get("near_duplicates", []) if d not in present]
         self._save_lexical()
         return present
 

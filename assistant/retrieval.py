@@ -67,8 +67,9 @@ class HybridRetriever(BaseRetriever):
         dense = index.dense_search(q.vector.tolist(), self.candidates)
         lexical = index.bm25_search(query, self.candidates)
         if self.fusion == "rrf":
-            fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], k=self.rrf_k,
-                                           weights=[self.dense_weight, self.bm25_weight])[: self.k]
+            fused = self._one_per_story(reciprocal_rank_fusion(
+                [[c for c, _ in dense], [c for c, _ in lexical]], k=self.rrf_k,
+                weights=[self.dense_weight, self.bm25_weight]))[: self.k]
             evidence = self._evidence(q, [c for c, _ in fused], dict(dense))
             ranked = [(cid, score, evidence[cid]) for cid, score in fused]
         else:
@@ -77,11 +78,24 @@ class HybridRetriever(BaseRetriever):
             w = self.weights
             scored = [(cid, w[0] * e["similarity"] + w[1] * e["best_similarity"] + w[2] * e["coverage"]
                        + w[3] * e["best_coverage"], e) for cid, e in evidence.items()]
-            ranked = sorted(scored, key=lambda x: -x[1])[: self.k]
+            ranked = self._one_per_story(sorted(scored, key=lambda x: -x[1]))[: self.k]
         dense_rank = {cid: rank for rank, (cid, _) in enumerate(dense, start=1)}
         bm25_rank = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
         return [self._document(cid, score, {**e, "query_weights": q.weights}, dense_rank.get(cid), bm25_rank.get(cid))
                 for cid, score, e in ranked]
+
+    def _one_per_story(self, ranked: list[tuple]) -> list[tuple]:
+        """Drop chunks of documents linked as near-duplicates of a better-ranked document."""
+        seen: set[str] = set()
+        kept = []
+        for item in ranked:
+            doc_id = item[0].rpartition("#")[0]
+            if doc_id in seen and doc_id not in {k[0].rpartition("#")[0] for k in kept}:
+                continue
+            seen.add(doc_id)
+            seen.update(self.index.documents[doc_id].get("near_duplicates", []))
+            kept.append(item)
+        return kept
 
     def _evidence(self, q: Query, chunk_ids: list[str], known_similarity: dict[str, float]) -> dict[str, dict]:
         """Similarity and coverage of each chunk and each of its sentences, from stored vectors."""

@@ -97,3 +97,27 @@ def test_cli_sync_list_remove(tmp_path, corpus):
     assert removed.returncode == 1  # one id was unknown
     assert "removed   flood.txt" in removed.stdout and "ghost.txt: no such document" in removed.stderr
     assert "1 document(s)" in run("list").stdout
+
+
+WIRE = ("Riverton port closed by storm\n\nA winter storm closed the port of Riverton on Thursday, harbour master Lena Ortiz said. "
+        "Ferries to the islands will not sail before Saturday, when winds are expected to drop. Fishermen moved their boats "
+        "to the inner basin overnight and no injuries were reported. The coast guard warned residents to stay away from the "
+        "sea wall until the weekend.\n")
+
+
+def test_duplicates_are_reported_and_near_duplicates_linked_and_never_both_cited(tmp_path, embeddings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "gazette.txt").write_text(WIRE)
+    (corpus / "copy-of-gazette.txt").write_text(WIRE)
+    (corpus / "herald.txt").write_text(WIRE.replace("Thursday", "Thursday morning").replace("Fishermen", "Local fishermen"))
+    (corpus / "other.txt").write_text("The council approved a library budget of 2 million euros on Monday.\n")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    report = assistant.ingest([corpus])
+    assert report.duplicates == [("gazette.txt", "copy-of-gazette.txt")]
+    assert sorted(report.linked[0]) == ["copy-of-gazette.txt", "herald.txt"] and len(report.linked) == 1
+    answer = assistant.ask("Who is the harbour master of Riverton?")
+    assert "Lena Ortiz" in answer.answer
+    assert len({"copy-of-gazette.txt", "herald.txt"} & set(answer.retrieved)) == 1
+    assistant.remove(["herald.txt"])
+    assert assistant.index.documents["copy-of-gazette.txt"]["near_duplicates"] == []

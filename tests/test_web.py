@@ -46,13 +46,14 @@ def test_urls_are_ingested_and_bad_ones_explained(tmp_path, site, embeddings, co
     closed = f"http://127.0.0.1:{_closed_port()}/x"
     report = assistant.ingest([f"{site}/storm", f"{site}/moved", f"{site}/data.json", f"{site}/gone", f"{site}/big",
                                closed, corpus_dir])
-    assert sorted(d for d, _ in report.added) == sorted([f"{site}/storm", f"{site}/moved", "000_cee5a0d51e26243d.txt"])
+    assert sorted(d for d, _ in report.added) == sorted([f"{site}/storm", "000_cee5a0d51e26243d.txt"])
+    assert report.duplicates == [(f"{site}/moved", f"{site}/storm")]  # the redirect lands on the same article
     reasons = dict(report.failed)
     assert "not an HTML page (content type application/json)" in reasons[f"{site}/data.json"]
     assert "HTTP 404" in reasons[f"{site}/gone"]
     assert "larger than 1 MB" in reasons[f"{site}/big"]
     assert "could not fetch" in reasons[closed]
-    stored = assistant.index.documents[f"{site}/moved"]
+    stored = assistant.index.documents[f"{site}/storm"]
     assert stored["url"] == f"{site}/storm" and stored["outlet"] == "Riverton Gazette"
     answer = assistant.ask("Who is the harbour master of Riverton?")
     assert "Lena Ortiz" in answer.answer and answer.citations[0].source.startswith(site)
