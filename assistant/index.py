@@ -29,10 +29,11 @@ from typing import Callable
 
 import numpy as np
 
+from . import recovery
 from .bm25 import BM25Index
 from .chunking import Chunk, chunk_document, sentence_units
 from .documents import Document
-from .errors import AssistantError, IndexMismatchError
+from .errors import IndexMismatchError
 from .settings import Settings
 
 MANIFEST_VERSION = 2  # 2: sentence vectors stored beside chunk vectors
@@ -174,12 +175,13 @@ class Index:
     def bm25(self) -> BM25Index:
         if self._bm25 is None:
             folder = self.root / "bm25"
-            if not (folder / "chunk_ids.json").exists():
-                if self.documents:
-                    raise AssistantError(f"{folder}: BM25 index is missing; rebuild with `assistant ingest --rebuild PATH`")
-                self._bm25 = BM25Index.build([], [])
-            else:
-                self._bm25 = BM25Index.load(folder)
+            expected = [f"{d}#{i}" for d, rec in self.documents.items() for i in range(len(rec["chunks"]))]
+            loaded = BM25Index.load(folder) if (folder / "chunk_ids.json").exists() else None
+            if loaded is not None and loaded.ids == expected and not recovery.interrupted(self):
+                self._bm25 = loaded
+            else:  # missing or out of step (a write died mid-way): BM25 is derived, rebuild it from the store
+                chunks = self.all_chunks()
+                self._bm25 = BM25Index.build([c.id for c in chunks], [c.text for c in chunks])
         return self._bm25
 
     # -- reading ---------------------------------------------------------------
@@ -218,7 +220,13 @@ class Index:
         if not self.documents:
             return []
         hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=n)
-        return [(doc.id, 1.0 - distance) for doc, distance in hits if doc.id]
+        return [(doc.id, 1.0 - distance) for doc, distance in hits if doc.id and self._known_chunk(doc.id)]
+
+    def _known_chunk(self, chunk_id: str) -> bool:
+        """False for vectors an interrupted write left behind (the store never heard of them)."""
+        doc_id, _, ordinal = chunk_id.rpartition("#")
+        record = self.documents.get(doc_id)
+        return record is not None and ordinal.isdigit() and int(ordinal) < len(record["chunks"])
 
     def bm25_search(self, query: str, n: int) -> list[tuple[str, float]]:
         return self.bm25.search(query, n)
@@ -229,6 +237,7 @@ class Index:
 
         `progress(done, total)` is called as texts (chunks and sentences) are embedded.
         """
+        self.repair_if_interrupted()
         report = IngestReport()
         todo: list[tuple[Document, list[Chunk], list[tuple[int, int]]]] = []
         s = self.settings
@@ -248,8 +257,11 @@ class Index:
             todo.append((doc, chunks, [(a, b) for block in units for a, b, _ in block]))
         if not todo:
             return report
+        with recovery.write_guard(self):
+            self._write(todo, report, progress)
+        return report
 
-        self.root.mkdir(parents=True, exist_ok=True)
+    def _write(self, todo: list, report: IngestReport, progress) -> None:
         _write_json(self.root / "manifest.json", self.manifest())
         for doc, chunks, sentences in todo:  # a shorter new version leaves ids to delete
             old = self.documents.get(doc.id, {"chunks": [], "sentences": []})
@@ -278,7 +290,6 @@ class Index:
             }
         self._link_near_duplicates([doc.id for doc, _, _ in todo], report)
         self._save_lexical()
-        return report
 
     def _link_near_duplicates(self, doc_ids: list[str], report: IngestReport) -> None:
         from .duplicates import near_duplicates
@@ -296,9 +307,22 @@ class Index:
 
     def remove(self, doc_ids: list[str]) -> list[str]:
         """Delete documents from both vector collections, the store and BM25; returns the ids removed."""
+        self.repair_if_interrupted()
         present = [d for d in dict.fromkeys(doc_ids) if d in self.documents]
         if not present:
             return []
+        with recovery.write_guard(self):
+            self._delete(present)
+        return present
+
+    def repair_if_interrupted(self) -> dict[str, int] | None:
+        """If an earlier write died half-way, reconcile the vectors and BM25 with the store first."""
+        if recovery.interrupted(self):
+            with recovery.write_guard(self):
+                return recovery.reconcile(self)
+        return None
+
+    def _delete(self, present: list[str]) -> None:
         chunk_ids = [f"{d}#{i}" for d in present for i in range(len(self.documents[d]["chunks"]))]
         sentence_ids = [f"{d}@{i}" for d in present for i in range(len(self.documents[d]["sentences"]))]
         if chunk_ids:
@@ -310,7 +334,6 @@ class Index:
         for record in self.documents.values():
             record["near_duplicates"] = [d for d in record.get("near_duplicates", []) if d not in present]
         self._save_lexical()
-        return present
 
     def _upsert(self, store, items: list[tuple[str, str, dict]], progress: Callable[[int], None]) -> int:
         """Embed and upsert `(id, text, metadata)` in batches; returns how many were written."""

@@ -1,0 +1,62 @@
+"""Crash safety: notice an interrupted write and make every derived index agree with the store again.
+
+`documents.json` is the source of truth and is replaced atomically, last, by
+every write. Chroma (chunk and sentence vectors) and BM25 are derived from it.
+A write first drops a marker file and removes it when done; a marker found
+later means the process died mid-write (kill -9, power cut), and the next
+write first reconciles: vectors for ids the store does not know are deleted,
+vectors that are missing or hold other text are re-embedded, and BM25 is
+rebuilt. Nothing the store holds is lost; nothing is left twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from contextlib import contextmanager
+
+MARKER = "write-in-progress.json"
+
+
+@contextmanager
+def write_guard(index):
+    """Mark the index as being written for the duration of the block."""
+    index.root.mkdir(parents=True, exist_ok=True)
+    marker = index.root / MARKER
+    marker.write_text(json.dumps({"pid": os.getpid(), "started": dt.datetime.now().isoformat(timespec="seconds")}))
+    yield
+    marker.unlink(missing_ok=True)
+
+
+def interrupted(index) -> bool:
+    return (index.root / MARKER).exists()
+
+
+def expected_items(index) -> tuple[dict, dict]:
+    """What Chroma should hold, from the store: id -> (text, metadata) for chunks and for sentences."""
+    chunks, sentences = {}, {}
+    for doc_id, rec in index.documents.items():
+        meta = {k: rec[k] for k in ("title", "published", "outlet", "url") if rec.get(k)}
+        for i, (a, b) in enumerate(rec["chunks"]):
+            chunks[f"{doc_id}#{i}"] = (rec["text"][a:b], {"doc_id": doc_id, "start": a, "end": b, **meta})
+        for i, (a, b) in enumerate(rec["sentences"]):
+            sentences[f"{doc_id}@{i}"] = (rec["text"][a:b], {"doc_id": doc_id, "start": a, "end": b})
+    return chunks, sentences
+
+
+def reconcile(index) -> dict[str, int]:
+    """Bring both vector collections and BM25 in line with the store; returns what was fixed."""
+    fixed = {}
+    chunks, sentences = expected_items(index)
+    for name, store, expected in (("chunks", index.vectorstore, chunks), ("sentences", index.sentence_store, sentences)):
+        got = store.get(include=["documents"])
+        actual = dict(zip(got["ids"], got["documents"]))
+        orphans = [i for i in actual if i not in expected]
+        stale = [i for i, (text, _) in expected.items() if actual.get(i) != text]
+        if orphans:
+            store.delete(ids=orphans)
+        index._upsert(store, [(i, *expected[i]) for i in stale], lambda n: None)
+        fixed[f"{name}_orphans_deleted"], fixed[f"{name}_re_embedded"] = len(orphans), len(stale)
+    index._save_lexical()
+    return fixed
