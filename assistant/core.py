@@ -143,16 +143,18 @@ class Assistant:
         return DEFAULT_THRESHOLD, "default"
 
     def ask(self, question: str, k: int | None = None, history: list[str] | None = None,
-            answerer: str | None = None) -> Answer:
+            answerer: str | None = None, since: str | None = None, outlets: list[str] | None = None) -> Answer:
         """Answer one question with citations, or abstain.
 
         `history` holds the earlier queries of a conversation (oldest first): a follow-up
         such as "and who is her sister?" is completed from them before searching.
         `answerer` picks extractive, llama or openai for this question (default: settings).
+        `since` (ISO date) and `outlets` restrict which documents may answer.
         """
-        return self._ask(self.get_answerer(answerer or self.settings.answerer), question, k, history)
+        return self._ask(self.get_answerer(answerer or self.settings.answerer), question, k, history, since, outlets)
 
-    def _ask(self, answerer, question: str, k: int | None, history: list[str] | None = None) -> Answer:
+    def _ask(self, answerer, question: str, k: int | None, history: list[str] | None = None,
+             since: str | None = None, outlets: list[str] | None = None) -> Answer:
         from .conversation import rewrite
 
         question = self._check_question(question)
@@ -160,7 +162,9 @@ class Assistant:
         if not self.index.documents:
             raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
         t0 = time.perf_counter()
-        retriever = self.retriever if k is None else self.retriever.model_copy(update={"k": k})
+        update = {key: value for key, value in {"k": k, "since": _iso_date(since), "outlets": tuple(outlets or ())}.items()
+                  if value}
+        retriever = self.retriever.model_copy(update=update) if update else self.retriever
         passages = retriever.invoke(query)
         t1 = time.perf_counter()
         texts = {p.metadata["source"]: self.index.documents[p.metadata["source"]]["text"] for p in passages}
@@ -236,3 +240,12 @@ class Assistant:
         if len(question) > MAX_QUESTION_CHARS:
             raise AssistantError(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
         return question
+
+
+def _iso_date(value: str | None) -> str | None:
+    """Validate a YYYY-MM-DD (or YYYY-MM, YYYY) date filter."""
+    import re
+
+    if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise AssistantError(f"--since must be a date like 2024-01-31, not {value!r}")
+    return value or None

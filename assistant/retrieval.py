@@ -13,10 +13,15 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
+import re
+
 from pydantic import ConfigDict
 
 from .bm25 import terms
 from .evidence import Query
+
+
+_LATEST = re.compile(r"\b(latest|most recent|newest|recently|last week|this week|current)\b", re.I)
 
 
 def reciprocal_rank_fusion(
@@ -54,6 +59,15 @@ class HybridRetriever(BaseRetriever):
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     weights: tuple[float, float, float, float] = (1.0, 1.0, 0.7, 0.3)
+    since: str | None = None  # ISO date: only documents published on or after it
+    outlets: tuple[str, ...] = ()  # only documents from these outlets (case-insensitive)
+    recency_weight: float = 0.3  # for "latest"/"most recent" questions: bonus for newer documents
+
+    def _allowed(self, chunk_id: str) -> bool:
+        record = self.index.documents[chunk_id.rpartition("#")[0]]
+        if self.since and not (record.get("published") or "")[:10] >= self.since:
+            return False
+        return not self.outlets or (record.get("outlet") or "").casefold() in {o.casefold() for o in self.outlets}
 
     def query(self, text: str) -> Query:
         bm25 = self.index.bm25
@@ -64,8 +78,10 @@ class HybridRetriever(BaseRetriever):
         if not index.documents:
             return []
         q = self.query(query)
-        dense = index.dense_search(q.vector.tolist(), self.candidates)
-        lexical = index.bm25_search(query, self.candidates)
+        filtered = bool(self.since or self.outlets)
+        n = self.candidates * (10 if filtered else 1)  # filters discard candidates: look deeper
+        dense = [(c, s) for c, s in index.dense_search(q.vector.tolist(), n) if self._allowed(c)][: self.candidates]
+        lexical = [(c, s) for c, s in index.bm25_search(query, n) if self._allowed(c)][: self.candidates]
         if self.fusion == "rrf":
             fused = self._one_per_story(reciprocal_rank_fusion(
                 [[c for c, _ in dense], [c for c, _ in lexical]], k=self.rrf_k,
@@ -78,11 +94,22 @@ class HybridRetriever(BaseRetriever):
             w = self.weights
             scored = [(cid, w[0] * e["similarity"] + w[1] * e["best_similarity"] + w[2] * e["coverage"]
                        + w[3] * e["best_coverage"], e) for cid, e in evidence.items()]
+            if _LATEST.search(query):
+                scored = self._prefer_recent(scored)
             ranked = self._one_per_story(sorted(scored, key=lambda x: -x[1]))[: self.k]
         dense_rank = {cid: rank for rank, (cid, _) in enumerate(dense, start=1)}
         bm25_rank = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
         return [self._document(cid, score, {**e, "query_weights": q.weights}, dense_rank.get(cid), bm25_rank.get(cid))
                 for cid, score, e in ranked]
+
+    def _prefer_recent(self, scored: list[tuple]) -> list[tuple]:
+        """Add up to `recency_weight` by publication date rank among the candidates (undated: nothing)."""
+        dates = sorted({self.index.documents[c.rpartition("#")[0]].get("published", "")[:10] for c, _, _ in scored} - {""})
+        if len(dates) < 2:
+            return scored
+        rank = {d: i / (len(dates) - 1) for i, d in enumerate(dates)}
+        return [(c, s + self.recency_weight * rank.get(self.index.documents[c.rpartition("#")[0]].get("published", "")[:10], 0.0), e)
+                for c, s, e in scored]
 
     def _one_per_story(self, ranked: list[tuple]) -> list[tuple]:
         """Drop chunks of documents linked as near-duplicates of a better-ranked document."""

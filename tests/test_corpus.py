@@ -121,3 +121,21 @@ def test_duplicates_are_reported_and_near_duplicates_linked_and_never_both_cited
     assert len({"copy-of-gazette.txt", "herald.txt"} & set(answer.retrieved)) == 1
     assistant.remove(["herald.txt"])
     assert assistant.index.documents["copy-of-gazette.txt"]["near_duplicates"] == []
+
+
+def test_date_and_outlet_filters_and_latest_questions(tmp_path, embeddings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    stories = [("old.md", "2023-02-01", "Riverton Gazette", "Mayor Ada Park opened the new bridge over the river."),
+               ("new.md", "2024-06-10", "Harbour Herald", "Mayor Ben Stone closed the bridge over the river for repairs."),
+               ("mid.md", "2023-11-05", "Riverton Gazette", "Mayor Ada Park repainted the bridge over the river.")]
+    for name, date, outlet, text in stories:
+        (corpus / name).write_text(f"---\ntitle: Bridge news {date}\ndate: {date}\nsource: {outlet}\n---\n{text}\n")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    assistant.sync(corpus)
+    assert set(assistant.ask("What happened to the bridge?", since="2024-01-01").retrieved) == {"new.md"}
+    assert set(assistant.ask("What happened to the bridge?", outlets=["riverton gazette"]).retrieved) == {"old.md", "mid.md"}
+    assert assistant.ask("What is the news about the bridge?").retrieved[0] != "new.md"  # no recency wish: relevance only
+    assert assistant.ask("What is the latest news about the bridge?").retrieved[0] == "new.md"
+    with pytest.raises(AssistantError, match="--since must be a date"):
+        assistant.ask("What happened to the bridge?", since="last tuesday")
