@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,3 +45,38 @@ def seed_settings(tmp_path_factory, corpus_dir, embeddings) -> Settings:
 @pytest.fixture()
 def seed_assistant(seed_settings, embeddings) -> Assistant:
     return Assistant(seed_settings, embeddings=embeddings)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(command: list[str], ready_url: str, log: Path, **popen):
+    """Run a real server process until `ready_url` answers 200; stop it afterwards."""
+    import httpx
+
+    with open(log, "w") as out:
+        proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, **popen)
+    try:
+        deadline = time.time() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"{command[1]} exited early:\n{log.read_text()[-3000:]}")
+            if time.time() > deadline:
+                pytest.fail(f"{command[1]} did not start:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(ready_url, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

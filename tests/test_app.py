@@ -1,13 +1,12 @@
 """The real Gradio app on a free loopback port, asked through gradio_client."""
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from conftest import free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,39 +18,14 @@ def _text(content) -> str:
     return str(content)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(seed_settings, tmp_path_factory):
-    port = _free_port()
-    log = tmp_path_factory.mktemp("app") / "app.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py"), "--index", str(seed_settings.index_dir), "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"},
-        )
+    port = free_port()
+    command = [sys.executable, str(ROOT / "app.py"), "--index", str(seed_settings.index_dir), "--port", str(port)]
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    import httpx
-
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"app exited early:\n{log.read_text()}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"app did not start:\n{log.read_text()}")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serving(command, url, tmp_path_factory.mktemp("app") / "app.log", cwd=ROOT,
+                 env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}):
+        yield url
 
 
 def test_app_binds_to_loopback_and_answers_through_the_api(app_url):

@@ -5,17 +5,14 @@ talks to a real `python -m llama_cpp.server` on a loopback port serving the same
 """
 
 import os
-import socket
-import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 
 from assistant.generation import GenerativeAnswerer, build_prompt, parse
 from assistant.verification import check
-from conftest import SEED_ID
+from conftest import SEED_ID, free_port, serving
 
 HEADLINE_Q = "who represents the Hutchins family?"
 
@@ -118,40 +115,16 @@ def test_injected_instructions_never_become_a_verified_answer(tmp_path, embeddin
         assert not any(looks_like_instruction(c.text) for c in answer.citations)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory):
     from assistant.generation import gemma_path
 
-    port = _free_port()
-    log = tmp_path_factory.mktemp("llm") / "server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gemma_path()),
-                                 "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"],
-                                stdout=out, stderr=subprocess.STDOUT, env={**os.environ})
-    import httpx
-
+    port = free_port()
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gemma_path()), "--host", "127.0.0.1",
+               "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"]
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited:\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not start")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serving(command, f"{url}/models", tmp_path_factory.mktemp("llm") / "server.log", env={**os.environ}):
+        yield url
 
 
 def test_openai_answerer_against_a_real_local_server(llama_server, seed_settings, embeddings):
@@ -169,7 +142,7 @@ def test_openai_answerer_against_a_real_local_server(llama_server, seed_settings
 def test_openai_answerer_falls_back_when_the_endpoint_is_down(seed_settings, embeddings):
     from assistant import Assistant
 
-    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    dead = f"http://127.0.0.1:{free_port()}/v1"
     settings = seed_settings.model_copy(update={"openai_base_url": dead, "openai_model": "gemma"})
     answer = Assistant(settings, embeddings=embeddings).ask(HEADLINE_Q, answerer="openai")
     assert answer.generation["fallback"] is True and "error" in answer.generation

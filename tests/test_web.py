@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from assistant import Assistant, Settings
+from conftest import free_port
 from test_formats import HTML
 
 
@@ -43,7 +44,7 @@ def site():
 def test_urls_are_ingested_and_bad_ones_explained(tmp_path, site, embeddings, corpus_dir):
     settings = Settings(index_dir=tmp_path / "index", max_file_mb=1, fetch_timeout=5)
     assistant = Assistant(settings, embeddings=embeddings)
-    closed = f"http://127.0.0.1:{_closed_port()}/x"
+    closed = f"http://127.0.0.1:{free_port()}/x"
     report = assistant.ingest([f"{site}/storm", f"{site}/moved", f"{site}/data.json", f"{site}/gone", f"{site}/big",
                                closed, corpus_dir])
     assert sorted(d for d, _ in report.added) == sorted([f"{site}/storm", "000_cee5a0d51e26243d.txt"])
@@ -57,14 +58,6 @@ def test_urls_are_ingested_and_bad_ones_explained(tmp_path, site, embeddings, co
     assert stored["url"] == f"{site}/storm" and stored["outlet"] == "Riverton Gazette"
     answer = assistant.ask("Who is the harbour master of Riverton?")
     assert "Lena Ortiz" in answer.answer and answer.citations[0].source.startswith(site)
-
-
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_cli_ingest_of_a_url(tmp_path, site):
