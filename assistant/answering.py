@@ -18,7 +18,7 @@ from langchain_core.documents import Document as LCDocument
 
 from .bm25 import terms
 from .citations import Answer, Citation
-from .spans import expected_type, narrow, question_anchors, type_candidates
+from .spans import expected_type, narrow, plain_word, question_anchors, type_candidates
 from .verification import looks_like_instruction
 
 SEMANTIC_WEIGHT = 0.5
@@ -108,5 +108,5 @@ class ExtractiveAnswerer:
 
 
 def _words_in(texts) -> set[str]:
-    return {w.lower().strip("’'") for text in texts for w in re.findall(r"[\w’'\-]+", text)} | {
-        re.sub(r"[’']s$", "", w.lower()) for text in texts for w in re.findall(r"[\w’'\-]+", text)}
+    """Words of the texts, normalised like question anchors ("Baldwin's" -> "baldwin")."""
+    return {plain_word(w) for text in texts for w in re.findall(r"[\w’'\-]+", text)}

@@ -113,14 +113,15 @@ class HybridRetriever(BaseRetriever):
 
     def _one_per_story(self, ranked: list[tuple]) -> list[tuple]:
         """Drop chunks of documents linked as near-duplicates of a better-ranked document."""
-        seen: set[str] = set()
+        kept_docs: set[str] = set()
+        shadowed: set[str] = set()  # near-duplicates of documents already kept
         kept = []
         for item in ranked:
             doc_id = item[0].rpartition("#")[0]
-            if doc_id in seen and doc_id not in {k[0].rpartition("#")[0] for k in kept}:
+            if doc_id in shadowed and doc_id not in kept_docs:
                 continue
-            seen.add(doc_id)
-            seen.update(self.index.documents[doc_id].get("near_duplicates", []))
+            kept_docs.add(doc_id)
+            shadowed.update(self.index.documents[doc_id].get("near_duplicates", []))
             kept.append(item)
         return kept
 

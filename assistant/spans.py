@@ -45,7 +45,8 @@ def expected_type(question: str) -> str | None:
     return min(found)[1] if found else None
 
 
-def _plain(word: str) -> str:
+def plain_word(word: str) -> str:
+    """Lower case, outer punctuation and a possessive 's removed: how words are compared."""
     return re.sub(r"[’']s$", "", word.lower().strip(".,;:!?\"'“”‘’()[]"))
 
 
@@ -53,10 +54,10 @@ def type_candidates(text: str, kind: str | None, question: str) -> list[tuple[in
     """Spans in `text` of the expected type that add something the question does not say."""
     if kind is None:
         return []
-    asked = {_plain(w) for w in question.split()}
+    asked = {plain_word(w) for w in question.split()}
     out = []
     for match in _PATTERNS[kind].finditer(text):
-        words = [_plain(w) for w in match.group().split()]
+        words = [plain_word(w) for w in match.group().split()]
         if all(w in asked for w in words):
             continue
         if kind == "name" and ((match.start() == 0 and len(words) == 1) or _CALENDAR.fullmatch(match.group())):
@@ -71,7 +72,7 @@ def question_anchors(question: str) -> dict[str, str]:
     anchors = {}
     for i, word in enumerate(words):
         if re.fullmatch(r"\d[\d,.]*s?", word) or (i > 0 and word[0].isupper()):
-            anchors[_plain(word)] = word
+            anchors[plain_word(word)] = word
     return anchors
 
 

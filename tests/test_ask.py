@@ -144,3 +144,11 @@ def test_a_question_wanting_a_number_the_passages_lack_abstains_and_says_why(see
     assert "gives no number or amount" in answer.answer
     kept = seed_assistant.ask("How long is Gutierrez-Reed's prison sentence?")
     assert not kept.abstained and "1.5-year" in kept.answer
+
+
+def test_a_possessive_in_the_text_counts_as_mentioning_the_name():
+    from assistant.answering import _words_in
+    from assistant.spans import question_anchors
+
+    words = _words_in(t for t in ["Alec Baldwin’s legal battles", "Hutchins' sister"])
+    assert set(question_anchors("What did Baldwin and Hutchins say?")) <= words
