@@ -6,6 +6,8 @@ they pass questions and paths in and render `Answer`s and `IngestReport`s out.
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from pathlib import Path
 from typing import Callable, Iterator
@@ -16,7 +18,6 @@ from .errors import AssistantError
 from .index import Index, IngestReport
 from .settings import Settings
 
-MAX_QUESTION_CHARS = 2000
 DEFAULT_THRESHOLD = 0.3
 
 
@@ -51,11 +52,60 @@ class Assistant:
         report.removed = self.index.remove([d for d in known if d not in keep])
         return report
 
-    def remove(self, doc_ids: list[str]) -> IngestReport:
-        """Remove documents by id; unknown ids are reported as failed."""
+    def remove(self, doc_ids: list[str], delete_files: bool = False) -> IngestReport:
+        """Remove documents by id; unknown ids are reported as failed.
+
+        With `delete_files`, a removed document's file in the corpus folder is deleted too, so the
+        next `sync` (which `make run` does) does not bring it back. Index first, then the file:
+        a crash in between leaves a file that the next sync simply re-adds.
+        """
         report = IngestReport(removed=self.index.remove(doc_ids))
         report.failed = [(d, f"{d}: no such document in the index") for d in doc_ids if d not in report.removed]
+        if delete_files:
+            corpus = Path(self.settings.corpus_dir).resolve()
+            for doc_id in report.removed:
+                file = (corpus / doc_id).resolve()
+                if file.is_relative_to(corpus) and file.is_file():
+                    file.unlink()
         return report
+
+    def upload(self, files: list[Path], progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Add uploaded files: each is checked (type, size, readable), copied into the corpus folder, then indexed.
+
+        A file is copied only once it has been read successfully, so a bad upload leaves the
+        corpus folder and the index as they were. The document id is the file name, the same id
+        `sync` gives it in the corpus folder.
+        """
+        from .documents import SUFFIXES
+        from .formats import read_file
+
+        corpus = Path(self.settings.corpus_dir)
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        failed, docs, accepted = [], [], []
+        for file in map(Path, files):
+            name = file.name
+            try:
+                if name.startswith(".") or file.suffix.lower() not in SUFFIXES:
+                    raise AssistantError(f"{name}: unsupported file type (use {', '.join(SUFFIXES)})")
+                if file.stat().st_size > max_bytes:
+                    raise AssistantError(f"{name}: {file.stat().st_size / 1e6:.1f} MB is over the {self.settings.max_file_mb:g} MB limit")
+                docs.extend(read_file(file, name, max_bytes))
+                accepted.append(file)
+            except (AssistantError, OSError) as exc:
+                failed.append((name, str(exc)))
+        corpus.mkdir(parents=True, exist_ok=True)
+        for file in accepted:
+            target = corpus / file.name
+            tmp = target.with_name(f".{file.name}.upload")
+            shutil.copyfile(file, tmp)
+            os.replace(tmp, target)
+        report = self.index.add(docs, progress=progress)
+        report.failed = failed + report.failed
+        return report
+
+    def outlets(self) -> list[str]:
+        """The outlets named by indexed documents, for the source filter."""
+        return sorted({rec["outlet"] for rec in self.index.documents.values() if rec.get("outlet")})
 
     def documents(self) -> list[dict]:
         """Every indexed document with its metadata, chunk count and when it was indexed."""
@@ -180,9 +230,10 @@ class Assistant:
         return answer
 
     def stream(self, question: str, k: int | None = None, history: list[str] | None = None,
-               answerer: str | None = None) -> Iterator[str | Answer]:
+               answerer: str | None = None, since: str | None = None,
+               outlets: list[str] | None = None) -> Iterator[str | Answer]:
         """Yield the answer text in growing pieces, then the final `Answer`."""
-        answer = self.ask(question, k=k, history=history, answerer=answerer)
+        answer = self.ask(question, k=k, history=history, answerer=answerer, since=since, outlets=outlets)
         words = answer.answer.split(" ")
         for i in range(0, len(words), 4):
             yield " ".join(words[: i + 4])
@@ -232,14 +283,23 @@ class Assistant:
         self._answerers = {}  # the next question uses the new threshold
         return fitted
 
-    @staticmethod
-    def _check_question(question: str) -> str:
-        question = " ".join((question or "").split())
+    def _check_question(self, question: str) -> str:
+        question = " ".join(_clean_text(question or "").split())
         if not question:
             raise AssistantError("the question is empty")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise AssistantError(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise AssistantError(f"the question is {len(question)} characters long; the limit is {limit}")
         return question
+
+
+def _clean_text(text: str) -> str:
+    """Control characters (NUL, escapes) become spaces; unpaired surrogates (invalid Unicode) are refused."""
+    import re
+
+    if re.search(r"[\ud800-\udfff]", text):
+        raise AssistantError("the question is not valid Unicode text (it holds an unpaired surrogate)")
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text)
 
 
 def _iso_date(value: str | None) -> str | None:

