@@ -7,6 +7,7 @@ answerer its lexical evidence, so "represents" in a question matches
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections import Counter
@@ -27,6 +28,14 @@ def _tokenizer() -> bm25s.tokenization.Tokenizer:
 def terms(text: str) -> list[str]:
     """Stemmed content words of `text` (stop words removed), in order."""
     return _tokenizer().tokenize([text], update_vocab=True, return_as="string", show_progress=False)[0]
+
+
+CHECKSUMS = "checksums.json"
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())
+            if p.is_file() and p.name != CHECKSUMS}
 
 
 class BM25Index:
@@ -62,6 +71,7 @@ class BM25Index:
             self.tokenizer.save_vocab(str(tmp))
         (tmp / "chunk_ids.json").write_text(json.dumps(self.ids))
         (tmp / "df.json").write_text(json.dumps(self.df))
+        (tmp / CHECKSUMS).write_text(json.dumps(_digests(tmp)))  # so a damaged file is noticed, not scored
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -71,6 +81,12 @@ class BM25Index:
 
     @classmethod
     def load(cls, folder: Path) -> "BM25Index":
+        """Load a saved index; raises ValueError if a file no longer matches the checksum written with it."""
+        if (folder / CHECKSUMS).exists():
+            expected, actual = json.loads((folder / CHECKSUMS).read_text()), _digests(folder)
+            bad = sorted(name for name in expected.keys() | actual.keys() if expected.get(name) != actual.get(name))
+            if bad:
+                raise ValueError(f"{', '.join(bad)} changed or missing since it was written")
         ids = json.loads((folder / "chunk_ids.json").read_text())
         tokenizer = _tokenizer()
         if not ids:

@@ -142,6 +142,18 @@ def remove(settings: Settings, doc_ids: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@_index_option
+def rebuild(settings: Settings) -> None:
+    """Re-index every stored document with the current settings (after changing the embedding model or
+    chunk settings, or when BM25 or vector files are damaged); the source files are not needed."""
+    from .recovery import rebuild as rebuild_index
+
+    with _progress("Embedding", "text") as progress:
+        report = rebuild_index(settings, progress=progress)
+    click.echo(f"rebuilt {settings.index_dir}: {len(report.added)} document(s) re-indexed")
+
+
+@cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")

@@ -23,6 +23,8 @@ SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl")  # what a
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # terminal escapes and the like never reach a title
 _FIELD_ALIASES = {
     "title": ("title", "headline"),
     "published": ("published", "date", "published_at", "pubdate"),
@@ -58,12 +60,14 @@ def parse_document(doc_id: str, text: str, fields: dict | None = None) -> Docume
 
     `fields` (title, published, outlet, url) come from the container format and win over the text.
     """
+    if _SURROGATE.search(text):  # only JSON escapes can smuggle these in; they cannot be embedded or stored
+        raise AssistantError(f"{doc_id}: the text is not valid Unicode (it holds an unpaired surrogate)")
     meta, body_start = _front_matter(doc_id, text)
     meta.update({k: str(v).strip() for k, v in (fields or {}).items() if v not in (None, "")})
     segments = tuple(_clean_segments(text, body_start))
     if not segments:
         raise AssistantError(f"{doc_id}: no text to index (the file is empty or only front matter)")
-    title = meta.get("title") or _title_from_text(text, segments)
+    title = " ".join(_CONTROL.sub(" ", meta.get("title") or _title_from_text(text, segments)).split()) or doc_id
     return Document(
         id=doc_id,
         text=text,
@@ -134,6 +138,8 @@ def _front_matter(doc_id: str, text: str) -> tuple[dict[str, str], int]:
         value = next((lowered[a] for a in aliases if lowered.get(a) not in (None, "")), None)
         if isinstance(value, (dt.date, dt.datetime)):
             value = value.isoformat()
+        if value is not None and not isinstance(value, (str, int, float)):  # lists/maps (YAML alias bombs) never str()
+            raise AssistantError(f"{doc_id}: front matter field {name!r} must be a single value, not a {type(value).__name__}")
         if value is not None:
             meta[name] = str(value).strip()
     return meta, match.end()

@@ -17,6 +17,7 @@ from .documents import SUFFIXES, Document, parse_document
 from .errors import AssistantError
 
 TEXT_SUFFIXES = (".txt", ".md")
+MAX_EXPANSION = 10  # a DOCX may unzip to at most this many times the file size limit
 
 
 def read_file(path: Path, doc_id: str, max_bytes: int) -> list[Document]:
@@ -28,18 +29,25 @@ def read_file(path: Path, doc_id: str, max_bytes: int) -> list[Document]:
     if size > max_bytes:
         raise AssistantError(f"{doc_id}: file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
     raw = path.read_bytes()
-    if suffix in TEXT_SUFFIXES:
-        return [parse_document(doc_id, _decode(doc_id, raw))]
-    if suffix in (".html", ".htm"):
-        return [read_html(doc_id, _decode(doc_id, raw))]
-    if suffix == ".pdf":
-        return [read_pdf(doc_id, raw)]
-    if suffix == ".docx":
-        return [read_docx(doc_id, raw)]
-    return read_jsonl(doc_id, _decode(doc_id, raw))
+    try:
+        if suffix in TEXT_SUFFIXES:
+            return [parse_document(doc_id, _decode(doc_id, raw))]
+        if suffix in (".html", ".htm"):
+            return [read_html(doc_id, _decode(doc_id, raw))]
+        if suffix == ".pdf":
+            return [read_pdf(doc_id, raw)]
+        if suffix == ".docx":
+            return [read_docx(doc_id, raw, max_bytes)]
+        return read_jsonl(doc_id, _decode(doc_id, raw))
+    except AssistantError:
+        raise
+    except (Exception, RecursionError) as exc:  # a parser choking on hostile input fails this file, not the batch
+        raise AssistantError(f"{doc_id}: could not be read ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def _decode(doc_id: str, raw: bytes) -> str:
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise AssistantError(f"{doc_id}: UTF-16 text; save it as UTF-8")
     if b"\x00" in raw[:8192]:
         raise AssistantError(f"{doc_id}: looks like a binary file, not text")
     try:
@@ -64,7 +72,7 @@ def read_html(doc_id: str, html: str, url: str | None = None) -> Document:
 
 def read_pdf(doc_id: str, raw: bytes) -> Document:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(raw))
@@ -72,7 +80,9 @@ def read_pdf(doc_id: str, raw: bytes) -> Document:
             raise AssistantError(f"{doc_id}: the PDF is encrypted")
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata
-    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+    except LimitReachedError:
+        raise AssistantError(f"{doc_id}: the PDF expands beyond pypdf's safety limits (a decompression bomb?)") from None
+    except (PyPdfError, ValueError, KeyError, OSError) as exc:
         raise AssistantError(f"{doc_id}: not a readable PDF ({exc})") from None
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
@@ -80,9 +90,18 @@ def read_pdf(doc_id: str, raw: bytes) -> Document:
     return parse_document(doc_id, text, {"title": info.title if info else None})
 
 
-def read_docx(doc_id: str, raw: bytes) -> Document:
+def read_docx(doc_id: str, raw: bytes, max_bytes: int = 20_000_000) -> Document:
+    import zipfile
+
     import docx
 
+    try:  # a DOCX is a zip: refuse one that would expand far beyond the file size limit (a zip bomb)
+        expanded = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise AssistantError(f"{doc_id}: not a readable DOCX file ({type(exc).__name__})") from None
+    if expanded > MAX_EXPANSION * max_bytes:
+        raise AssistantError(f"{doc_id}: the DOCX expands to {expanded / 1e6:.0f} MB, over {MAX_EXPANSION} times the "
+                             f"{max_bytes / 1e6:.0f} MB file limit (a zip bomb?)")
     try:
         document = docx.Document(io.BytesIO(raw))
     except Exception as exc:  # python-docx raises zipfile/KeyError/ValueError variants for broken files
@@ -103,6 +122,8 @@ def read_jsonl(doc_id: str, text: str) -> list[Document]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise AssistantError(f"{doc_id}:{lineno}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise AssistantError(f"{doc_id}:{lineno}: JSON nested too deeply") from None
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
             raise AssistantError(f"{doc_id}:{lineno}: each line needs a \"text\" string")
         fields = {"title": row.get("title"), "published": row.get("date"), "outlet": row.get("source"), "url": row.get("url")}

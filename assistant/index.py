@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import bisect
+import logging
 import os
 import shutil
 import threading
@@ -85,7 +86,7 @@ def model_fingerprint(model_path: Path) -> str:
 class Index:
     """Open (or create) the index in `settings.index_dir`; the embedder loads on first use."""
 
-    def __init__(self, settings: Settings, embeddings=None) -> None:
+    def __init__(self, settings: Settings, embeddings=None, *, resuming_rebuild: bool = False) -> None:
         self.settings = settings
         self.root = Path(settings.index_dir)
         self._embeddings = embeddings
@@ -93,10 +94,20 @@ class Index:
         self._bm25: BM25Index | None = None
         self._lock = threading.Lock()  # the app warms the embedder in a thread while requests may arrive
         self.documents: dict[str, dict] = {}
+        self.warnings: list[str] = []  # problems found at open that answers work around (shown by the front ends)
+        if (self.root / recovery.REBUILD).exists() and not resuming_rebuild:
+            raise IndexMismatchError(f"a rebuild of {self.root} was interrupted; run `assistant --index {self.root} rebuild` "
+                                     f"to finish it (the documents are kept in {recovery.REBUILD})")
         docs_file = self.root / "documents.json"
         if docs_file.exists():
             self._check_manifest()
-            self.documents = json.loads(docs_file.read_text(encoding="utf-8"))
+            try:
+                self.documents = json.loads(docs_file.read_text(encoding="utf-8"))
+            except ValueError as exc:
+                raise IndexMismatchError(f"{docs_file} is damaged ({exc}); restore it from a backup or re-ingest "
+                                         "with `assistant ingest --rebuild PATH`") from None
+            if self.documents:
+                self.bm25  # check the BM25 files now, at start, not at the first question
 
     # -- state -----------------------------------------------------------------
     @property
@@ -117,7 +128,7 @@ class Index:
     def _check_manifest(self) -> None:
         path = self.root / "manifest.json"
         if not path.exists():
-            raise IndexMismatchError(f"{self.root}: manifest.json is missing; rebuild with `assistant ingest --rebuild PATH`")
+            raise IndexMismatchError(f"{self.root}: manifest.json is missing; rebuild with `assistant --index {self.root} rebuild`")
         stored = json.loads(path.read_text())
         current = self.manifest()
         keys = ("version", "embedding_fingerprint", "encoding", "chunk_tokens", "chunk_overlap", "collection")
@@ -125,7 +136,8 @@ class Index:
         if diff:
             raise IndexMismatchError(
                 f"{self.root} was built with other settings ({'; '.join(diff)}). "
-                "Rebuild it with `assistant ingest --rebuild PATH` or change the settings back."
+                f"Rebuild it with `assistant --index {self.root} rebuild` (re-indexes the stored documents with "
+                "the current settings) or change the settings back."
             )
 
     @property
@@ -176,10 +188,21 @@ class Index:
         if self._bm25 is None:
             folder = self.root / "bm25"
             expected = [f"{d}#{i}" for d, rec in self.documents.items() for i in range(len(rec["chunks"]))]
-            loaded = BM25Index.load(folder) if (folder / "chunk_ids.json").exists() else None
-            if loaded is not None and loaded.ids == expected and not recovery.interrupted(self):
+            loaded, problem = None, "is missing"
+            if (folder / "chunk_ids.json").exists():
+                try:
+                    loaded = BM25Index.load(folder)
+                    problem = "" if loaded.ids == expected else "is out of step with documents.json"
+                except Exception as exc:  # truncated, garbled or checksum mismatch
+                    problem = f"is damaged ({type(exc).__name__}: {str(exc)[:160]})"
+            if not problem and not recovery.interrupted(self):
                 self._bm25 = loaded
             else:  # missing or out of step (a write died mid-way): BM25 is derived, rebuild it from the store
+                if problem and self.documents and not recovery.interrupted(self):
+                    message = (f"{folder} {problem}; searching with a BM25 index rebuilt in memory from documents.json. "
+                               f"Repair it on disk with `assistant --index {self.root} rebuild`.")
+                    self.warnings.append(message)
+                    logging.getLogger("assistant").warning(message)
                 chunks = self.all_chunks()
                 self._bm25 = BM25Index.build([c.id for c in chunks], [c.text for c in chunks])
         return self._bm25

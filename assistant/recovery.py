@@ -60,3 +60,43 @@ def reconcile(index) -> dict[str, int]:
         fixed[f"{name}_orphans_deleted"], fixed[f"{name}_re_embedded"] = len(orphans), len(stale)
     index._save_lexical()
     return fixed
+
+
+
+REBUILD = "rebuild-in-progress.json"
+
+
+def rebuild(settings, embeddings=None, progress=None):
+    """Re-index every stored document with the current settings; no source files are needed.
+
+    For an index built with another embedding model or chunk settings, or whose BM25 or
+    vector files are damaged. The stored documents are first copied to `REBUILD`; the index
+    refuses to open while that file exists, and rerunning `rebuild` resumes from it, so a
+    crash mid-rebuild loses nothing. Returns the `IngestReport` of the re-index.
+    """
+    from pathlib import Path
+
+    from .documents import parse_document
+    from .errors import AssistantError
+    from .index import Index, _write_json
+
+    root = Path(settings.index_dir)
+    saved, docs_file = root / REBUILD, root / "documents.json"
+    if not saved.exists():
+        if not docs_file.exists():
+            raise AssistantError(f"{root}: nothing to rebuild (no documents.json); use `assistant ingest PATH`")
+        try:
+            _write_json(saved, json.loads(docs_file.read_text(encoding="utf-8")))
+        except ValueError as exc:
+            raise AssistantError(f"{docs_file} is damaged ({exc}); re-ingest with `assistant ingest --rebuild PATH`") from None
+    stored = json.loads(saved.read_text(encoding="utf-8"))
+    docs = [parse_document(doc_id, rec["text"], {k: rec.get(k) for k in ("title", "published", "outlet", "url")})
+            for doc_id, rec in stored.items()]  # raises before anything is cleared if one no longer parses
+    Index.clear_folder(root)
+    index = Index(settings, embeddings=embeddings, resuming_rebuild=True)
+    for store in (index.vectorstore, index.sentence_store):  # also drops collections a Chroma server keeps
+        store.delete_collection()
+    index._stores = None
+    report = index.add(docs, progress=progress)
+    saved.unlink()
+    return report
