@@ -8,7 +8,7 @@ INDEX  ?= index
 EVAL_INDEX ?= .eval-index
 REPORTS ?= evals/reports
 
-.PHONY: run serve install install-test index test clean-index eval calibrate eval-data help
+.PHONY: run serve install install-test browser index test clean-index eval calibrate eval-data help
 
 help:
 	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
@@ -26,7 +26,15 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) -e '.[test]'
+	$(BIN)/python -m pip check
 	touch $@
+
+# Browser tests drive Debian's Chromium through Playwright; no browser is ever downloaded.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; }
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -41,7 +49,7 @@ run: index
 
 serve: run
 
-test: install-test
+test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean-index:

@@ -74,6 +74,8 @@ class ExtractiveAnswerer:
                 text = texts[meta["source"]][sent["start"] : sent["end"]]
                 if looks_like_instruction(text):  # never quote an instruction planted in a document
                     continue
+                if " ".join(text.split()) == " ".join(meta["title"].split()):
+                    continue  # the headline names the topic the question already names; it answers nothing
                 out.append(Candidate(meta["source"], meta["title"], sent["start"], sent["end"], text, rank,
                                      sent["similarity"], sent["coverage"]))
         return out

@@ -160,14 +160,15 @@ def rebuild(settings: Settings) -> None:
 @click.option("--answerer", type=click.Choice(["extractive", "llama", "openai"]), default=None,
               help="Who phrases answers (default: $ASSISTANT_ANSWERER or extractive).")
 @click.option("--since", default=None, help="Only documents published on or after this date (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Only documents published on or before this date (YYYY-MM-DD).")
 @click.option("--source", "outlets", multiple=True, help="Only documents from this outlet (repeatable).")
 @_index_option
 def ask(settings: Settings, question: str, as_json: bool, k: int | None, answerer: str | None,
-        since: str | None, outlets: tuple[str, ...]) -> None:
+        since: str | None, until: str | None, outlets: tuple[str, ...]) -> None:
     """Answer QUESTION from the indexed corpus, with citations."""
     from .citations import sources_text
 
-    answer = _assistant(settings).ask(question, k=k, answerer=answerer, since=since, outlets=list(outlets))
+    answer = _assistant(settings).ask(question, k=k, answerer=answerer, since=since, until=until, outlets=list(outlets))
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return

@@ -193,18 +193,19 @@ class Assistant:
         return DEFAULT_THRESHOLD, "default"
 
     def ask(self, question: str, k: int | None = None, history: list[str] | None = None,
-            answerer: str | None = None, since: str | None = None, outlets: list[str] | None = None) -> Answer:
+            answerer: str | None = None, since: str | None = None, outlets: list[str] | None = None,
+            until: str | None = None) -> Answer:
         """Answer one question with citations, or abstain.
 
         `history` holds the earlier queries of a conversation (oldest first): a follow-up
         such as "and who is her sister?" is completed from them before searching.
         `answerer` picks extractive, llama or openai for this question (default: settings).
-        `since` (ISO date) and `outlets` restrict which documents may answer.
+        `since`/`until` (ISO dates, inclusive) and `outlets` restrict which documents may answer.
         """
-        return self._ask(self.get_answerer(answerer or self.settings.answerer), question, k, history, since, outlets)
+        return self._ask(self.get_answerer(answerer or self.settings.answerer), question, k, history, since, outlets, until)
 
     def _ask(self, answerer, question: str, k: int | None, history: list[str] | None = None,
-             since: str | None = None, outlets: list[str] | None = None) -> Answer:
+             since: str | None = None, outlets: list[str] | None = None, until: str | None = None) -> Answer:
         from .conversation import rewrite
 
         question = self._check_question(question)
@@ -212,7 +213,8 @@ class Assistant:
         if not self.index.documents:
             raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
         t0 = time.perf_counter()
-        update = {key: value for key, value in {"k": k, "since": _iso_date(since), "outlets": tuple(outlets or ())}.items()
+        update = {key: value for key, value in {"k": k, "since": _iso_date(since, "since"), "until": _iso_date(until, "until"),
+                                                     "outlets": tuple(outlets or ())}.items()
                   if value}
         retriever = self.retriever.model_copy(update=update) if update else self.retriever
         passages = retriever.invoke(query)
@@ -231,9 +233,9 @@ class Assistant:
 
     def stream(self, question: str, k: int | None = None, history: list[str] | None = None,
                answerer: str | None = None, since: str | None = None,
-               outlets: list[str] | None = None) -> Iterator[str | Answer]:
+               outlets: list[str] | None = None, until: str | None = None) -> Iterator[str | Answer]:
         """Yield the answer text in growing pieces, then the final `Answer`."""
-        answer = self.ask(question, k=k, history=history, answerer=answerer, since=since, outlets=outlets)
+        answer = self.ask(question, k=k, history=history, answerer=answerer, since=since, outlets=outlets, until=until)
         words = answer.answer.split(" ")
         for i in range(0, len(words), 4):
             yield " ".join(words[: i + 4])
@@ -302,10 +304,11 @@ def _clean_text(text: str) -> str:
     return re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text)
 
 
-def _iso_date(value: str | None) -> str | None:
+def _iso_date(value: str | None, name: str = "since") -> str | None:
     """Validate a YYYY-MM-DD (or YYYY-MM, YYYY) date filter."""
     import re
 
+    value = (value or "").strip()
     if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        raise AssistantError(f"--since must be a date like 2024-01-31, not {value!r}")
+        raise AssistantError(f"--{name} must be a date like 2024-01-31, not {value!r}")
     return value or None

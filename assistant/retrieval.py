@@ -60,12 +60,16 @@ class HybridRetriever(BaseRetriever):
     bm25_weight: float = 1.0
     weights: tuple[float, float, float, float] = (1.0, 1.0, 0.7, 0.3)
     since: str | None = None  # ISO date: only documents published on or after it
+    until: str | None = None  # ISO date (or YYYY-MM, YYYY): only documents published on or before it
     outlets: tuple[str, ...] = ()  # only documents from these outlets (case-insensitive)
     recency_weight: float = 0.3  # for "latest"/"most recent" questions: bonus for newer documents
 
     def _allowed(self, chunk_id: str) -> bool:
         record = self.index.documents[chunk_id.rpartition("#")[0]]
-        if self.since and not (record.get("published") or "")[:10] >= self.since:
+        published = (record.get("published") or "")[:10]
+        if self.since and not published >= self.since:
+            return False
+        if self.until and not (published and published[: len(self.until)] <= self.until):
             return False
         return not self.outlets or (record.get("outlet") or "").casefold() in {o.casefold() for o in self.outlets}
 
@@ -78,7 +82,7 @@ class HybridRetriever(BaseRetriever):
         if not index.documents:
             return []
         q = self.query(query)
-        filtered = bool(self.since or self.outlets)
+        filtered = bool(self.since or self.until or self.outlets)
         n = self.candidates * (10 if filtered else 1)  # filters discard candidates: look deeper
         dense = [(c, s) for c, s in index.dense_search(q.vector.tolist(), n) if self._allowed(c)][: self.candidates]
         lexical = [(c, s) for c, s in index.bm25_search(query, n) if self._allowed(c)][: self.candidates]

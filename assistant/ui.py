@@ -37,7 +37,7 @@ def build_app(assistant: Assistant):
     settings = assistant.settings
 
     def respond(message: str, history: list[dict], queries: list[str] | None, answerer: str = "extractive",
-                k: int = 5, since: str = "", outlets: list[str] | None = None):
+                k: int = 5, since: str = "", until: str = "", outlets: list[str] | None = None):
         """Stream one answer into the chat; `queries` (what was searched so far) resolves follow-ups."""
         history = list(history or []) + [
             {"role": "user", "content": text(message or "")},
@@ -47,7 +47,7 @@ def build_app(assistant: Assistant):
         yield "", history, queries, gr.skip()
         try:
             for part in assistant.stream(message, history=queries, answerer=answerer, k=int(k),
-                                         since=(since or "").strip() or None, outlets=outlets or None):
+                                         since=since, until=until, outlets=outlets or None):
                 if isinstance(part, Answer):
                     queries.append(part.query)
                     history[-1]["content"] = answer_html(part)
@@ -59,16 +59,17 @@ def build_app(assistant: Assistant):
             history[-1]["content"] = f'<div class="error"><b>Cannot answer:</b> {text(str(exc))}</div>'
             yield "", history, queries, gr.skip()
 
-    def ask(question: str, k: int = 5, answerer: str = "extractive", since: str = "", sources: str = "") -> dict:
+    def ask(question: str, k: int = 5, answerer: str = "extractive", since: str = "", sources: str = "",
+            until: str = "") -> dict:
         """Answer a question from the corpus.
 
         Returns the answer text with [n] markers, `abstained`, `citations` (document, title, quoted text,
-        character offsets, support), the retrieved ids and timings. `since` is an ISO date and
-        `sources` a comma-separated list of outlets; both are optional filters.
+        character offsets, support), the retrieved ids and timings. `since`/`until` are ISO dates and
+        `sources` a comma-separated list of outlets; all are optional filters.
         """
         outlets = [s.strip() for s in (sources or "").split(",") if s.strip()]
         try:
-            return assistant.ask(question, k=k, answerer=answerer, since=since or None, outlets=outlets).to_dict()
+            return assistant.ask(question, k=k, answerer=answerer, since=since, until=until, outlets=outlets).to_dict()
         except AssistantError as exc:
             raise gr.Error(str(exc)) from None
 
@@ -146,7 +147,9 @@ def build_app(assistant: Assistant):
                         answerer = gr.Dropdown(["extractive", "llama", "openai"], value=settings.answerer, label="Answerer",
                                                info="LLM answers are checked against the cited passages.")
                         k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages retrieved (k)")
-                        since = gr.Textbox("", label="Published since", placeholder="YYYY-MM-DD", elem_id="since")
+                        with gr.Row():
+                            since = gr.Textbox("", label="Published from", placeholder="YYYY-MM-DD", elem_id="since")
+                            until = gr.Textbox("", label="to", placeholder="YYYY-MM-DD", elem_id="until")
                         outlets = gr.Dropdown(assistant.outlets(), value=[], multiselect=True, label="Sources (outlets)")
                     queries = gr.State([])
                     gr.ClearButton([chatbot, box, queries], value="New chat", elem_id="new-chat").click(
@@ -175,13 +178,13 @@ def build_app(assistant: Assistant):
                 plot = gr.Image(label="Metrics and latency", type="filepath", interactive=False, scale=3)
             failing = gr.Markdown()
 
-        chat_inputs = [box, chatbot, queries, answerer, k, since, outlets]
+        chat_inputs = [box, chatbot, queries, answerer, k, since, until, outlets]
         chat_outputs = [box, chatbot, queries, sources]
         box.submit(respond, chat_inputs, chat_outputs, api_name="chat")
         send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
         corpus_outputs = [table, summary, doomed, outlets]
-        add.click(upload, [files], [outcome, files, *corpus_outputs], api_visibility="private", concurrency_limit=1)
-        drop.click(remove, [doomed], [outcome, *corpus_outputs], api_visibility="private", concurrency_limit=1)
+        add.click(upload, [files], [outcome, files, *corpus_outputs], api_name="upload", concurrency_limit=1)
+        drop.click(remove, [doomed], [outcome, *corpus_outputs], api_name="remove", concurrency_limit=1)
         demo.load(corpus_view, None, corpus_outputs, api_visibility="private")
         run_button.click(evaluate, [chosen], [metrics, plot, failing], api_name="evaluate")
         gr.api(ask, api_name="ask")

@@ -134,6 +134,8 @@ def test_date_and_outlet_filters_and_latest_questions(tmp_path, embeddings):
     assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
     assistant.sync(corpus)
     assert set(assistant.ask("What happened to the bridge?", since="2024-01-01").retrieved) == {"new.md"}
+    assert set(assistant.ask("What happened to the bridge?", until="2023-02").retrieved) == {"old.md"}
+    assert set(assistant.ask("What happened to the bridge?", since="2023-03", until="2024-06-09").retrieved) == {"mid.md"}
     assert set(assistant.ask("What happened to the bridge?", outlets=["riverton gazette"]).retrieved) == {"old.md", "mid.md"}
     assert assistant.ask("What is the news about the bridge?").retrieved[0] != "new.md"  # no recency wish: relevance only
     assert assistant.ask("What is the latest news about the bridge?").retrieved[0] == "new.md"
