@@ -23,7 +23,8 @@ from .bm25 import terms
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|context)\b"
     r"|\b(system prompt|you are (an? )?(ai|assistant|language model|chatbot))\b"
-    r"|\b(answer|respond|reply|say)\b.{0,30}[\"'‘“](yes|no|true|false)[\"'’”]", re.I)
+    r"|\b(answer|respond|reply|say)\b.{0,30}[\"'‘“](yes|no|true|false)[\"'’”]"
+    r"|^\W*(always\s+)?(answer|respond|reply|say)\s+(with\s+)?(yes|no|true|false)\W*$", re.I)  # a bare "Answer yes."
 
 
 def looks_like_instruction(text: str) -> bool:
