@@ -16,6 +16,7 @@ from .citations import Answer
 from .documents import discover
 from .errors import AssistantError
 from .index import Index, IngestReport
+from .locking import ReadWriteLock
 from .settings import Settings
 
 DEFAULT_THRESHOLD = 0.3
@@ -29,11 +30,14 @@ class Assistant:
         self.index = Index(self.settings, embeddings=embeddings)
         self._retriever = None
         self._answerers: dict[str, object] = {}
+        self._lock = ReadWriteLock()  # questions share the index; writes (upload, remove, sync) have it alone
 
     # -- corpus ------------------------------------------------------------------
     def ingest(self, paths: list, progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Add files, folders and http(s) URLs; a bad one is reported and skipped, the rest still go in."""
-        return self._ingest(discover(list(paths)), progress)
+        found = discover(list(paths))
+        with self._lock.writing():
+            return self._ingest(found, progress)
 
     def sync(self, folder: Path, progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Make the index mirror `folder`: add new files, re-index changed ones, remove documents whose file is gone.
@@ -45,11 +49,13 @@ class Assistant:
             raise AssistantError(f"{folder}: not a folder")
         from .formats import owned_ids
 
-        report = self._ingest(discover([folder]), progress)
-        known = list(self.index.documents)
-        keep = {d for d, _ in report.added + report.updated} | set(report.unchanged)
-        keep |= {d for file_id, _ in report.failed for d in owned_ids(file_id, known)}  # broken file: keep its old version
-        report.removed = self.index.remove([d for d in known if d not in keep])
+        found = discover([folder])
+        with self._lock.writing():
+            report = self._ingest(found, progress)
+            known = list(self.index.documents)
+            keep = {d for d, _ in report.added + report.updated} | set(report.unchanged)
+            keep |= {d for file_id, _ in report.failed for d in owned_ids(file_id, known)}  # broken file: keep its old version
+            report.removed = self.index.remove([d for d in known if d not in keep])
         return report
 
     def remove(self, doc_ids: list[str], delete_files: bool = False) -> IngestReport:
@@ -59,7 +65,8 @@ class Assistant:
         next `sync` (which `make run` does) does not bring it back. Index first, then the file:
         a crash in between leaves a file that the next sync simply re-adds.
         """
-        report = IngestReport(removed=self.index.remove(doc_ids))
+        with self._lock.writing():
+            report = IngestReport(removed=self.index.remove(doc_ids))
         report.failed = [(d, f"{d}: no such document in the index") for d in doc_ids if d not in report.removed]
         if delete_files:
             corpus = Path(self.settings.corpus_dir).resolve()
@@ -99,22 +106,25 @@ class Assistant:
             tmp = target.with_name(f".{file.name}.upload")
             shutil.copyfile(file, tmp)
             os.replace(tmp, target)
-        report = self.index.add(docs, progress=progress)
+        with self._lock.writing():
+            report = self.index.add(docs, progress=progress)
         report.failed = failed + report.failed
         return report
 
     def outlets(self) -> list[str]:
         """The outlets named by indexed documents, for the source filter."""
-        return sorted({rec["outlet"] for rec in self.index.documents.values() if rec.get("outlet")})
+        with self._lock.reading():
+            return sorted({rec["outlet"] for rec in self.index.documents.values() if rec.get("outlet")})
 
     def documents(self) -> list[dict]:
         """Every indexed document with its metadata, chunk count and when it was indexed."""
-        return [
-            {"id": doc_id, "title": rec.get("title", doc_id), "outlet": rec.get("outlet"), "published": rec.get("published"),
-             "url": rec.get("url"), "chunks": len(rec["chunks"]), "indexed_at": rec.get("indexed_at"),
-             "near_duplicates": rec.get("near_duplicates", [])}
-            for doc_id, rec in sorted(self.index.documents.items())
-        ]
+        with self._lock.reading():
+            return [
+                {"id": doc_id, "title": rec.get("title", doc_id), "outlet": rec.get("outlet"), "published": rec.get("published"),
+                 "url": rec.get("url"), "chunks": len(rec["chunks"]), "indexed_at": rec.get("indexed_at"),
+                 "near_duplicates": list(rec.get("near_duplicates", []))}
+                for doc_id, rec in sorted(self.index.documents.items())
+            ]
 
     def _ingest(self, found: list, progress) -> IngestReport:
         from .formats import read_file, read_html
@@ -210,17 +220,18 @@ class Assistant:
 
         question = self._check_question(question)
         query = rewrite(question, history or [])
-        if not self.index.documents:
-            raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
-        t0 = time.perf_counter()
         update = {key: value for key, value in {"k": k, "since": _iso_date(since, "since"), "until": _iso_date(until, "until"),
                                                      "outlets": tuple(outlets or ())}.items()
                   if value}
         retriever = self.retriever.model_copy(update=update) if update else self.retriever
-        passages = retriever.invoke(query)
-        t1 = time.perf_counter()
-        texts = {p.metadata["source"]: self.index.documents[p.metadata["source"]]["text"] for p in passages}
-        answer = answerer.answer(query, passages, texts, searched_docs=len(self.index.documents))
+        with self._lock.reading():
+            if not self.index.documents:
+                raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
+            t0 = time.perf_counter()
+            passages = retriever.invoke(query)
+            t1 = time.perf_counter()
+            texts = {p.metadata["source"]: self.index.documents[p.metadata["source"]]["text"] for p in passages}
+            answer = answerer.answer(query, passages, texts, searched_docs=len(self.index.documents))
         answer.question, answer.query = question, query
         t2 = time.perf_counter()
         answer.timings = {
