@@ -110,3 +110,16 @@ def test_login_is_required_when_auth_is_set(seed_settings, tmp_path):
             Client(f"http://127.0.0.1:{port}/", auth=("reader", "wrong"), verbose=False)
         client = Client(f"http://127.0.0.1:{port}/", auth=("reader", "s3cret words"), verbose=False)
         assert "Gloria Allred" in client.predict("who represents the Hutchins family?", 5, api_name="/ask")["answer"]
+
+
+def test_logins_come_from_the_setting_and_a_file(tmp_path):
+    from assistant import Settings
+    from assistant.errors import AssistantError
+
+    users = tmp_path / "users.txt"
+    users.write_text("# editors\nada:pass:with:colons\n\nben: spaced out \n", encoding="utf-8")
+    settings = Settings(auth="reader:s3cret", auth_file=users)
+    assert settings.logins() == [("reader", "s3cret"), ("ada", "pass:with:colons"), ("ben", " spaced out")]
+    assert Settings().logins() == []
+    with pytest.raises(AssistantError, match="user:password"):
+        Settings(auth="nobody").logins()
