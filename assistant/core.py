@@ -7,7 +7,9 @@ they pass questions and paths in and render `Answer`s and `IngestReport`s out.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Iterator
@@ -215,7 +217,8 @@ class Assistant:
         return self._ask(self.get_answerer(answerer or self.settings.answerer), question, k, history, since, outlets, until)
 
     def _ask(self, answerer, question: str, k: int | None, history: list[str] | None = None,
-             since: str | None = None, outlets: list[str] | None = None, until: str | None = None) -> Answer:
+             since: str | None = None, outlets: list[str] | None = None, until: str | None = None,
+             on_draft: Callable[[str], None] | None = None) -> Answer:
         from .conversation import rewrite
 
         question = self._check_question(question)
@@ -231,7 +234,8 @@ class Assistant:
             passages = retriever.invoke(query)
             t1 = time.perf_counter()
             texts = {p.metadata["source"]: self.index.documents[p.metadata["source"]]["text"] for p in passages}
-            answer = answerer.answer(query, passages, texts, searched_docs=len(self.index.documents))
+            extra = {"on_draft": on_draft} if on_draft else {}
+            answer = answerer.answer(query, passages, texts, searched_docs=len(self.index.documents), **extra)
         answer.question, answer.query = question, query
         t2 = time.perf_counter()
         answer.timings = {
@@ -245,12 +249,40 @@ class Assistant:
     def stream(self, question: str, k: int | None = None, history: list[str] | None = None,
                answerer: str | None = None, since: str | None = None,
                outlets: list[str] | None = None, until: str | None = None) -> Iterator[str | Answer]:
-        """Yield the answer text in growing pieces, then the final `Answer`."""
-        answer = self.ask(question, k=k, history=history, answerer=answerer, since=since, outlets=outlets, until=until)
-        words = answer.answer.split(" ")
-        for i in range(0, len(words), 4):
-            yield " ".join(words[: i + 4])
-        yield answer
+        """Yield the answer text as it grows (`Draft`s), then the final, verified `Answer`.
+
+        An LLM answerer's tokens arrive as they are generated; they are a draft until the
+        citation check has kept or dropped each sentence. The extractive answer is ready
+        in milliseconds and is revealed a few words at a time.
+        """
+        chosen = self.get_answerer(answerer or self.settings.answerer)
+        args = (chosen, question, k, history, since, outlets, until)
+        if not hasattr(chosen, "generate"):
+            answer = self._ask(*args)
+            words = answer.answer.split(" ")
+            for i in range(0, len(words), 4):
+                yield Draft(" ".join(words[: i + 4]))
+            yield answer
+            return
+        pieces: queue.Queue = queue.Queue()
+        outcome: dict = {}
+
+        def work() -> None:
+            try:
+                outcome["answer"] = self._ask(*args, on_draft=pieces.put)
+            except BaseException as exc:  # handed to the caller below
+                outcome["error"] = exc
+            finally:
+                pieces.put(None)
+
+        threading.Thread(target=work, daemon=True).start()
+        text = ""
+        while (piece := pieces.get()) is not None:
+            text += piece
+            yield Draft(text.strip(), checking=True)
+        if "error" in outcome:
+            raise outcome["error"]
+        yield outcome["answer"]
 
     # -- evaluation --------------------------------------------------------------
     def evaluate(self, question_set: Path, k: int | None = None, progress: Callable[[int, int], None] | None = None,
@@ -313,6 +345,17 @@ def _clean_text(text: str) -> str:
     if re.search(r"[\ud800-\udfff]", text):
         raise AssistantError("the question is not valid Unicode text (it holds an unpaired surrogate)")
     return re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text)
+
+
+class Draft(str):
+    """Answer text still being written; `checking` means it has not yet passed the citation check."""
+
+    checking: bool = False
+
+    def __new__(cls, text: str, checking: bool = False) -> "Draft":
+        draft = super().__new__(cls, text)
+        draft.checking = checking
+        return draft
 
 
 def _iso_date(value: str | None, name: str = "since") -> str | None:

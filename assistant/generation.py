@@ -65,17 +65,20 @@ class GenerativeAnswerer:
     def threshold(self) -> float:
         return self.fallback.threshold
 
-    def generate(self, prompt: str) -> str:  # pragma: no cover - abstract
+    def generate(self, prompt: str, on_token=None) -> str:  # pragma: no cover - abstract
+        """The model's text for `prompt`; `on_token(piece)`, if given, receives it as it is produced."""
         raise NotImplementedError
 
-    def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int) -> Answer:
+    def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int,
+               on_draft=None) -> Answer:
+        """Generate, then keep only verified sentences. `on_draft(piece)` streams the unchecked text as it comes."""
         base = self.fallback.answer(question, passages, texts, searched_docs)
         base.answerer = self.name
         if base.abstained:
             return base
         top = passages[: self.passages]
         try:
-            raw = self.generate(build_prompt(question, top))
+            raw = self.generate(build_prompt(question, top), on_draft) if on_draft else self.generate(build_prompt(question, top))
         except Exception as exc:  # the model or the endpoint failed: say so, answer extractively
             base.generation = {"output": "", "error": f"{type(exc).__name__}: {exc}", "fallback": True}
             return base
@@ -125,11 +128,16 @@ class LlamaAnswerer(GenerativeAnswerer):
             self._llm = Llama(model_path=str(path), n_ctx=2048, n_threads=self.threads, verbose=False)
         return self._llm
 
-    def generate(self, prompt: str) -> str:
+    def generate(self, prompt: str, on_token=None) -> str:
+        pieces = []
         with self._lock:  # one llama context: one generation at a time
-            out = self._model().create_completion(prompt, max_tokens=self.max_tokens, temperature=0.0,
-                                                  stop=["\n\n", "Question:", "Passages:"], repeat_penalty=1.1)
-        return out["choices"][0]["text"].strip()
+            for chunk in self._model().create_completion(prompt, max_tokens=self.max_tokens, temperature=0.0, stream=True,
+                                                         stop=["\n\n", "Question:", "Passages:"], repeat_penalty=1.1):
+                piece = chunk["choices"][0]["text"]
+                pieces.append(piece)
+                if on_token and piece:
+                    on_token(piece)
+        return "".join(pieces).strip()
 
 
 class OpenAIAnswerer(GenerativeAnswerer):
@@ -150,10 +158,16 @@ class OpenAIAnswerer(GenerativeAnswerer):
                                max_tokens=self.max_tokens, timeout=timeout, max_retries=1,
                                extra_body={"max_tokens": self.max_tokens})
 
-    def generate(self, prompt: str) -> str:
-        reply = self.chat.invoke([("system", "Answer only from the passages, in one short sentence, and cite the "
-                                             "passage number in brackets like [1]."), ("user", prompt)])
-        return str(reply.content).strip()
+    def generate(self, prompt: str, on_token=None) -> str:
+        messages = [("system", "Answer only from the passages, in one short sentence, and cite the "
+                               "passage number in brackets like [1]."), ("user", prompt)]
+        pieces = []
+        for chunk in self.chat.stream(messages):
+            piece = str(chunk.content)
+            pieces.append(piece)
+            if on_token and piece:
+                on_token(piece)
+        return "".join(pieces).strip()
 
 
 def gemma_path() -> Path:

@@ -53,7 +53,8 @@ def build_app(assistant: Assistant):
                     history[-1]["content"] = answer_html(part)
                     yield "", history, queries, sources_panel(part)
                 else:
-                    history[-1]["content"] = f'<div class="answer streaming">{text(part)}</div>'
+                    note = '<div class="rewritten">Draft: checking each sentence against its source…</div>' if part.checking else ""
+                    history[-1]["content"] = f'<div class="answer streaming">{text(part)}</div>{note}'
                     yield "", history, queries, gr.skip()
         except AssistantError as exc:
             history[-1]["content"] = f'<div class="error"><b>Cannot answer:</b> {text(str(exc))}</div>'

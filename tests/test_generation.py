@@ -44,7 +44,7 @@ class _Scripted(GenerativeAnswerer):
         super().__init__(*args, **kwargs)
         self.output = output
 
-    def generate(self, prompt: str) -> str:
+    def generate(self, prompt: str, on_token=None) -> str:
         assert "Question:" in prompt and "[1]" in prompt
         return self.output
 
@@ -159,3 +159,15 @@ def test_instruction_shaped_text_is_recognised(text, instruction):
     from assistant.verification import looks_like_instruction
 
     assert looks_like_instruction(text) is instruction
+
+
+def test_llama_tokens_stream_as_a_draft_before_the_verified_answer(seed_assistant):
+    from assistant.citations import Answer
+
+    parts = list(seed_assistant.stream(HEADLINE_Q, answerer="llama"))
+    drafts, final = parts[:-1], parts[-1]
+    assert isinstance(final, Answer) and final.answerer == "llama"
+    assert len(drafts) >= 2 and all(d.checking for d in drafts)  # token by token, marked unchecked
+    assert drafts[-1] == " ".join(final.generation["output"].split()) or drafts[-1] == final.generation["output"]
+    extractive = list(seed_assistant.stream(HEADLINE_Q))
+    assert not any(getattr(d, "checking", False) for d in extractive[:-1]) and extractive[-1].answerer == "extractive"
