@@ -1,0 +1,163 @@
+"""Faults at start: a damaged or missing BM25 index, an index built with another embedding model or other
+chunk settings, a rebuild that dies half-way. Each is detected when the index opens, with a clear message
+that names the one command that repairs it (`assistant rebuild`), and never answers from a wrong index."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SEED_ID, free_port, serving
+
+EXE = str(Path(sys.executable).with_name("assistant"))
+Q = "who represents the Hutchins family?"
+
+
+def _cli(index: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "from assistant.cli import main; main()", "--index", str(index), *args],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture()
+def index(tmp_path, seed_settings) -> Path:
+    copy = tmp_path / "index"
+    shutil.copytree(seed_settings.index_dir, copy)
+    return copy
+
+
+def _damage_truncate(folder: Path) -> None:
+    (folder / "data.csc.index.npy").write_bytes((folder / "data.csc.index.npy").read_bytes()[:40])
+
+
+def _damage_flip(folder: Path) -> None:  # same size, one byte changed: only the checksum notices
+    data = bytearray((folder / "data.csc.index.npy").read_bytes())
+    data[-3] ^= 0xFF
+    (folder / "data.csc.index.npy").write_bytes(bytes(data))
+
+
+def _damage_garbage_ids(folder: Path) -> None:
+    (folder / "chunk_ids.json").write_text("{not json")
+
+
+def _damage_missing(folder: Path) -> None:
+    shutil.rmtree(folder)
+
+
+def _damage_stale(folder: Path) -> None:  # a BM25 of other chunks (an older index copied over)
+    ids = json.loads((folder / "chunk_ids.json").read_text())
+    (folder / "chunk_ids.json").write_text(json.dumps(ids[::-1]))
+    (folder / "checksums.json").unlink()
+
+
+@pytest.mark.parametrize("damage", [_damage_truncate, _damage_flip, _damage_garbage_ids, _damage_missing, _damage_stale],
+                         ids=["truncated", "byte-flipped", "garbled-ids", "missing", "stale"])
+def test_damaged_bm25_is_detected_at_open_and_answers_stay_right(index, damage, seed_settings, embeddings):
+    from assistant import Assistant
+
+    damage(index / "bm25")
+    assistant = Assistant(seed_settings.model_copy(update={"index_dir": index}), embeddings=embeddings)
+    [warning] = assistant.index.warnings  # found when the index opened, before any question
+    assert "bm25" in warning and f"assistant --index {index} rebuild" in warning
+    assert "Gloria Allred" in assistant.ask(Q).answer  # BM25 rebuilt in memory from the store, not guessed
+
+
+def test_cli_reports_a_damaged_bm25_and_rebuild_repairs_it(index):
+    stored = json.loads((index / "documents.json").read_bytes())
+    _damage_truncate(index / "bm25")
+    asked = _cli(index, "ask", Q, "--json")
+    assert asked.returncode == 0, asked.stderr
+    assert "is damaged" in asked.stderr and f"assistant --index {index} rebuild" in asked.stderr
+    assert "Traceback" not in asked.stderr and "Gloria Allred" in json.loads(asked.stdout)["answer"]
+    rebuilt = _cli(index, "rebuild")
+    assert rebuilt.returncode == 0 and "1 document(s) re-indexed" in rebuilt.stdout, rebuilt.stderr
+    again = _cli(index, "ask", Q)
+    assert "Gloria Allred" in again.stdout and "bm25" not in again.stderr
+    assert json.loads((index / "documents.json").read_bytes())[SEED_ID]["text"] == stored[SEED_ID]["text"]
+
+
+def test_index_built_with_other_chunk_overlap_is_refused(index, seed_settings, embeddings):
+    from assistant import Assistant
+    from assistant.errors import IndexMismatchError
+
+    with pytest.raises(IndexMismatchError, match=r"chunk_overlap: index has 32, settings say 16.*assistant --index .* rebuild"):
+        Assistant(seed_settings.model_copy(update={"index_dir": index, "chunk_overlap": 16}), embeddings=embeddings)
+
+
+def test_index_built_with_other_chunk_settings_is_refused_then_rebuilt_in_one_command(index):
+    env, what = {"ASSISTANT_CHUNK_TOKENS": "100"}, "chunk_tokens: index has 160, settings say 100"
+    refused = _cli(index, "ask", Q, env=env)
+    assert refused.returncode == 1 and what in refused.stderr and "Traceback" not in refused.stderr
+    assert f"assistant --index {index} rebuild" in refused.stderr
+    rebuilt = _cli(index, "rebuild", env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "Gloria Allred" in _cli(index, "ask", Q, env=env).stdout
+    assert json.loads((index / "manifest.json").read_text())["chunk_tokens"] == int(env.get("ASSISTANT_CHUNK_TOKENS", 160))
+
+
+def test_index_built_with_another_embedding_model_is_refused(index, tmp_path, seed_settings):
+    from assistant import Assistant, Settings
+    from assistant.errors import IndexMismatchError
+
+    other = tmp_path / "other-model"
+    shutil.copytree(Settings().model_path(), other)
+    config = json.loads((other / "config.json").read_text())
+    config["layer_norm_eps"] = 1e-6  # a different model as far as the fingerprint can tell
+    (other / "config.json").write_text(json.dumps(config))
+    with pytest.raises(IndexMismatchError, match=r"embedding_fingerprint: index has .*assistant --index .* rebuild"):
+        Assistant(seed_settings.model_copy(update={"index_dir": index, "embedding_model": str(other)}))
+
+
+def test_app_refuses_to_start_on_a_mismatched_index_with_the_message(index):
+    done = subprocess.run([sys.executable, str(ROOT / "app.py"), "--index", str(index), "--port", str(free_port())],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          env={**os.environ, "ASSISTANT_CHUNK_TOKENS": "100"})
+    assert done.returncode == 1 and "was built with other settings" in done.stderr and "rebuild" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_app_starts_on_a_damaged_bm25_and_says_so_in_its_log(index, tmp_path):
+    from gradio_client import Client
+
+    _damage_truncate(index / "bm25")
+    port = free_port()
+    log = tmp_path / "app.log"
+    with serving([sys.executable, str(ROOT / "app.py"), "--index", str(index), "--port", str(port)],
+                 f"http://127.0.0.1:{port}/", log, cwd=ROOT, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}):
+        assert "Gloria Allred" in Client(f"http://127.0.0.1:{port}/", verbose=False).predict(Q, 5, api_name="/ask")["answer"]
+        assert "is damaged" in log.read_text() and "rebuild" in log.read_text()
+
+
+def test_damaged_documents_json_is_a_clear_error_not_an_empty_index(index):
+    from assistant import Assistant, Settings
+    from assistant.errors import IndexMismatchError
+
+    (index / "documents.json").write_text('{"truncated": ')
+    with pytest.raises(IndexMismatchError, match="documents.json is damaged"):
+        Assistant(Settings(index_dir=index))
+
+
+def test_kill_during_rebuild_loses_nothing_and_rerun_finishes(index):
+    """SIGKILL the rebuild after it has cleared the old vectors: the index refuses to open (not silently empty),
+    the documents wait in rebuild-in-progress.json, and running `rebuild` again finishes the job."""
+    env = {**os.environ, "ASSISTANT_CHUNK_TOKENS": "100"}
+    proc = subprocess.Popen([sys.executable, "-c", "from assistant.cli import main; main()", "--index", str(index), "rebuild"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None and (index / "chroma").exists():
+        time.sleep(0.01)  # wait until the old store is gone: the most fragile moment
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    if (index / "rebuild-in-progress.json").exists():
+        refused = _cli(index, "ask", Q, env={"ASSISTANT_CHUNK_TOKENS": "100"})
+        assert refused.returncode == 1 and "rebuild" in refused.stderr and "interrupted" in refused.stderr
+    finished = _cli(index, "rebuild", env={"ASSISTANT_CHUNK_TOKENS": "100"})
+    assert finished.returncode == 0, finished.stderr
+    assert not (index / "rebuild-in-progress.json").exists()
+    assert "Gloria Allred" in _cli(index, "ask", Q, env={"ASSISTANT_CHUNK_TOKENS": "100"}).stdout
