@@ -8,7 +8,7 @@ INDEX  ?= index
 EVAL_INDEX ?= .eval-index
 REPORTS ?= evals/reports
 
-.PHONY: run serve install install-test browser index test clean-index eval calibrate eval-data help
+.PHONY: run serve install install-test browser index test clean-index eval calibrate eval-data help stress
 
 help:
 	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
@@ -51,6 +51,11 @@ serve: run
 
 test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Load: 32 concurrent clients for 60 s against the real app on loopback, then asking while an ingest runs;
+# p50/p95 printed and written to .artifacts/load-*.json. Bounded: killed after 15 minutes.
+stress: install-test
+	ASSISTANT_STRESS=1 timeout 900 $(BIN)/python -m pytest -s tests/test_load.py $(PYTEST_ARGS)
 
 clean-index:
 	$(BIN)/assistant --index $(INDEX) ingest --rebuild $(CORPUS)
