@@ -72,7 +72,7 @@ def build_app(assistant: Assistant):
         try:
             return assistant.ask(question, k=k, answerer=answerer, since=since, until=until, outlets=outlets).to_dict()
         except AssistantError as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(str(exc), print_exception=False) from None
 
     def documents() -> list[dict]:
         """Every indexed document: id, title, outlet, published date, url, chunk count, when indexed."""
@@ -98,7 +98,7 @@ def build_app(assistant: Assistant):
     def upload(files: list[str] | None, progress=gr.Progress()):
         """Check and index uploaded files; they are copied into the corpus folder so `sync` keeps them."""
         if not files:
-            raise gr.Error("Choose one or more files to upload first.")
+            raise gr.Error("Choose one or more files to upload first.", print_exception=False)
         progress(0, desc="Reading files")
         report = assistant.upload([Path(f) for f in files],
                                   progress=lambda done, total: progress((done, total), desc="Indexing chunks"))
@@ -106,7 +106,7 @@ def build_app(assistant: Assistant):
 
     def remove(doc_ids: list[str] | None):
         if not doc_ids:
-            raise gr.Error("Pick the documents to remove first.")
+            raise gr.Error("Pick the documents to remove first.", print_exception=False)
         return report_lines(assistant.remove(doc_ids, delete_files=True)), *corpus_view()
 
     reports_dir = Path(tempfile.mkdtemp(prefix="assistant-eval-"))
@@ -115,13 +115,13 @@ def build_app(assistant: Assistant):
         """Run a question set from the evals folder; returns the metrics table, the plot and the failing cases."""
         available = {p.name: p for p in find_question_sets(settings.evals_dir)}
         if question_set not in available:
-            raise gr.Error(f"Unknown question set {question_set!r}; pick one of {', '.join(available) or 'none'}.")
+            raise gr.Error(f"Unknown question set {question_set!r}; pick one of {', '.join(available) or 'none'}.", print_exception=False)
         path = available[question_set]
         progress(0, desc=f"Evaluating {path.name}")
         try:
             run = assistant.evaluate(path, progress=lambda done, total: progress((done, total), desc=f"Evaluating {path.name}"))
         except AssistantError as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(str(exc), print_exception=False) from None
         paths = write_report(run, reports_dir / f"{run.name}.md")
         failures = run.failures()
         failing = "\n".join(failure_markdown(r) for r in failures[:50]) or "Every case passed."
