@@ -161,3 +161,96 @@ def test_kill_during_rebuild_loses_nothing_and_rerun_finishes(index):
     assert finished.returncode == 0, finished.stderr
     assert not (index / "rebuild-in-progress.json").exists()
     assert "Gloria Allred" in _cli(index, "ask", Q, env={"ASSISTANT_CHUNK_TOKENS": "100"}).stdout
+
+
+FACT_Q = "Who is the harbour master of Quillhaven?"
+
+
+def _long_upload(path: Path, sentences: int = 800) -> Path:
+    """A plain-text article of many distinct sentences (seconds of embedding) with one unique fact inside."""
+    crops, places = ["barley", "rye", "flax", "oats", "kale", "turnips", "hops"], ["Dunmoor", "Elswick", "Farrow Vale",
+                                                                                   "Greyhill", "Ashby Cross", "Penmarsh"]
+    lines = ["Upland farm ledger for the northern valleys", ""]
+    for i in range(sentences):
+        if i == sentences // 2:
+            lines.append("The harbour master of Quillhaven is Marisol Eberhardt, appointed by the port council in March.")
+        lines.append(f"In week {i % 52 + 1} of season {i // 52 + 1}, growers at {places[i % 6]} weighed "
+                     f"{(i * 37) % 991 + 10} sacks of {crops[(i * 3) % 7]} and sold them at market stall {i}.")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_kill_during_upload_then_restart_keeps_the_index_consistent_and_the_upload_retries(index, tmp_path):
+    """SIGKILL the app while an uploaded file is being indexed (after its chunk vectors are in Chroma, before
+    documents.json names it) and restart it on the same index: the seed document still answers and is listed, the
+    dead write's vectors never answer, the next upload reconciles them away (a retry of the same file alone would
+    hide a skipped reconcile: it upserts the very same ids), and retrying the interrupted upload adds it once,
+    answerable, with the index exactly consistent (checked in a fresh process after each app stops)."""
+    from gradio_client import Client, handle_file
+    from test_crash import _check
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
+    (tmp_path / "upload").mkdir()
+    upload = _long_upload(tmp_path / "upload" / "quillhaven-ledger.txt")
+    marker = index / "write-in-progress.json"
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ASSISTANT_CORPUS_DIR": str(corpus),
+           "GRADIO_TEMP_DIR": str(tmp_path / "gradio")}
+
+    def app(log: str):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/"
+        return url, serving([sys.executable, str(ROOT / "app.py"), "--index", str(index), "--port", str(port)], url,
+                            tmp_path / log, cwd=ROOT, env=env, start_new_session=True)
+
+    url, running = app("first.log")
+    with running as proc:
+        job = Client(url, verbose=False).submit([handle_file(upload)], api_name="/upload")
+        vectors_written, deadline = False, time.time() + 60
+        while time.time() < deadline and not job.done():
+            progress = job.status().progress_data or []
+            # "Indexing chunks" (n, total) with 0 < n < total: some vectors are stored, documents.json not yet written
+            vectors_written = any(p.desc == "Indexing chunks" and p.index and p.length and 0 < p.index < p.length
+                                  for p in progress)
+            if vectors_written and marker.exists():
+                break
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert vectors_written and marker.exists(), "the kill did not land inside the write; the test tested nothing"
+
+    # What the dead process left: the marker, vectors the store does not know, the file copied into the corpus.
+    left = _check(index)
+    assert left["marker"] and left["documents"] == [SEED_ID] and not left["chunks_match"]
+    assert (corpus / upload.name).read_bytes() == upload.read_bytes()
+
+    note = tmp_path / "upload" / "harbour-note.txt"
+    note.write_text("Ferry timetable note\n\nThe winter ferry to Elswick leaves at seven each morning.\n", encoding="utf-8")
+    url, running = app("second.log")
+    with running:
+        client = Client(url, verbose=False)
+        assert "Gloria Allred" in client.predict(Q, 5, api_name="/ask")["answer"]
+        assert [d["id"] for d in client.predict(api_name="/documents")] == [SEED_ID]
+        assert "Marisol" not in client.predict(FACT_Q, 5, api_name="/ask")["answer"]  # the dead write's vectors never answer
+        # Another upload first: the first write after the crash reconciles, so the dead write's vectors go now,
+        # not only because retrying the same file would overwrite the same ids.
+        outcome = client.predict([handle_file(note)], api_name="/upload")[0]
+        assert f"added {note.name}" in outcome, outcome
+    state = _check(index)  # in a fresh process, once the app has stopped
+    assert state["documents"] == sorted([SEED_ID, note.name]) and not state["marker"] and state["bm25_ok"]
+    assert state["chunks_unique"] and state["chunks_match"] and state["sentences_unique"] and state["sentences_match"]
+
+    url, running = app("third.log")
+    with running:
+        client = Client(url, verbose=False)
+        outcome = client.predict([handle_file(upload)], api_name="/upload")[0]  # the interrupted upload, retried
+        assert f"added {upload.name}" in outcome or f"updated {upload.name}" in outcome, outcome
+        answer = client.predict(FACT_Q, 5, api_name="/ask")
+        assert "Marisol Eberhardt" in answer["answer"] and answer["citations"][0]["source"] == upload.name
+        assert "Gloria Allred" in client.predict(Q, 5, api_name="/ask")["answer"]
+        assert sorted(d["id"] for d in client.predict(api_name="/documents")) == sorted([SEED_ID, note.name, upload.name])
+
+    state = _check(index)
+    assert state["documents"] == sorted([SEED_ID, note.name, upload.name]) and not state["marker"] and state["bm25_ok"]
+    assert state["chunks_unique"] and state["chunks_match"] and state["sentences_unique"] and state["sentences_match"]
