@@ -39,3 +39,32 @@ def near_duplicates(index, doc_id: str, candidates: int = 5) -> list[str]:
                 others[other] = None
     mine = shingles(record)
     return [o for o in others if jaccard(mine, shingles(index.documents[o])) >= NEAR_DUPLICATE_JACCARD]
+
+
+def near_duplicates_many(index, doc_ids: list[str], candidates: int = 5, batch: int = 256) -> dict[str, list[str]]:
+    """`near_duplicates` for many documents: one vector fetch and one batched nearest-neighbour query
+    per `batch` documents, and each document's shingles computed once (ingest of thousands of documents)."""
+    cache: dict[str, set] = {}
+
+    def shingled(doc_id: str) -> set:
+        if doc_id not in cache:
+            cache[doc_id] = shingles(index.documents[doc_id])
+        return cache[doc_id]
+
+    out: dict[str, list[str]] = {}
+    for i in range(0, len(doc_ids), batch):
+        part = doc_ids[i : i + batch]
+        firsts = {d: [f"{d}#{j}" for j in range(min(2, len(index.documents[d]["chunks"])))] for d in part}
+        vectors = index.vectors([c for chunk_ids in firsts.values() for c in chunk_ids])
+        queries = [(d, vectors[c]) for d in part for c in firsts[d] if c in vectors]
+        found = index.dense_search_many([v for _, v in queries], candidates + 2)
+        others: dict[str, dict[str, None]] = {d: {} for d in part}
+        for (doc_id, _), hits in zip(queries, found):
+            for chunk_id, _ in hits:
+                other = chunk_id.rpartition("#")[0]
+                if other != doc_id and other in index.documents:
+                    others[doc_id][other] = None
+        for doc_id in part:
+            mine = shingled(doc_id)
+            out[doc_id] = [o for o in others[doc_id] if jaccard(mine, shingled(o)) >= NEAR_DUPLICATE_JACCARD]
+    return out

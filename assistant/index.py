@@ -34,10 +34,34 @@ from . import recovery
 from .bm25 import BM25Index
 from .chunking import Chunk, chunk_document, sentence_units
 from .documents import Document
-from .errors import IndexMismatchError
+from .embeddings import DEFAULT_BACKEND, vector_family
+from .errors import AssistantError, IndexMismatchError
 from .settings import Settings
 
 MANIFEST_VERSION = 2  # 2: sentence vectors stored beside chunk vectors
+UPSERT_GROUP = 512  # texts embedded and written to Chroma per call
+
+
+def chroma_client(settings: Settings, root: Path):
+    """The Chroma client: a server at `settings.chroma_url` (HttpClient), else the embedded store in `root/chroma`."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if not settings.chroma_url:
+        return chromadb.PersistentClient(path=str(root / "chroma"), settings=chroma_settings)
+    from urllib.parse import urlsplit
+
+    url = urlsplit(settings.chroma_url if "://" in settings.chroma_url else "http://" + settings.chroma_url)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise AssistantError(f"ASSISTANT_CHROMA_URL must look like http://host:port, not {settings.chroma_url!r}")
+    token = settings.chroma_token.get_secret_value()
+    headers = {"Authorization": f"Bearer {token}", "X-Chroma-Token": token} if token else None
+    try:
+        return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                   ssl=url.scheme == "https", headers=headers, settings=chroma_settings)
+    except Exception as exc:  # the client checks the server at once
+        raise AssistantError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
 
 
 @dataclass
@@ -123,7 +147,22 @@ class Index:
             "chunk_tokens": self.settings.chunk_tokens,
             "chunk_overlap": self.settings.chunk_overlap,
             "collection": self.settings.collection,
+            "embedder": self.backend,
+            "vectors": vector_family(self.backend),
         }
+
+    @property
+    def backend(self) -> str:
+        """Embedding backend: that of the embedder given, else the settings' choice, else the one the index
+        was built with (`torch` before the ONNX backends existed), else the default for new indexes."""
+        if self._embeddings is not None:
+            return getattr(self._embeddings, "backend", "torch")
+        if self.settings.embedder != "auto":
+            return self.settings.embedder
+        path = self.root / "manifest.json"
+        if path.exists():
+            return json.loads(path.read_text()).get("embedder", "torch")
+        return DEFAULT_BACKEND
 
     def _check_manifest(self) -> None:
         path = self.root / "manifest.json"
@@ -131,7 +170,8 @@ class Index:
             raise IndexMismatchError(f"{self.root}: manifest.json is missing; rebuild with `assistant --index {self.root} rebuild`")
         stored = json.loads(path.read_text())
         current = self.manifest()
-        keys = ("version", "embedding_fingerprint", "encoding", "chunk_tokens", "chunk_overlap", "collection")
+        stored.setdefault("vectors", "fp32")  # built before the ONNX backends: torch vectors
+        keys = ("version", "embedding_fingerprint", "encoding", "chunk_tokens", "chunk_overlap", "collection", "vectors")
         diff = [f"{k}: index has {stored.get(k)!r}, settings say {current[k]!r}" for k in keys if stored.get(k) != current[k]]
         if diff:
             raise IndexMismatchError(
@@ -146,7 +186,9 @@ class Index:
             if self._embeddings is None:
                 from .embeddings import load_embeddings
 
-                self._embeddings = load_embeddings(self.settings.model_path(), self.settings.threads, self.settings.embed_batch_size)
+                s = self.settings
+                self._embeddings = load_embeddings(s.model_path(), s.threads, s.embed_batch_size, backend=self.backend,
+                                                   cache_dir=s.onnx_cache_dir)
         return self._embeddings
 
     @property
@@ -163,17 +205,28 @@ class Index:
         embeddings = self.embeddings
         with self._lock:
             if self._stores is None:
-                import chromadb
-                from chromadb.config import Settings as ChromaSettings
                 from langchain_chroma import Chroma
 
-                client = chromadb.PersistentClient(path=str(self.root / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+                client = chroma_client(self.settings, self.root)
+                names = (self.settings.collection, self.settings.collection + "_sentences")
+                if self.remote and not self.documents and not recovery.interrupted(self):
+                    # An empty index folder owns no vectors: whatever the server still holds under its
+                    # collection names is left from an earlier index (e.g. before `ingest --rebuild`).
+                    existing = {getattr(c, "name", c) for c in client.list_collections()}
+                    for name in names:
+                        if name in existing:
+                            client.delete_collection(name)
                 self._stores = tuple(
                     Chroma(client=client, collection_name=name, embedding_function=embeddings,
                            collection_configuration={"hnsw": {"space": "cosine"}})
-                    for name in (self.settings.collection, self.settings.collection + "_sentences")
+                    for name in names
                 )
         return self._stores
+
+    @property
+    def remote(self) -> bool:
+        """True when the vectors live on a Chroma server (`chroma_url`), not in `root/chroma`."""
+        return bool(self.settings.chroma_url)
 
     @staticmethod
     def clear_folder(root: Path) -> None:
@@ -245,6 +298,15 @@ class Index:
         hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=n)
         return [(doc.id, 1.0 - distance) for doc, distance in hits if doc.id and self._known_chunk(doc.id)]
 
+    def dense_search_many(self, vectors: list, n: int) -> list[list[tuple[str, float]]]:
+        """`dense_search` for several vectors in one Chroma query."""
+        if not self.documents or not len(vectors):
+            return [[] for _ in vectors]
+        got = self.vectorstore._collection.query(query_embeddings=[np.asarray(v, dtype=np.float32) for v in vectors],
+                                                 n_results=n, include=["distances"])
+        return [[(i, 1.0 - d) for i, d in zip(ids, dists) if self._known_chunk(i)]
+                for ids, dists in zip(got["ids"], got["distances"])]
+
     def _known_chunk(self, chunk_id: str) -> bool:
         """False for vectors an interrupted write left behind (the store never heard of them)."""
         doc_id, _, ordinal = chunk_id.rpartition("#")
@@ -315,13 +377,14 @@ class Index:
         self._save_lexical()
 
     def _link_near_duplicates(self, doc_ids: list[str], report: IngestReport) -> None:
-        from .duplicates import near_duplicates
+        from .duplicates import near_duplicates_many
 
         changed = set(doc_ids)
         for record in self.documents.values():  # a changed document may no longer match: relink from scratch
             record["near_duplicates"] = [d for d in record.get("near_duplicates", []) if d not in changed]
+        found = near_duplicates_many(self, doc_ids)
         for doc_id in doc_ids:
-            for other in near_duplicates(self, doc_id):
+            for other in found[doc_id]:
                 if other in self.documents[doc_id]["near_duplicates"]:
                     continue  # both new in this batch: linked from the other side already
                 self.documents[doc_id]["near_duplicates"].append(other)
@@ -359,11 +422,19 @@ class Index:
         self._save_lexical()
 
     def _upsert(self, store, items: list[tuple[str, str, dict]], progress: Callable[[int], None]) -> int:
-        """Embed and upsert `(id, text, metadata)` in batches; returns how many were written."""
-        batch = self.settings.embed_batch_size
-        for i in range(0, len(items), batch):
-            part = items[i : i + batch]
-            store.add_texts([t for _, t, _ in part], metadatas=[m for _, _, m in part], ids=[x for x, _, _ in part])
+        """Embed and upsert `(id, text, metadata)`; returns how many were written.
+
+        Texts go to the embedder sorted by length (batches of like length pad little) in groups of
+        `UPSERT_GROUP`, and their vectors straight to the Chroma collection (what `add_texts` does,
+        without its one-batch-at-a-time embedding).
+        """
+        embeddings = self.embeddings
+        ordered = sorted(items, key=lambda item: len(item[1]))
+        for i in range(0, len(ordered), UPSERT_GROUP):
+            part = ordered[i : i + UPSERT_GROUP]
+            texts = [t for _, t, _ in part]
+            store._collection.upsert(ids=[x for x, _, _ in part], embeddings=embeddings.embed_documents(texts),
+                                     metadatas=[m for _, _, m in part], documents=texts)
             progress(i + len(part))
         return len(items)
 

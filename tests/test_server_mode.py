@@ -1,0 +1,54 @@
+"""Chroma server mode: a real `chroma run` on loopback, ingest and ask through it, restart it, ask again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.errors import AssistantError
+from assistant.index import Index
+from conftest import free_port, serving
+
+CHROMA = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "chroma"
+
+
+def _chroma_command(path: Path, port: int) -> list[str]:
+    exe = shutil.which("chroma") if not CHROMA.exists() else str(CHROMA)
+    if not exe:
+        pytest.skip("the chroma CLI is not installed")
+    return [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+
+
+def test_ingest_and_ask_through_a_chroma_server_that_restarts(tmp_path, corpus_dir, embeddings):
+    port = free_port()
+    command = _chroma_command(tmp_path / "chroma-data", port)
+    heartbeat = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+    settings = Settings(index_dir=tmp_path / "index", chroma_url=f"http://127.0.0.1:{port}")
+    with serving(command, heartbeat, tmp_path / "chroma-1.log"):
+        assistant = Assistant(settings, embeddings=embeddings)
+        report = assistant.ingest([corpus_dir])
+        assert len(report.added) == 1
+        assert not (tmp_path / "index" / "chroma").exists()  # vectors live on the server
+        assert (tmp_path / "index" / "bm25" / "chunk_ids.json").exists()  # BM25 and the store stay local
+        first = assistant.ask("Who represents the Hutchins family?")
+        assert "Gloria Allred" in first.answer
+        stored = assistant.index.vectorstore._collection.count()
+        assert stored == len(assistant.index.documents[report.added[0][0]]["chunks"])
+    with serving(command, heartbeat, tmp_path / "chroma-2.log"):  # same data folder, fresh process
+        again = Assistant(settings, embeddings=embeddings).ask("Who represents the Hutchins family?")
+        assert again.answer == first.answer
+        assert [c.source for c in again.citations] == [c.source for c in first.citations]
+        assert again.passages[0]["dense_rank"] is not None  # the dense half answered, not just BM25
+        Index.clear_folder(settings.index_dir)  # what `ingest --rebuild` does: the server's vectors go too
+        rebuilt = Assistant(settings, embeddings=embeddings)
+        rebuilt.ingest([corpus_dir])
+        assert rebuilt.index.vectorstore._collection.count() == stored
+
+
+def test_an_unreachable_chroma_server_is_a_clear_error(tmp_path, embeddings, corpus_dir):
+    settings = Settings(index_dir=tmp_path / "index", chroma_url=f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(AssistantError, match="Chroma server"):
+        Assistant(settings, embeddings=embeddings).ingest([corpus_dir])
