@@ -24,6 +24,7 @@ import logging
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -288,24 +289,43 @@ class Index:
         if not ids:
             return {}
         store = self.sentence_store if sentences else self.vectorstore
-        got = store.get(ids=list(ids), include=["embeddings"])
+        with self._store_errors():
+            got = store.get(ids=list(ids), include=["embeddings"])
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
 
     def dense_search(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """Nearest chunks by cosine similarity, best first."""
         if not self.documents:
             return []
-        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=n)
+        with self._store_errors():
+            hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=n)
         return [(doc.id, 1.0 - distance) for doc, distance in hits if doc.id and self._known_chunk(doc.id)]
 
     def dense_search_many(self, vectors: list, n: int) -> list[list[tuple[str, float]]]:
         """`dense_search` for several vectors in one Chroma query."""
         if not self.documents or not len(vectors):
             return [[] for _ in vectors]
-        got = self.vectorstore._collection.query(query_embeddings=[np.asarray(v, dtype=np.float32) for v in vectors],
-                                                 n_results=n, include=["distances"])
+        with self._store_errors():
+            got = self.vectorstore._collection.query(query_embeddings=[np.asarray(v, dtype=np.float32) for v in vectors],
+                                                     n_results=n, include=["distances"])
         return [[(i, 1.0 - d) for i, d in zip(ids, dists) if self._known_chunk(i)]
                 for ids, dists in zip(got["ids"], got["distances"])]
+
+    @contextmanager
+    def _store_errors(self):
+        """On a Chroma server, a dropped connection becomes one clear message; the next call reconnects.
+
+        An interrupted write leaves its marker, so the next write reconciles as after a crash.
+        """
+        try:
+            yield
+        except AssistantError:
+            raise
+        except Exception as exc:
+            if not self.remote:
+                raise
+            raise AssistantError(f"the vector store is unavailable (Chroma server at {self.settings.chroma_url}: "
+                                 f"{type(exc).__name__}); try again when it is back") from None
 
     def _known_chunk(self, chunk_id: str) -> bool:
         """False for vectors an interrupted write left behind (the store never heard of them)."""
@@ -342,7 +362,7 @@ class Index:
             todo.append((doc, chunks, [(a, b) for block in units for a, b, _ in block]))
         if not todo:
             return report
-        with recovery.write_guard(self):
+        with recovery.write_guard(self), self._store_errors():
             self._write(todo, report, progress)
         return report
 
@@ -397,7 +417,7 @@ class Index:
         present = [d for d in dict.fromkeys(doc_ids) if d in self.documents]
         if not present:
             return []
-        with recovery.write_guard(self):
+        with recovery.write_guard(self), self._store_errors():
             self._delete(present)
         return present
 

@@ -52,3 +52,21 @@ def test_an_unreachable_chroma_server_is_a_clear_error(tmp_path, embeddings, cor
     settings = Settings(index_dir=tmp_path / "index", chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(AssistantError, match="Chroma server"):
         Assistant(settings, embeddings=embeddings).ingest([corpus_dir])
+
+
+def test_a_server_that_stops_mid_session_gives_a_clear_message_and_works_again_when_back(tmp_path, corpus_dir, embeddings):
+    port = free_port()
+    command = _chroma_command(tmp_path / "chroma-data", port)
+    heartbeat = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+    assistant = Assistant(Settings(index_dir=tmp_path / "index", chroma_url=f"http://127.0.0.1:{port}"), embeddings=embeddings)
+    with serving(command, heartbeat, tmp_path / "chroma-1.log"):
+        assistant.ingest([corpus_dir])
+        first = assistant.ask("Who represents the Hutchins family?").answer
+    before = (tmp_path / "index" / "documents.json").read_bytes()
+    with pytest.raises(AssistantError, match="vector store is unavailable"):  # same session, server gone
+        assistant.ask("Who represents the Hutchins family?")
+    with pytest.raises(AssistantError, match="vector store is unavailable"):
+        assistant.remove([assistant.documents()[0]["id"]])
+    assert (tmp_path / "index" / "documents.json").read_bytes() == before  # nothing stored was lost
+    with serving(command, heartbeat, tmp_path / "chroma-2.log"):  # back: the same Assistant answers again
+        assert assistant.ask("Who represents the Hutchins family?").answer == first
