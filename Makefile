@@ -8,7 +8,7 @@ INDEX  ?= index
 EVAL_INDEX ?= .eval-index
 REPORTS ?= evals/reports
 
-.PHONY: run serve install install-test browser index test clean-index eval calibrate eval-data help stress
+.PHONY: run serve install install-test browser index test clean-index eval calibrate eval-data help stress bench
 
 help:
 	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
@@ -75,3 +75,9 @@ calibrate: install
 # Regenerate the Normans corpus and question set from ../shared/data (SQuAD 2.0, CC BY-SA 4.0).
 eval-data:
 	$(PYTHON) evals/squad_normans.py
+
+# Ingest speed, retrieval/answer latency, memory, disk and start-up time at 1k/10k/100k chunks (~25 min on
+# 2 cores); BENCH_SIZES=1000,10000 for a shorter run. Prints a table, writes benchmarks/results/bench-DATE.json.
+BENCH_SIZES ?= 1000,10000,100000
+bench: install-test
+	BENCH_SIZES=$(BENCH_SIZES) $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
