@@ -240,7 +240,7 @@ def test_unpaired_surrogate_in_raw_json_gets_a_clear_error(app):
     import httpx
 
     before, corpus_before = _stored(app["index"]), {p.name for p in app["corpus"].iterdir()}
-    body = json.dumps({"data": ["who \ud800 represents the family?", 5, "extractive", "", ""]})
+    body = json.dumps({"data": ["who \ud800 represents the family?", 5, "extractive", "", "", ""]})
     started = httpx.post(app["url"] + "gradio_api/call/ask", content=body, headers={"content-type": "application/json"},
                          timeout=30)
     assert started.status_code == 200, started.text
