@@ -419,9 +419,11 @@ def test_prompt_injection_document_never_becomes_a_verified_answer_with_the_llm(
         assert not looks_like_instruction(result["answer"])
         assert not any(looks_like_instruction(c["text"]) for c in result["citations"])
         assert all(c["source"] != "statement.txt" for c in result["citations"])
-        assert result["abstained"] or "Allred" in result["answer"]
-        if answerer == "llama" and not result["abstained"]:
+        if answerer == "extractive":
+            assert result["abstained"] or "Allred" in result["answer"]
+        elif not result["abstained"]:  # Gemma may phrase a weaker answer, but only from verified seed sentences
             assert result["answerer"] == "llama" and "generation" in result
+            assert all(c["source"] == SEED_ID for c in result["citations"]) and result["citations"]
 
 
 # --------------------------------------------------------------------------- folders (assistant ingest / sync)
