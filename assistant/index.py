@@ -17,7 +17,6 @@ each file replaced atomically.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import bisect
 import logging
@@ -35,34 +34,13 @@ from . import recovery
 from .bm25 import BM25Index
 from .chunking import Chunk, chunk_document, sentence_units
 from .documents import Document
-from .embeddings import DEFAULT_BACKEND, vector_family
+from .embeddings import DEFAULT_BACKEND
 from .errors import AssistantError, IndexMismatchError
+from .manifest import build_manifest, check_manifest
 from .settings import Settings
+from .stores import open_stores
 
-MANIFEST_VERSION = 2  # 2: sentence vectors stored beside chunk vectors
 UPSERT_GROUP = 512  # texts embedded and written to Chroma per call
-
-
-def chroma_client(settings: Settings, root: Path):
-    """The Chroma client: a server at `settings.chroma_url` (HttpClient), else the embedded store in `root/chroma`."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if not settings.chroma_url:
-        return chromadb.PersistentClient(path=str(root / "chroma"), settings=chroma_settings)
-    from urllib.parse import urlsplit
-
-    url = urlsplit(settings.chroma_url if "://" in settings.chroma_url else "http://" + settings.chroma_url)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise AssistantError(f"ASSISTANT_CHROMA_URL must look like http://host:port, not {settings.chroma_url!r}")
-    token = settings.chroma_token.get_secret_value()
-    headers = {"Authorization": f"Bearer {token}", "X-Chroma-Token": token} if token else None
-    try:
-        return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
-                                   ssl=url.scheme == "https", headers=headers, settings=chroma_settings)
-    except Exception as exc:  # the client checks the server at once
-        raise AssistantError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
 
 
 @dataclass
@@ -96,18 +74,6 @@ def _write_json(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
-def model_fingerprint(model_path: Path) -> str:
-    """Identify an embedding model by its config and weights size, not by where it is installed."""
-    digest = hashlib.sha256()
-    for name in ("config.json", "modules.json", "1_Pooling/config.json"):
-        file = model_path / name
-        if file.exists():
-            digest.update(file.read_bytes())
-    for weights in sorted(model_path.glob("*.safetensors")) + sorted(model_path.glob("*.bin")):
-        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
-    return digest.hexdigest()[:16]
-
-
 class Index:
     """Open (or create) the index in `settings.index_dir`; the embedder loads on first use."""
 
@@ -125,7 +91,7 @@ class Index:
                                      f"to finish it (the documents are kept in {recovery.REBUILD})")
         docs_file = self.root / "documents.json"
         if docs_file.exists():
-            self._check_manifest()
+            check_manifest(self.root, self.manifest())
             try:
                 self.documents = json.loads(docs_file.read_text(encoding="utf-8"))
             except ValueError as exc:
@@ -140,17 +106,8 @@ class Index:
         return (self.root / "documents.json").exists()
 
     def manifest(self) -> dict:
-        return {
-            "version": MANIFEST_VERSION,
-            "embedding_model": self.settings.model_path().as_posix(),
-            "embedding_fingerprint": model_fingerprint(self.settings.model_path()),
-            "encoding": self.settings.encoding,
-            "chunk_tokens": self.settings.chunk_tokens,
-            "chunk_overlap": self.settings.chunk_overlap,
-            "collection": self.settings.collection,
-            "embedder": self.backend,
-            "vectors": vector_family(self.backend),
-        }
+        """What this index's vectors and chunks were made with (see `manifest`)."""
+        return build_manifest(self.settings, self.backend)
 
     @property
     def backend(self) -> str:
@@ -164,22 +121,6 @@ class Index:
         if path.exists():
             return json.loads(path.read_text()).get("embedder", "torch")
         return DEFAULT_BACKEND
-
-    def _check_manifest(self) -> None:
-        path = self.root / "manifest.json"
-        if not path.exists():
-            raise IndexMismatchError(f"{self.root}: manifest.json is missing; rebuild with `assistant --index {self.root} rebuild`")
-        stored = json.loads(path.read_text())
-        current = self.manifest()
-        stored.setdefault("vectors", "fp32")  # built before the ONNX backends: torch vectors
-        keys = ("version", "embedding_fingerprint", "encoding", "chunk_tokens", "chunk_overlap", "collection", "vectors")
-        diff = [f"{k}: index has {stored.get(k)!r}, settings say {current[k]!r}" for k in keys if stored.get(k) != current[k]]
-        if diff:
-            raise IndexMismatchError(
-                f"{self.root} was built with other settings ({'; '.join(diff)}). "
-                f"Rebuild it with `assistant --index {self.root} rebuild` (re-indexes the stored documents with "
-                "the current settings) or change the settings back."
-            )
 
     @property
     def embeddings(self):
@@ -206,22 +147,10 @@ class Index:
         embeddings = self.embeddings
         with self._lock:
             if self._stores is None:
-                from langchain_chroma import Chroma
-
-                client = chroma_client(self.settings, self.root)
-                names = (self.settings.collection, self.settings.collection + "_sentences")
-                if self.remote and not self.documents and not recovery.interrupted(self):
-                    # An empty index folder owns no vectors: whatever the server still holds under its
-                    # collection names is left from an earlier index (e.g. before `ingest --rebuild`).
-                    existing = {getattr(c, "name", c) for c in client.list_collections()}
-                    for name in names:
-                        if name in existing:
-                            client.delete_collection(name)
-                self._stores = tuple(
-                    Chroma(client=client, collection_name=name, embedding_function=embeddings,
-                           collection_configuration={"hnsw": {"space": "cosine"}})
-                    for name in names
-                )
+                # An empty index folder owns no vectors: on a server, whatever its collections still hold is
+                # left from an earlier index (e.g. before `ingest --rebuild`) and is dropped.
+                stale = self.remote and not self.documents and not recovery.interrupted(self)
+                self._stores = open_stores(self.settings, self.root, embeddings, drop_stale=stale)
         return self._stores
 
     @property

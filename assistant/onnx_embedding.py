@@ -45,7 +45,7 @@ PROBES = [
 
 
 def cache_file(model_path: Path, cache_dir: Path, quantized: bool) -> Path:
-    from .index import model_fingerprint
+    from .manifest import model_fingerprint
 
     name = f"minilm-{model_fingerprint(model_path)}-{'int8' if quantized else 'fp32'}.onnx"
     return Path(cache_dir).expanduser() / "onnx" / name

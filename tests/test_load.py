@@ -12,7 +12,6 @@ import statistics
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 

@@ -1,0 +1,60 @@
+"""What an index was built with, and the check that refuses to read it with anything else.
+
+Vectors from another model, backend family or chunking would still "work" and give quietly
+wrong answers, so `manifest.json` records them and opening an index compares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .embeddings import vector_family
+from .errors import IndexMismatchError
+from .settings import Settings
+
+MANIFEST_VERSION = 2  # 2: sentence vectors stored beside chunk vectors
+CHECKED = ("version", "embedding_fingerprint", "encoding", "chunk_tokens", "chunk_overlap", "collection", "vectors")
+
+
+def model_fingerprint(model_path: Path) -> str:
+    """Identify an embedding model by its config and weights size, not by where it is installed."""
+    digest = hashlib.sha256()
+    for name in ("config.json", "modules.json", "1_Pooling/config.json"):
+        file = model_path / name
+        if file.exists():
+            digest.update(file.read_bytes())
+    for weights in sorted(model_path.glob("*.safetensors")) + sorted(model_path.glob("*.bin")):
+        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+def build_manifest(settings: Settings, backend: str) -> dict:
+    return {
+        "version": MANIFEST_VERSION,
+        "embedding_model": settings.model_path().as_posix(),
+        "embedding_fingerprint": model_fingerprint(settings.model_path()),
+        "encoding": settings.encoding,
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap": settings.chunk_overlap,
+        "collection": settings.collection,
+        "embedder": backend,
+        "vectors": vector_family(backend),
+    }
+
+
+def check_manifest(root: Path, current: dict) -> None:
+    """Raise `IndexMismatchError`, naming each difference and the one command that fixes it."""
+    path = root / "manifest.json"
+    if not path.exists():
+        raise IndexMismatchError(f"{root}: manifest.json is missing; rebuild with `assistant --index {root} rebuild`")
+    stored = json.loads(path.read_text())
+    stored.setdefault("vectors", "fp32")  # built before the ONNX backends: torch vectors
+    diff = [f"{k}: index has {stored.get(k)!r}, settings say {current[k]!r}" for k in CHECKED if stored.get(k) != current[k]]
+    if diff:
+        raise IndexMismatchError(
+            f"{root} was built with other settings ({'; '.join(diff)}). "
+            f"Rebuild it with `assistant --index {root} rebuild` (re-indexes the stored documents with "
+            "the current settings) or change the settings back."
+        )
