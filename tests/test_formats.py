@@ -6,6 +6,7 @@ import pytest
 
 from assistant.errors import AssistantError
 from assistant.formats import owned_ids, read_file
+from conftest import pdf_bytes
 
 MB = 10**6
 
@@ -22,20 +23,7 @@ HTML = """<!doctype html><html><head><title>Storm closes Riverton port | Riverto
 
 def _pdf(text: str) -> bytes:
     """A minimal one-page PDF with `text` in Helvetica (enough for a real parser)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_bytes(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode())
 
 
 def test_html_keeps_the_article_and_drops_scripts_and_boilerplate(tmp_path):

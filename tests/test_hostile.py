@@ -17,13 +17,12 @@ import os
 import shutil
 import sys
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED_ID, free_port, serving
+from conftest import ROOT, SEED_ID, free_port, pdf_bytes, serving
 
 SEED_Q = "who represents the Hutchins family?"
 # The app's corpus holds a prompt-injection statement about the Hutchins lawyer, which makes SEED_Q abstain
@@ -66,22 +65,6 @@ def _docx_bomb() -> bytes:
     return out.getvalue()
 
 
-def _pdf(content: bytes, compress: bool = False) -> bytes:
-    stream = zlib.compress(content, 9) if compress else content
-    extra = b" /Filter /FlateDecode" if compress else b""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length " + str(len(stream)).encode() + extra + b" >>\nstream\n" + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 LAUGHS = "---\na: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
@@ -321,7 +304,7 @@ def _upload_content(store, key: str, case: F) -> Path:
     elif key == "zip-bomb-docx":
         content = _docx_bomb()
     elif key == "pdf-decompression-bomb":
-        content = _pdf(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n" + b" " * 1_500_000_000, compress=True)
+        content = pdf_bytes(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n" + b" " * 1_500_000_000, compress=True)
     path.write_bytes(content.encode() if isinstance(content, str) else content)
     return path
 
