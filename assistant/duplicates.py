@@ -27,23 +27,12 @@ def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def near_duplicates(index, doc_id: str, candidates: int = 5) -> list[str]:
-    """Other documents whose text overlaps `doc_id`'s by at least `NEAR_DUPLICATE_JACCARD`."""
-    record = index.documents[doc_id]
-    first_chunks = [f"{doc_id}#{i}" for i in range(min(2, len(record["chunks"])))]
-    others: dict[str, None] = {}
-    for vector in index.vectors(first_chunks).values():
-        for chunk_id, _ in index.dense_search(vector.tolist(), candidates + 2):
-            other = chunk_id.rpartition("#")[0]
-            if other != doc_id and other in index.documents:
-                others[other] = None
-    mine = shingles(record)
-    return [o for o in others if jaccard(mine, shingles(index.documents[o])) >= NEAR_DUPLICATE_JACCARD]
+def near_duplicates(index, doc_ids: list[str], candidates: int = 5, batch: int = 256) -> dict[str, list[str]]:
+    """For each of `doc_ids`, the other documents whose text overlaps it by at least `NEAR_DUPLICATE_JACCARD`.
 
-
-def near_duplicates_many(index, doc_ids: list[str], candidates: int = 5, batch: int = 256) -> dict[str, list[str]]:
-    """`near_duplicates` for many documents: one vector fetch and one batched nearest-neighbour query
-    per `batch` documents, and each document's shingles computed once (ingest of thousands of documents)."""
+    Candidates are the documents of the chunks nearest each document's first two chunks: one vector
+    fetch and one batched nearest-neighbour query per `batch` documents, each document's shingles
+    computed once (ingest of thousands of documents)."""
     cache: dict[str, set] = {}
 
     def shingled(doc_id: str) -> set:

@@ -326,12 +326,12 @@ class Index:
         self._save_lexical()
 
     def _link_near_duplicates(self, doc_ids: list[str], report: IngestReport) -> None:
-        from .duplicates import near_duplicates_many
+        from .duplicates import near_duplicates
 
         changed = set(doc_ids)
         for record in self.documents.values():  # a changed document may no longer match: relink from scratch
             record["near_duplicates"] = [d for d in record.get("near_duplicates", []) if d not in changed]
-        found = near_duplicates_many(self, doc_ids)
+        found = near_duplicates(self, doc_ids)
         for doc_id in doc_ids:
             for other in found[doc_id]:
                 if other in self.documents[doc_id]["near_duplicates"]:
