@@ -85,7 +85,6 @@ class Assistant:
         corpus folder and the index as they were. The document id is the file name, the same id
         `sync` gives it in the corpus folder.
         """
-        from .documents import SUFFIXES
         from .formats import read_file
 
         corpus = Path(self.settings.corpus_dir)
@@ -94,11 +93,9 @@ class Assistant:
         for file in map(Path, files):
             name = file.name
             try:
-                if name.startswith(".") or file.suffix.lower() not in SUFFIXES:
-                    raise AssistantError(f"{name}: unsupported file type (use {', '.join(SUFFIXES)})")
-                if file.stat().st_size > max_bytes:
-                    raise AssistantError(f"{name}: {file.stat().st_size / 1e6:.1f} MB is over the {self.settings.max_file_mb:g} MB limit")
-                docs.extend(read_file(file, name, max_bytes))
+                if name.startswith("."):  # `sync` skips hidden files, so it would remove this one again
+                    raise AssistantError(f"{name}: hidden files (names starting with '.') are not indexed")
+                docs.extend(read_file(file, name, max_bytes))  # checks type and size, then parses
                 accepted.append(file)
             except (AssistantError, OSError) as exc:
                 failed.append((name, str(exc)))
