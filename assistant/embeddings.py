@@ -54,9 +54,7 @@ def load_embeddings(model_path: Path, threads: int, batch_size: int = 32, backen
     if backend != "torch":
         from .onnx_embedding import load_onnx_embeddings
 
-        inner = load_onnx_embeddings(model_path, threads, backend == "onnx-int8",
-                                     cache_dir or Path("~/.cache/news-assistant"))
-        return LockedEmbeddings(inner, backend)
+        return load_onnx_embeddings(model_path, threads, backend == "onnx-int8", cache_dir or Path("~/.cache/news-assistant"))
     import torch
     from langchain_huggingface import HuggingFaceEmbeddings
     from transformers.utils import logging as hf_logging

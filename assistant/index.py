@@ -17,6 +17,7 @@ each file replaced atomically.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import bisect
 import logging
@@ -62,6 +63,11 @@ class IngestReport:
             + (f", {len(self.duplicates)} duplicate" if self.duplicates else "")
             + (f", {len(self.linked)} near-duplicate pair(s) linked" if self.linked else "")
         )
+
+
+def text_hash(text: str) -> str:
+    """Short content hash stored beside each vector, so reconciliation can tell a stale vector."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _write_json(path: Path, data) -> None:
@@ -224,11 +230,7 @@ class Index:
 
     def dense_search(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """Nearest chunks by cosine similarity, best first."""
-        if not self.documents:
-            return []
-        with self._store_errors():
-            hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(vector, k=n)
-        return [(doc.id, 1.0 - distance) for doc, distance in hits if doc.id and self._known_chunk(doc.id)]
+        return self.dense_search_many([vector], n)[0]
 
     def dense_search_many(self, vectors: list, n: int) -> list[list[tuple[str, float]]]:
         """`dense_search` for several vectors in one Chroma query."""
@@ -303,10 +305,8 @@ class Index:
                 self.vectorstore.delete(ids=[f"{doc.id}#{i}" for i in range(len(chunks), len(old["chunks"]))])
             if len(old["sentences"]) > len(sentences):
                 self.sentence_store.delete(ids=[f"{doc.id}@{i}" for i in range(len(sentences), len(old["sentences"]))])
-        chunk_items = [(c.id, c.text, {"doc_id": c.doc_id, "start": c.start, "end": c.end, **d.metadata()})
-                       for d, chunks, _ in todo for c in chunks]
-        sentence_items = [(f"{d.id}@{i}", d.text[a:b], {"doc_id": d.id, "start": a, "end": b})
-                          for d, _, sentences in todo for i, (a, b) in enumerate(sentences)]
+        chunk_items = [(c.id, c.text, c.doc_id) for _, chunks, _ in todo for c in chunks]
+        sentence_items = [(f"{d.id}@{i}", d.text[a:b], d.id) for d, _, sentences in todo for i, (a, b) in enumerate(sentences)]
         total = len(chunk_items) + len(sentence_items)
         done = self._upsert(self.vectorstore, chunk_items, lambda n: progress and progress(n, total))
         self._upsert(self.sentence_store, sentence_items, lambda n: progress and progress(done + n, total))
@@ -370,20 +370,21 @@ class Index:
             record["near_duplicates"] = [d for d in record.get("near_duplicates", []) if d not in present]
         self._save_lexical()
 
-    def _upsert(self, store, items: list[tuple[str, str, dict]], progress: Callable[[int], None]) -> int:
-        """Embed and upsert `(id, text, metadata)`; returns how many were written.
+    def _upsert(self, store, items: list[tuple[str, str, str]], progress: Callable[[int], None]) -> int:
+        """Embed and upsert `(id, text, doc_id)`; returns how many were written.
 
         Texts go to the embedder sorted by length (batches of like length pad little) in groups of
-        `UPSERT_GROUP`, and their vectors straight to the Chroma collection (what `add_texts` does,
-        without its one-batch-at-a-time embedding).
+        `UPSERT_GROUP`, and their vectors straight to the Chroma collection. Chroma keeps only the
+        vector, the document id and a hash of the text (for `recovery.reconcile`): the text itself
+        lives in documents.json, and storing it in Chroma too (which full-text indexes it) doubled
+        the time of every write.
         """
         embeddings = self.embeddings
         ordered = sorted(items, key=lambda item: len(item[1]))
         for i in range(0, len(ordered), UPSERT_GROUP):
             part = ordered[i : i + UPSERT_GROUP]
-            texts = [t for _, t, _ in part]
-            store._collection.upsert(ids=[x for x, _, _ in part], embeddings=embeddings.embed_documents(texts),
-                                     metadatas=[m for _, _, m in part], documents=texts)
+            store._collection.upsert(ids=[x for x, _, _ in part], embeddings=embeddings.embed_documents([t for _, t, _ in part]),
+                                     metadatas=[{"doc_id": d, "sha": text_hash(t)} for _, t, d in part])
             progress(i + len(part))
         return len(items)
 

@@ -10,16 +10,17 @@ neither import torch nor export again.
 
 Inference: the model folder's fast tokenizer (`tokenizer.json`, truncation at the
 model's `max_seq_length`), texts sorted by length and packed into batches under a
-token budget (little padding, short sentences in big batches), `threads` intra-op
-threads that sleep instead of spinning when idle.
+token budget (little padding, short sentences in big batches), one single-threaded
+session per core.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import tempfile
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +30,10 @@ from .errors import AssistantError
 
 MIN_COSINE = 0.99  # mean over the probes; int8 measured 0.993 on news sentences and chunks
 MIN_COSINE_ANY = 0.98  # every probe (a one-word text such as "yes" can fall to 0.96 in int8)
-BATCH_TOKENS = 2048  # padded tokens per inference call (bigger batches of long texts ran slower here)
+BATCH_TOKENS = 1024  # padded tokens per inference call (2048 and more ran 5-20 % slower here)
+EXPORT_VERSION = "v2"  # v2: eager attention (plain MatMul/Softmax ops, which int8 runs ~25 % faster than SDPA's)
 MAX_BATCH = 128
+DIMENSIONS = 384  # all-MiniLM-L6-v2
 PROBES = [
     "Who represents the Hutchins family?",
     "Prominent attorney Gloria Allred, who represents Hutchins' relatives, announced at a press conference that "
@@ -47,7 +50,7 @@ PROBES = [
 def cache_file(model_path: Path, cache_dir: Path, quantized: bool) -> Path:
     from .manifest import model_fingerprint
 
-    name = f"minilm-{model_fingerprint(model_path)}-{'int8' if quantized else 'fp32'}.onnx"
+    name = f"minilm-{model_fingerprint(model_path)}-{'int8' if quantized else 'fp32'}-{EXPORT_VERSION}.onnx"
     return Path(cache_dir).expanduser() / "onnx" / name
 
 
@@ -65,7 +68,9 @@ def export(model_path: Path, dest: Path, quantized: bool) -> dict:
     if kinds[:2] != ["Transformer", "Pooling"] or not pooling.get("pooling_mode_mean_tokens") or any(
             pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens")):
         raise AssistantError(f"{model_path}: only Transformer + mean Pooling (+ Normalize) models can be exported to ONNX")
-    model = AutoModel.from_pretrained(str(model_path), local_files_only=True).eval()
+    # Eager attention exports as plain MatMul/Softmax: quantised, it ran 119-145 chunks/s here against
+    # 97-118 for the SDPA export, with the same agreement with the torch model.
+    model = AutoModel.from_pretrained(str(model_path), local_files_only=True, attn_implementation="eager").eval()
 
     class MeanPooled(torch.nn.Module):
         def __init__(self, bert) -> None:
@@ -107,7 +112,7 @@ def export(model_path: Path, dest: Path, quantized: bool) -> dict:
 
         reference = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
         want = reference.encode(PROBES, normalize_embeddings=True, convert_to_numpy=True)
-        got = np.asarray(OnnxEmbeddings(out, model_path, threads=torch.get_num_threads()).embed_documents(PROBES))
+        got = OnnxEmbeddings(out, model_path, threads=1).embed_array(PROBES)
         cosine = (want * got).sum(1)
         report = {"min_cosine": round(float(cosine.min()), 4), "mean_cosine": round(float(cosine.mean()), 4),
                   "quantized": quantized, "torch": torch.__version__}
@@ -129,64 +134,79 @@ def load_onnx_embeddings(model_path: Path, threads: int, quantized: bool, cache_
             path = cache_file(model_path, Path(tempfile.gettempdir()) / "news-assistant", quantized)
         if not path.exists():
             export(model_path, path, quantized)
-    return OnnxEmbeddings(path, model_path, threads)
+    return OnnxEmbeddings(path, model_path, threads, "onnx-int8" if quantized else "onnx")
 
 
 class OnnxEmbeddings(Embeddings):
-    """LangChain `Embeddings` over an ONNX Runtime session; thread-safe (calls are serialised)."""
+    """LangChain `Embeddings` over a pool of single-threaded ONNX Runtime sessions; thread-safe.
 
-    def __init__(self, onnx_path: Path, model_path: Path, threads: int) -> None:
+    One session per core, each with one intra-op thread: a large call splits its texts
+    between them and runs in parallel (tokenising included), which embedded 11-14 % more
+    chunks per second here than one session using both cores, whose threads synchronise
+    on every operator. Small calls (a question) take whichever session is free, so a
+    question asked during an upload waits for one batch, not for the whole upload.
+    """
+
+    def __init__(self, onnx_path: Path, model_path: Path, threads: int, backend: str = "onnx") -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads sleep
         options.log_severity_level = 3
-        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self._sessions: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(max(1, threads)):
+            self._sessions.put(ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"]))
+        self.workers = max(1, threads)
         self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         config = model_path / "sentence_bert_config.json"
         max_len = json.loads(config.read_text()).get("max_seq_length", 256) if config.exists() else 256
         self.tokenizer.enable_truncation(max_len)
         self.tokenizer.no_padding()
         self.path = Path(onnx_path)
-        self._lock = threading.Lock()
+        self.backend = backend
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx") if self.workers > 1 else None
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        session = self._sessions.get()  # blocks until one is free
+        try:
+            return session.run(["embedding"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        finally:
+            self._sessions.put(session)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+        """Vectors for `texts` on one worker: texts sorted by token count, packed under a padded-token budget."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         encodings = self.tokenizer.encode_batch([t.strip() for t in texts])
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        out: np.ndarray | None = None
         start = 0
-        while start < len(order):  # batches of similar length under a padded-token budget
-            longest = len(encodings[order[start]].ids)
+        while start < len(order):
             end = start + 1
-            while end < len(order) and end - start < MAX_BATCH:
-                longest_next = len(encodings[order[end]].ids)
-                if (end - start + 1) * longest_next > BATCH_TOKENS:
-                    break
-                longest = longest_next
+            while end < len(order) and end - start < MAX_BATCH and (end - start + 1) * len(encodings[order[end]].ids) <= BATCH_TOKENS:
                 end += 1
             rows = order[start:end]
-            ids = np.zeros((len(rows), longest), dtype=np.int64)
+            ids = np.zeros((len(rows), len(encodings[rows[-1]].ids)), dtype=np.int64)
             mask = np.zeros_like(ids)
             for r, i in enumerate(rows):
                 n = len(encodings[i].ids)
                 ids[r, :n] = encodings[i].ids
                 mask[r, :n] = 1
-            vectors = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
-            if out is None:
-                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-            out[rows] = vectors
+            out[rows] = self._run(ids, mask)
             start = end
         return out
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
-        with self._lock:
-            return self._encode(list(texts))
+        texts = list(texts)
+        if self._pool is None or len(texts) < 8 * self.workers:
+            return self._encode(texts)
+        by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        parts = [by_length[w :: self.workers] for w in range(self.workers)]  # alike in length and size
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for part, vectors in zip(parts, self._pool.map(lambda p: self._encode([texts[i] for i in p]), parts)):
+            out[part] = vectors
+        return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()

@@ -34,15 +34,26 @@ def interrupted(index) -> bool:
 
 
 def expected_items(index) -> tuple[dict, dict]:
-    """What Chroma should hold, from the store: id -> (text, metadata) for chunks and for sentences."""
+    """What Chroma should hold, from the store: id -> (text, doc_id) for chunks and for sentences."""
     chunks, sentences = {}, {}
     for doc_id, rec in index.documents.items():
-        meta = {k: rec[k] for k in ("title", "published", "outlet", "url") if rec.get(k)}
         for i, (a, b) in enumerate(rec["chunks"]):
-            chunks[f"{doc_id}#{i}"] = (rec["text"][a:b], {"doc_id": doc_id, "start": a, "end": b, **meta})
+            chunks[f"{doc_id}#{i}"] = (rec["text"][a:b], doc_id)
         for i, (a, b) in enumerate(rec["sentences"]):
-            sentences[f"{doc_id}@{i}"] = (rec["text"][a:b], {"doc_id": doc_id, "start": a, "end": b})
+            sentences[f"{doc_id}@{i}"] = (rec["text"][a:b], doc_id)
     return chunks, sentences
+
+
+def stored_matches(got: dict, expected: dict) -> tuple[list[str], list[str]]:
+    """(orphans, stale): ids Chroma holds that the store does not know, and expected ids whose vector is
+    missing or was made from other text (its hash differs; indexes from before the hash kept the text)."""
+    from .index import text_hash
+
+    actual = {i: (meta or {}).get("sha") or text_hash(doc or "") for i, meta, doc in
+              zip(got["ids"], got["metadatas"], got.get("documents") or [None] * len(got["ids"]))}
+    orphans = [i for i in actual if i not in expected]
+    stale = [i for i, (text, _) in expected.items() if actual.get(i) != text_hash(text)]
+    return orphans, stale
 
 
 def reconcile(index) -> dict[str, int]:
@@ -50,10 +61,7 @@ def reconcile(index) -> dict[str, int]:
     fixed = {}
     chunks, sentences = expected_items(index)
     for name, store, expected in (("chunks", index.vectorstore, chunks), ("sentences", index.sentence_store, sentences)):
-        got = store.get(include=["documents"])
-        actual = dict(zip(got["ids"], got["documents"]))
-        orphans = [i for i in actual if i not in expected]
-        stale = [i for i, (text, _) in expected.items() if actual.get(i) != text]
+        orphans, stale = stored_matches(store.get(include=["metadatas", "documents"]), expected)
         if orphans:
             store.delete(ids=orphans)
         index._upsert(store, [(i, *expected[i]) for i in stale], lambda n: None)

@@ -19,15 +19,17 @@ EXE = str(Path(sys.executable).with_name("assistant"))
 CHECK = """
 import json, sys
 from assistant import Assistant, Settings
+from assistant.index import text_hash
 from assistant.recovery import MARKER, expected_items
 index = Assistant(Settings(index_dir=sys.argv[1])).index
 chunks, sentences = expected_items(index)
 report = {"documents": sorted(index.documents), "marker": (index.root / MARKER).exists(),
           "bm25_ok": index.bm25.ids == list(chunks)}
 for name, store, expected in (("chunks", index.vectorstore, chunks), ("sentences", index.sentence_store, sentences)):
-    got = store.get(include=["documents"])
+    got = store.get(include=["metadatas"])
     report[name + "_unique"] = len(got["ids"]) == len(set(got["ids"]))
-    report[name + "_match"] = dict(zip(got["ids"], got["documents"])) == {i: t for i, (t, _) in expected.items()}
+    report[name + "_match"] = ({i: m["sha"] for i, m in zip(got["ids"], got["metadatas"])}
+                               == {i: text_hash(t) for i, (t, _) in expected.items()})
 print(json.dumps(report))
 """
 
