@@ -17,7 +17,6 @@ each file replaced atomically.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import bisect
 import logging
@@ -40,9 +39,7 @@ from .errors import AssistantError, IndexMismatchError
 from .manifest import build_manifest, check_manifest
 from .settings import Settings
 from .stores import open_stores
-
-UPSERT_GROUP = 512  # texts embedded and written to Chroma per call
-
+from .vectors import check_supported, write as write_vectors
 
 @dataclass
 class IngestReport:
@@ -63,11 +60,6 @@ class IngestReport:
             + (f", {len(self.duplicates)} duplicate" if self.duplicates else "")
             + (f", {len(self.linked)} near-duplicate pair(s) linked" if self.linked else "")
         )
-
-
-def text_hash(text: str) -> str:
-    """Short content hash stored beside each vector, so reconciliation can tell a stale vector."""
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _write_json(path: Path, data) -> None:
@@ -113,7 +105,12 @@ class Index:
 
     def manifest(self) -> dict:
         """What this index's vectors and chunks were made with (see `manifest`)."""
-        return build_manifest(self.settings, self.backend)
+        return build_manifest(self.settings, self.backend, self.sentence_mode)
+
+    def _built_with(self, key: str, before: str, new: str) -> str:
+        """The manifest's `key` (`before` for indexes older than that key); `new` when there is no index."""
+        path = self.root / "manifest.json"
+        return json.loads(path.read_text()).get(key, before) if path.exists() else new
 
     @property
     def backend(self) -> str:
@@ -123,10 +120,14 @@ class Index:
             return getattr(self._embeddings, "backend", "torch")
         if self.settings.embedder != "auto":
             return self.settings.embedder
-        path = self.root / "manifest.json"
-        if path.exists():
-            return json.loads(path.read_text()).get("embedder", "torch")
-        return DEFAULT_BACKEND
+        return self._built_with("embedder", "torch", DEFAULT_BACKEND)
+
+    @property
+    def sentence_mode(self) -> str:
+        """How sentence vectors are made (see `vectors`): the settings' choice, else what the index was built with."""
+        if self.settings.sentence_vectors != "auto":
+            return self.settings.sentence_vectors
+        return self._built_with("sentence_vectors", "standalone", "standalone")
 
     @property
     def embeddings(self):
@@ -293,6 +294,7 @@ class Index:
             todo.append((doc, chunks, [(a, b) for block in units for a, b, _ in block]))
         if not todo:
             return report
+        check_supported(self)
         with recovery.write_guard(self), self._store_errors():
             self._write(todo, report, progress)
         return report
@@ -305,11 +307,8 @@ class Index:
                 self.vectorstore.delete(ids=[f"{doc.id}#{i}" for i in range(len(chunks), len(old["chunks"]))])
             if len(old["sentences"]) > len(sentences):
                 self.sentence_store.delete(ids=[f"{doc.id}@{i}" for i in range(len(sentences), len(old["sentences"]))])
-        chunk_items = [(c.id, c.text, c.doc_id) for _, chunks, _ in todo for c in chunks]
-        sentence_items = [(f"{d.id}@{i}", d.text[a:b], d.id) for d, _, sentences in todo for i, (a, b) in enumerate(sentences)]
-        total = len(chunk_items) + len(sentence_items)
-        done = self._upsert(self.vectorstore, chunk_items, lambda n: progress and progress(n, total))
-        self._upsert(self.sentence_store, sentence_items, lambda n: progress and progress(done + n, total))
+        entries = [(d.id, d.text, [(c.start, c.end) for c in chunks], sentences) for d, chunks, sentences in todo]
+        write_vectors(self, entries, progress)
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         for doc, chunks, sentences in todo:
             (report.updated if doc.id in self.documents else report.added).append((doc.id, len(chunks)))
@@ -369,24 +368,6 @@ class Index:
         for record in self.documents.values():
             record["near_duplicates"] = [d for d in record.get("near_duplicates", []) if d not in present]
         self._save_lexical()
-
-    def _upsert(self, store, items: list[tuple[str, str, str]], progress: Callable[[int], None]) -> int:
-        """Embed and upsert `(id, text, doc_id)`; returns how many were written.
-
-        Texts go to the embedder sorted by length (batches of like length pad little) in groups of
-        `UPSERT_GROUP`, and their vectors straight to the Chroma collection. Chroma keeps only the
-        vector, the document id and a hash of the text (for `recovery.reconcile`): the text itself
-        lives in documents.json, and storing it in Chroma too (which full-text indexes it) doubled
-        the time of every write.
-        """
-        embeddings = self.embeddings
-        ordered = sorted(items, key=lambda item: len(item[1]))
-        for i in range(0, len(ordered), UPSERT_GROUP):
-            part = ordered[i : i + UPSERT_GROUP]
-            store._collection.upsert(ids=[x for x, _, _ in part], embeddings=embeddings.embed_documents([t for _, t, _ in part]),
-                                     metadatas=[{"doc_id": d, "sha": text_hash(t)} for _, t, d in part])
-            progress(i + len(part))
-        return len(items)
 
     def _save_lexical(self) -> None:
         chunks = self.all_chunks()

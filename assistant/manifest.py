@@ -15,7 +15,8 @@ from .errors import IndexMismatchError
 from .settings import Settings
 
 MANIFEST_VERSION = 2  # 2: sentence vectors stored beside chunk vectors
-CHECKED = ("version", "embedding_fingerprint", "encoding", "chunk_tokens", "chunk_overlap", "collection", "vectors")
+CHECKED = ("version", "embedding_fingerprint", "encoding", "chunk_tokens", "chunk_overlap", "collection", "vectors",
+           "sentence_vectors")
 
 
 def model_fingerprint(model_path: Path) -> str:
@@ -30,7 +31,7 @@ def model_fingerprint(model_path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_manifest(settings: Settings, backend: str) -> dict:
+def build_manifest(settings: Settings, backend: str, sentence_vectors: str = "standalone") -> dict:
     return {
         "version": MANIFEST_VERSION,
         "embedding_model": settings.model_path().as_posix(),
@@ -41,6 +42,7 @@ def build_manifest(settings: Settings, backend: str) -> dict:
         "collection": settings.collection,
         "embedder": backend,
         "vectors": vector_family(backend),
+        "sentence_vectors": sentence_vectors,
     }
 
 
@@ -51,6 +53,7 @@ def check_manifest(root: Path, current: dict) -> None:
         raise IndexMismatchError(f"{root}: manifest.json is missing; rebuild with `assistant --index {root} rebuild`")
     stored = json.loads(path.read_text())
     stored.setdefault("vectors", "fp32")  # built before the ONNX backends: torch vectors
+    stored.setdefault("sentence_vectors", "standalone")  # built before contextual ones existed
     diff = [f"{k}: index has {stored.get(k)!r}, settings say {current[k]!r}" for k in CHECKED if stored.get(k) != current[k]]
     if diff:
         raise IndexMismatchError(

@@ -31,7 +31,7 @@ from .errors import AssistantError
 MIN_COSINE = 0.99  # mean over the probes; int8 measured 0.993 on news sentences and chunks
 MIN_COSINE_ANY = 0.98  # every probe (a one-word text such as "yes" can fall to 0.96 in int8)
 BATCH_TOKENS = 1024  # padded tokens per inference call (2048 and more ran 5-20 % slower here)
-EXPORT_VERSION = "v2"  # v2: eager attention (plain MatMul/Softmax ops, which int8 runs ~25 % faster than SDPA's)
+EXPORT_VERSION = "v3"  # v2: eager attention (int8 runs it ~25 % faster than SDPA's); v3: token states output too
 MAX_BATCH = 128
 DIMENSIONS = 384  # all-MiniLM-L6-v2
 PROBES = [
@@ -81,7 +81,7 @@ def export(model_path: Path, dest: Path, quantized: bool) -> dict:
             hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(mean, p=2, dim=1)
+            return torch.nn.functional.normalize(mean, p=2, dim=1), hidden  # token states: contextual sentence vectors
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
@@ -93,9 +93,10 @@ def export(model_path: Path, dest: Path, quantized: bool) -> dict:
             warnings.simplefilter("ignore")
             torch.onnx.export(
                 MeanPooled(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(fp32), dynamo=False,
-                input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["embedding"],
+                input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["embedding", "tokens"],
                 dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-                              "token_type_ids": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"}},
+                              "token_type_ids": {0: "batch", 1: "tokens"}, "embedding": {0: "batch"},
+                              "tokens": {0: "batch", 1: "tokens"}},
                 opset_version=17)
         out = fp32
         if quantized:
@@ -169,18 +170,25 @@ class OnnxEmbeddings(Embeddings):
         self.backend = backend
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx") if self.workers > 1 else None
 
-    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _run(self, ids: np.ndarray, mask: np.ndarray, outputs: list[str]) -> list[np.ndarray]:
         session = self._sessions.get()  # blocks until one is free
         try:
-            return session.run(["embedding"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+            return session.run(outputs, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
         finally:
             self._sessions.put(session)
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        """Vectors for `texts` on one worker: texts sorted by token count, packed under a padded-token budget."""
+    def _encode(self, texts: list[str], spans: list[list[tuple[int, int]]] | None = None) -> tuple[np.ndarray, list]:
+        """Vectors for `texts` on one worker: texts sorted by token count, packed under a padded-token budget.
+
+        With `spans` (character ranges of each text), also the mean of each span's token states,
+        normalised: a contextual vector per span, from the same pass (None where truncation cut it off).
+        """
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        pooled: list = [[] for _ in texts]
+        leads = [len(t) - len(t.lstrip()) for t in texts]
         encodings = self.tokenizer.encode_batch([t.strip() for t in texts])
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        outputs = ["embedding", "tokens"] if spans is not None else ["embedding"]
         start = 0
         while start < len(order):
             end = start + 1
@@ -193,23 +201,53 @@ class OnnxEmbeddings(Embeddings):
                 n = len(encodings[i].ids)
                 ids[r, :n] = encodings[i].ids
                 mask[r, :n] = 1
-            out[rows] = self._run(ids, mask)
+            got = self._run(ids, mask, outputs)
+            out[rows] = got[0]
+            if spans is not None:
+                for r, i in enumerate(rows):
+                    pooled[i] = _pool_spans(got[1][r], encodings[i].offsets, spans[i], leads[i])
             start = end
-        return out
+        return out, pooled
+
+    def _split(self, texts: list[str], spans: list | None) -> tuple[np.ndarray, list]:
+        """`_encode` with the texts shared out between the sessions (interleaved by length, so alike)."""
+        if self._pool is None or len(texts) < 8 * self.workers:
+            return self._encode(texts, spans)
+        by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        parts = [by_length[w :: self.workers] for w in range(self.workers)]
+        out, pooled = np.zeros((len(texts), DIMENSIONS), dtype=np.float32), [None] * len(texts)
+        work = lambda p: self._encode([texts[i] for i in p], None if spans is None else [spans[i] for i in p])
+        for part, (vectors, part_pooled) in zip(parts, self._pool.map(work, parts)):
+            out[part] = vectors
+            for i, vs in zip(part, part_pooled):
+                pooled[i] = vs
+        return out, pooled
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
-        texts = list(texts)
-        if self._pool is None or len(texts) < 8 * self.workers:
-            return self._encode(texts)
-        by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        parts = [by_length[w :: self.workers] for w in range(self.workers)]  # alike in length and size
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for part, vectors in zip(parts, self._pool.map(lambda p: self._encode([texts[i] for i in p]), parts)):
-            out[part] = vectors
-        return out
+        return self._split(list(texts), None)[0]
+
+    def embed_with_sentences(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list]:
+        """Text vectors and, from the same encoder pass, a contextual vector for each span of each text."""
+        return self._split(list(texts), [list(s) for s in spans])
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_array(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_array([text])[0].tolist()
+
+
+def _pool_spans(states: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[int, int]], lead: int) -> list:
+    """Mean token state over each character span, L2-normalised; None for a span with no tokens."""
+    starts = np.array([a for a, _ in offsets]) + lead
+    ends = np.array([b for _, b in offsets]) + lead
+    real = ends > starts  # [CLS], [SEP] and padding have empty offsets
+    out = []
+    for a, b in spans:
+        rows = real & (starts >= a) & (ends <= b)
+        if not rows.any():
+            out.append(None)
+            continue
+        v = states[: len(offsets)][rows].mean(0)
+        out.append(v / max(float(np.linalg.norm(v)), 1e-12))
+    return out

@@ -47,7 +47,7 @@ def expected_items(index) -> tuple[dict, dict]:
 def stored_matches(got: dict, expected: dict) -> tuple[list[str], list[str]]:
     """(orphans, stale): ids Chroma holds that the store does not know, and expected ids whose vector is
     missing or was made from other text (its hash differs; indexes from before the hash kept the text)."""
-    from .index import text_hash
+    from .vectors import text_hash
 
     actual = {i: (meta or {}).get("sha") or text_hash(doc or "") for i, meta, doc in
               zip(got["ids"], got["metadatas"], got.get("documents") or [None] * len(got["ids"]))}
@@ -58,14 +58,19 @@ def stored_matches(got: dict, expected: dict) -> tuple[list[str], list[str]]:
 
 def reconcile(index) -> dict[str, int]:
     """Bring both vector collections and BM25 in line with the store; returns what was fixed."""
-    fixed = {}
+    from . import vectors
+
+    fixed, redo = {}, set()
     chunks, sentences = expected_items(index)
     for name, store, expected in (("chunks", index.vectorstore, chunks), ("sentences", index.sentence_store, sentences)):
         orphans, stale = stored_matches(store.get(include=["metadatas", "documents"]), expected)
         if orphans:
             store.delete(ids=orphans)
-        index._upsert(store, [(i, *expected[i]) for i in stale], lambda n: None)
+        redo.update(stale)
         fixed[f"{name}_orphans_deleted"], fixed[f"{name}_re_embedded"] = len(orphans), len(stale)
+    docs = {expected[i][1] for expected in (chunks, sentences) for i in redo if i in expected}
+    vectors.write(index, [(d, index.documents[d]["text"], index.documents[d]["chunks"], index.documents[d]["sentences"])
+                          for d in sorted(docs)], only=redo)
     index._save_lexical()
     return fixed
 
@@ -100,6 +105,10 @@ def rebuild(settings, embeddings=None, progress=None):
     stored = json.loads(saved.read_text(encoding="utf-8"))
     docs = [parse_document(doc_id, rec["text"], {k: rec.get(k) for k in ("title", "published", "outlet", "url")})
             for doc_id, rec in stored.items()]  # raises before anything is cleared if one no longer parses
+    manifest = root / "manifest.json"
+    if settings.sentence_vectors == "auto" and manifest.exists():  # keep the index's own choice, as `auto` promises
+        built = json.loads(manifest.read_text()).get("sentence_vectors", "standalone")
+        settings = settings.model_copy(update={"sentence_vectors": built})
     Index.clear_folder(root)
     index = Index(settings, embeddings=embeddings, resuming_rebuild=True)
     for store in (index.vectorstore, index.sentence_store):  # also drops collections a Chroma server keeps

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     threads: int = Field(default_factory=_default_threads, ge=1, description="torch/OpenMP threads.")
     embedder: Literal["auto", "onnx-int8", "onnx", "torch"] = Field(
         "auto", description="Embedding backend; auto = what the index was built with, onnx-int8 for a new index.")
+    sentence_vectors: Literal["auto", "standalone", "contextual"] = Field(
+        "auto", description="Sentence vectors embedded on their own (best ranking) or pooled from the chunk pass "
+                            "(contextual: ~1.6x faster ingest, lower hit@1); auto = the index's, standalone for a new one.")
     onnx_cache_dir: Path = Field(Path("~/.cache/news-assistant"), description="Where the exported ONNX models are cached.")
 
     # Retrieval

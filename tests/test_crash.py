@@ -19,7 +19,7 @@ EXE = str(Path(sys.executable).with_name("assistant"))
 CHECK = """
 import json, sys
 from assistant import Assistant, Settings
-from assistant.index import text_hash
+from assistant.vectors import text_hash
 from assistant.recovery import MARKER, expected_items
 index = Assistant(Settings(index_dir=sys.argv[1])).index
 chunks, sentences = expected_items(index)
