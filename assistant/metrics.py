@@ -27,7 +27,9 @@ def normalize_answer(s: str) -> str:
 
 
 def _loose(s: str) -> str:
-    # Also drop non-ASCII punctuation (curly quotes, dashes) common in LLM output.
+    # Also drop non-ASCII punctuation (curly quotes) common in LLM output and news text; a dash
+    # other than the ASCII hyphen (em, en) separates words, so it becomes a space: "Dyrrachium—one".
+    s = "".join(" " if ch != "-" and unicodedata.category(ch) == "Pd" else ch for ch in s)
     s = "".join(ch for ch in s if not unicodedata.category(ch).startswith("P"))
     return normalize_answer(s)
 

@@ -64,6 +64,8 @@ def test_contains_answer_token_boundaries() -> None:
     assert contains_answer("The film was called “Rust”.", ["Rust"])
     assert not contains_answer("The gun was rusty.", ["Rust"])
     assert contains_answer("It happened on October 21, 2021 during rehearsal", ["October 21, 2021"])
+    assert contains_answer("Dyrrachium—one of the naval bases–fell", ["Dyrrachium"])  # em/en dashes part words
+    assert contains_answer("the Saint-Clair treaty", ["Saint-Clair"]) and not contains_answer("Saint-Clair", ["Saint"])
     assert contains_answer("Baldwin denied blame for Hutchins’ death.", ["Hutchins' death"])
     assert contains_answer("a 1.5-year sentence", ["1.5-year"])
     assert not contains_answer("a 1.5-year sentence", ["5-year"])
