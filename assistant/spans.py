@@ -36,6 +36,12 @@ _QUESTION_TYPES = [
                         r"|area|continent|nation|kingdom|empire|county|province|film|movie|company|group|team)\b", re.I)),
 ]
 _WORD = re.compile(r"\S+")
+# "in the city of X", "at X", "near X": what comes next is a place, which a "where" question wants and "who" does not
+_LOCATIVE = re.compile(r"\b(?:in|at|near|from|into|outside|inside|across|through)\s+(?:the\s+)?"
+                       r"(?:(?:city|town|village|port|region|province|island|county|state|kingdom)\s+of\s+)?$", re.I)
+_WHERE = re.compile(r"\bwhere\b|\b(?:what|which) (?:country|city|region|place|town|state|island|river|area|continent"
+                    r"|nation|kingdom|county|province)\b", re.I)
+_WHO = re.compile(r"\b(?:who|whom|whose)\b", re.I)
 _CALENDAR = re.compile(rf"(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)")
 
 
@@ -55,10 +61,11 @@ def type_candidates(text: str, kind: str | None, question: str) -> list[tuple[in
     if kind is None:
         return []
     asked = {plain_word(w) for w in question.split()}
+    stems = set(terms(question))
     out = []
     for match in _PATTERNS[kind].finditer(text):
         words = [plain_word(w) for w in match.group().split()]
-        if all(w in asked for w in words):
+        if all(w in asked or set(terms(w)) <= stems for w in words):  # only restates the question ("Byzantine")
             continue
         if kind == "name" and ((match.start() == 0 and len(words) == 1) or _CALENDAR.fullmatch(match.group())):
             continue  # a capital that only starts the sentence, or a month or weekday
@@ -107,7 +114,14 @@ def narrow(sentence: str, question: str, weights: dict[str, float], max_words: i
             last = max(k for k, (a, b) in enumerate(words) if a < span[1])
             return sum(w / (1 + max(0, first - k, k - last) / 3) for k, w in matches)
 
-        must = max(candidates, key=closeness)
+        wants_place, wants_person = bool(_WHERE.search(question)), bool(_WHO.search(question))
+
+        def fits(span: tuple[int, int]) -> float:
+            """Places follow locative words: favour them for "where", disfavour them for "who"."""
+            locative = bool(_LOCATIVE.search(sentence[max(0, span[0] - 40) : span[0]]))
+            return 2.0 if locative and wants_place else 0.5 if locative and wants_person and not wants_place else 1.0
+
+        must = max(candidates, key=lambda span: closeness(span) * fits(span))
     best, best_score = (0, max_words), float("-inf")
     for i in range(0, len(words) - max_words + 1):
         j = i + max_words

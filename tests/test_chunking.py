@@ -94,3 +94,18 @@ def test_narrowing_keeps_the_answer_next_to_the_question_words():
     assert span.cut_left and not span.cut_right
     short = narrow("Gloria Allred represents the family.", "Who represents the family?", {"repres": 1.0}, 20)
     assert (short.start, short.end, short.cut_left, short.cut_right) == (0, 36, False, False)
+
+
+def test_narrowing_a_where_question_prefers_the_name_after_a_locative_word():
+    from assistant.bm25 import terms
+    from assistant.spans import narrow
+
+    sentence = ("Byzantine resistance forced Bohemond to retreat from his long campaign, and he signed a peace treaty "
+                "with their envoy Michael in the city of Deabolis on the coast, which ended the war for a decade.")
+
+    def quote(question: str) -> str:
+        span = narrow(sentence, question, {t: 1.0 for t in terms(question)}, 12)
+        return sentence[span.start : span.end]
+
+    assert "Deabolis" in quote("Where did Bohemond sign the peace treaty with the Byzantines?")
+    assert "Michael" in quote("Who signed the peace treaty with Bohemond for the Byzantines?")
