@@ -22,6 +22,10 @@ from .spans import expected_type, narrow, plain_word, question_anchors, type_can
 from .verification import looks_like_instruction
 
 SEMANTIC_WEIGHT = 0.5
+# A sentence that opens with a pronoun or a contrast continues the one before ("It was commissioned by Odo.",
+# "But a storm dispersed the fleet."): it is credited with the question words the two cover together, and
+# with the mean of the two similarities when that is higher than its own.
+_CONTINUES = re.compile(r"(?:It|Its|They|Their|Them|This|These|Those|He|His|She|Her|But|Yet|However)\b")
 _KIND_WORDS = {"date": "date or time", "number": "number or amount", "name": "name"}
 
 
@@ -67,17 +71,23 @@ class ExtractiveAnswerer:
         out: list[Candidate] = []
         for rank, passage in enumerate(passages[: self.passages]):
             meta = passage.metadata
+            previous: tuple[str, float] | None = None
             for sent in meta.get("sentences", []):
+                text = texts[meta["source"]][sent["start"] : sent["end"]]
+                before, previous = previous, (text, sent["similarity"])
                 if sent["id"] in seen:
                     continue
                 seen.add(sent["id"])
-                text = texts[meta["source"]][sent["start"] : sent["end"]]
+                similarity, coverage = sent["similarity"], sent["coverage"]
+                if before and _CONTINUES.match(text):  # "It was commissioned by Odo": the subject is in the sentence before
+                    similarity = max(similarity, (similarity + before[1]) / 2)
+                    coverage = max(coverage, _coverage(meta.get("query_weights") or {}, before[0] + " " + text))
                 if looks_like_instruction(text):  # never quote an instruction planted in a document
                     continue
                 if " ".join(text.split()) == " ".join(meta["title"].split()):
                     continue  # the headline names the topic the question already names; it answers nothing
                 out.append(Candidate(meta["source"], meta["title"], sent["start"], sent["end"], text, rank,
-                                     sent["similarity"], sent["coverage"]))
+                                     similarity, coverage))
         return out
 
     def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int) -> Answer:
@@ -107,6 +117,13 @@ class ExtractiveAnswerer:
         text = f"{'…' if span.cut_left else ''}{quote}{'…' if span.cut_right else ''} [1]"
         citation = Citation(1, best.source, best.title, best.text, best.start, best.end, round(best.score, 4))
         return Answer(question, text, False, [citation], retrieved, evidence=evidence)
+
+
+def _coverage(weights: dict[str, float], text: str) -> float:
+    """Weighted share of the question's content words in `text` (as `evidence.Query.coverage`)."""
+    total = sum(weights.values())
+    found = set(terms(text))
+    return sum(w for t, w in weights.items() if t in found) / total if total else 0.0
 
 
 def _words_in(texts) -> set[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import AssistantError
+from assistant import Assistant, AssistantError, Settings
 from conftest import SEED_ID
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,3 +152,16 @@ def test_a_possessive_in_the_text_counts_as_mentioning_the_name():
 
     words = _words_in(t for t in ["Alec Baldwin’s legal battles", "Hutchins' sister"])
     assert set(question_anchors("What did Baldwin and Hutchins say?")) <= words
+
+
+def test_a_sentence_that_continues_the_one_before_can_answer(tmp_path, embeddings):
+    """ "It was commissioned by ..." answers "who commissioned the mural?" though only the sentence before names it."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "mural.txt").write_text(
+        "Town hall mural restored\n\nThe best known work in the town hall is the Harbour Mural, a long painting of the "
+        "old fishing port and its boats. It was commissioned by Margaret Ellison, the mayor at the time. Visitors come "
+        "from across the region to see it, and the hall is open every weekday.\n", encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index", abstain_threshold=0.1), embeddings=embeddings)
+    assistant.ingest([tmp_path / "corpus"])
+    answer = assistant.ask("Who commissioned the Harbour Mural?")
+    assert not answer.abstained and "Margaret Ellison" in answer.answer
