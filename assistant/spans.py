@@ -134,6 +134,8 @@ def narrow(sentence: str, question: str, weights: dict[str, float], max_words: i
         matched = [k for k, _ in matches if i <= k < j]
         if matched:  # the answer usually follows the words the question repeats ("under their leader Rollo")
             score += min(j - 1 - matched[-1], 4) / 4
+        if j == len(words):  # all else equal, keep the sentence's end, where its new information usually is
+            score += 0.05
         if score > best_score:
             best, best_score = (i, j), score
     i, j = best

@@ -109,3 +109,13 @@ def test_narrowing_a_where_question_prefers_the_name_after_a_locative_word():
 
     assert "Deabolis" in quote("Where did Bohemond sign the peace treaty with the Byzantines?")
     assert "Michael" in quote("Who signed the peace treaty with Bohemond for the Byzantines?")
+
+
+def test_narrowing_keeps_the_end_of_the_sentence_when_nothing_else_decides():
+    from assistant.bm25 import terms
+    from assistant.spans import narrow
+
+    sentence = "By far the best known piece of the old museum is the Harbour Mural, which despite its name is a mosaic."
+    question = "What sort of artwork is the Harbour Mural?"
+    span = narrow(sentence, question, {t: 1.0 for t in terms(question)}, 16)
+    assert sentence[span.start : span.end].endswith("a mosaic.") and not span.cut_right
