@@ -71,17 +71,20 @@ class ExtractiveAnswerer:
         out: list[Candidate] = []
         for rank, passage in enumerate(passages[: self.passages]):
             meta = passage.metadata
-            previous: tuple[str, float] | None = None
+            context, context_similarity = "", 0.0  # the sentences this one continues, back to one that does not
             for sent in meta.get("sentences", []):
                 text = texts[meta["source"]][sent["start"] : sent["end"]]
-                before, previous = previous, (text, sent["similarity"])
+                similarity, coverage = sent["similarity"], sent["coverage"]
+                if context and _CONTINUES.match(text):  # "It was commissioned by Odo": the subject is in the sentence before
+                    similarity = max(similarity, (similarity + context_similarity) / 2)
+                    coverage = max(coverage, _coverage(meta.get("query_weights") or {}, context + " " + text))
+                    context = context + " " + text
+                else:
+                    context = text
+                context_similarity = similarity
                 if sent["id"] in seen:
                     continue
                 seen.add(sent["id"])
-                similarity, coverage = sent["similarity"], sent["coverage"]
-                if before and _CONTINUES.match(text):  # "It was commissioned by Odo": the subject is in the sentence before
-                    similarity = max(similarity, (similarity + before[1]) / 2)
-                    coverage = max(coverage, _coverage(meta.get("query_weights") or {}, before[0] + " " + text))
                 if looks_like_instruction(text):  # never quote an instruction planted in a document
                     continue
                 if " ".join(text.split()) == " ".join(meta["title"].split()):
