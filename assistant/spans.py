@@ -77,8 +77,8 @@ def question_anchors(question: str) -> dict[str, str]:
     """Numbers and proper names a question relies on (digits, words capitalised mid-sentence): plain → as written."""
     words = re.findall(r"[\w’'\-]+", question)
     anchors = {}
-    for i, word in enumerate(words):
-        if re.fullmatch(r"\d[\d,.]*s?", word) or (i > 0 and word[0].isupper()):
+    for i, word in enumerate(words):  # "1066", "1100s", "1899's", "14th"
+        if re.fullmatch(r"\d[\d,.]*s?|\d+(?:st|nd|rd|th)", plain_word(word)) or (i > 0 and word[0].isupper()):
             anchors[plain_word(word)] = word
     return anchors
 

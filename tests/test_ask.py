@@ -154,6 +154,16 @@ def test_a_possessive_in_the_text_counts_as_mentioning_the_name():
     assert set(question_anchors("What did Baldwin and Hutchins say?")) <= words
 
 
+def test_a_decade_or_an_ordinal_the_articles_never_mention_is_not_answered_around(seed_assistant):
+    from assistant.spans import question_anchors
+
+    assert set(question_anchors("Who sold the rights in the 1300's, in the 14th century, or in 1066?")) == {"1300", "14th", "1066"}
+    answer = seed_assistant.ask("Who represented the Hutchins family in the 1990's?")
+    assert answer.abstained and answer.abstain_reason == "unknown-terms" and "1990's" in answer.answer
+    kept = seed_assistant.ask("What happened to Hutchins in 2021?")  # 2021 is in the article
+    assert not kept.abstained and "2021" in kept.answer
+
+
 def test_a_sentence_that_continues_the_one_before_can_answer(tmp_path, embeddings):
     """ "It was commissioned by ..." answers "who commissioned the mural?" though only the sentence before names it."""
     (tmp_path / "corpus").mkdir()
