@@ -43,7 +43,7 @@ class Answer:
     generation: dict = field(default_factory=dict)  # LLM answerers: raw output, sentences kept, fallback
     query: str = ""  # what was searched: the question, or a follow-up completed from the conversation
     evidence: float = 0.0  # score of the best supporting sentence, compared with the abstention threshold
-    abstain_reason: str = ""  # "threshold", "unknown-terms" or "" when answered
+    abstain_reason: str = ""  # "threshold", one of `answering.RULE_REASONS`, or "" when answered
 
     def to_dict(self, passages: bool = False) -> dict:
         data = {

@@ -309,7 +309,7 @@ class Assistant:
                   progress: Callable[[int, int], None] | None = None):
         """Fit the abstention threshold on labelled sets and store it with the index."""
         from . import calibration
-        from .answering import ExtractiveAnswerer
+        from .answering import RULE_REASONS, ExtractiveAnswerer
         from .evaluation import load_cases
 
         cases = [case for path in question_sets for case in load_cases(path)]
@@ -317,7 +317,7 @@ class Assistant:
         points = []
         for i, case in enumerate(cases, start=1):
             answer = self._ask(probe, case.question, None)
-            points.append((answer.evidence, case.answerable, answer.abstain_reason in ("unknown-terms", "no-answer-type")))
+            points.append((answer.evidence, case.answerable, answer.abstain_reason in RULE_REASONS))
             if progress:
                 progress(i, len(cases))
         fitted = calibration.fit(points, max_false_abstention, [Path(p).name for p in question_sets])

@@ -175,3 +175,20 @@ def test_a_sentence_that_continues_the_one_before_can_answer(tmp_path, embedding
     assistant.ingest([tmp_path / "corpus"])
     answer = assistant.ask("Who commissioned the Harbour Mural?")
     assert not answer.abstained and "Margaret Ellison" in answer.answer
+
+
+def test_a_year_the_answering_article_never_mentions_is_not_answered_around(tmp_path, embeddings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mural.txt").write_text(
+        "Town hall mural restored\n\nThe Harbour Mural in the town hall was commissioned by Margaret Ellison in 1954. "
+        "It shows the old fishing port.\n", encoding="utf-8")
+    (corpus / "bridge.txt").write_text(
+        "New bridge opens\n\nThe harbour bridge, planned since 1960, opened on Monday after years of delay.\n",
+        encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index", abstain_threshold=0.1), embeddings=embeddings)
+    assistant.ingest([corpus])
+    answer = assistant.ask("Who commissioned the Harbour Mural in 1960?")
+    assert answer.abstained and answer.abstain_reason == "number-not-in-article" and "'1960'" in answer.answer
+    kept = assistant.ask("Who commissioned the Harbour Mural in 1954?")
+    assert not kept.abstained and "Margaret Ellison" in kept.answer
