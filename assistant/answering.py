@@ -22,6 +22,8 @@ from .spans import expected_type, narrow, plain_word, question_anchors, type_can
 from .verification import looks_like_instruction
 
 SEMANTIC_WEIGHT = 0.5
+SYNONYM_MIN = 0.65  # word-vector cosine from which a text's word stands in for a question word ("attorney", "lawyer")
+_SURFACE = re.compile(r"[a-z][a-z'’\-]+")
 # A sentence that opens with a pronoun or a contrast continues the one before ("It was commissioned by Odo.",
 # "But a storm dispersed the fleet."): it is credited with the question words the two cover together, and
 # with the mean of the two similarities when that is higher than its own.
@@ -63,10 +65,11 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, *, passages: int = 3, max_words: int = 20, threshold: float = 0.3) -> None:
+    def __init__(self, *, passages: int = 3, max_words: int = 20, threshold: float = 0.3, word_vectors=None) -> None:
         self.passages = passages
         self.max_words = max_words
         self.threshold = threshold
+        self.word_vectors = word_vectors  # `evidence.WordVectors`: credit paraphrased question words, if given
 
     def candidates(self, question: str, passages: list[LCDocument], texts: dict[str, str]) -> list[Candidate]:
         """Every distinct sentence of the top passages, with the evidence the retriever measured."""
@@ -74,16 +77,17 @@ class ExtractiveAnswerer:
         out: list[Candidate] = []
         for rank, passage in enumerate(passages[: self.passages]):
             meta = passage.metadata
+            weights = meta.get("query_weights") or {}
             context, context_similarity = "", 0.0  # the sentences this one continues, back to one that does not
             for sent in meta.get("sentences", []):
                 text = texts[meta["source"]][sent["start"] : sent["end"]]
-                similarity, coverage = sent["similarity"], sent["coverage"]
+                similarity = sent["similarity"]
                 if context and _CONTINUES.match(text):  # "It was commissioned by Odo": the subject is in the sentence before
                     similarity = max(similarity, (similarity + context_similarity) / 2)
-                    coverage = max(coverage, _coverage(meta.get("query_weights") or {}, context + " " + text))
                     context = context + " " + text
                 else:
                     context = text
+                coverage = max(sent["coverage"], self._coverage(question, weights, context))
                 context_similarity = similarity
                 if sent["id"] in seen:
                     continue
@@ -95,6 +99,21 @@ class ExtractiveAnswerer:
                 out.append(Candidate(meta["source"], meta["title"], sent["start"], sent["end"], text, rank,
                                      similarity, coverage))
         return out
+
+    def _coverage(self, question: str, weights: dict[str, float], text: str) -> float:
+        """Weighted share of the question's content words in `text` (as `evidence.Query.coverage`); with word
+        vectors, a question word the text lacks counts by its similarity to the text's closest word, from 0.65."""
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        found = set(terms(text))
+        got = sum(w for t, w in weights.items() if t in found)
+        lacking = {t for t in weights if t not in found}
+        if lacking and self.word_vectors is not None:
+            surface = {t: w for w in _SURFACE.findall(question.lower()) for t in terms(w)[:1] if t in lacking}
+            words = [w for w in dict.fromkeys(_SURFACE.findall(text.lower())) if terms(w) != [""]]
+            got += sum(weights[t] * self.word_vectors.closest(w, words, SYNONYM_MIN) for t, w in surface.items())
+        return got / total
 
     def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int) -> Answer:
         """Quote the best sentence (narrowed to the part that answers), or abstain and say why."""
@@ -130,13 +149,6 @@ class ExtractiveAnswerer:
         text = f"{'…' if span.cut_left else ''}{quote}{'…' if span.cut_right else ''} [1]"
         citation = Citation(1, best.source, best.title, best.text, best.start, best.end, round(best.score, 4))
         return Answer(question, text, False, [citation], retrieved, evidence=evidence)
-
-
-def _coverage(weights: dict[str, float], text: str) -> float:
-    """Weighted share of the question's content words in `text` (as `evidence.Query.coverage`)."""
-    total = sum(weights.values())
-    found = set(terms(text))
-    return sum(w for t, w in weights.items() if t in found) / total if total else 0.0
 
 
 def _words_in(texts) -> set[str]:

@@ -31,6 +31,7 @@ class Assistant:
         self.settings = settings or Settings()
         self.index = Index(self.settings, embeddings=embeddings)
         self._retriever = None
+        self._word_vectors = None
         self._answerers: dict[str, object] = {}
         self._lock = ReadWriteLock()  # questions share the index; writes (upload, remove, sync) have it alone
 
@@ -160,6 +161,15 @@ class Assistant:
         return self._retriever
 
     @property
+    def word_vectors(self):
+        """Cached single-word embeddings for paraphrase-aware coverage (see `evidence.WordVectors`)."""
+        if self._word_vectors is None:
+            from .evidence import WordVectors
+
+            self._word_vectors = WordVectors(self.index.embeddings)
+        return self._word_vectors
+
+    @property
     def answerer(self):
         """The answerer named in the settings."""
         return self.get_answerer(self.settings.answerer)
@@ -171,7 +181,8 @@ class Assistant:
 
             s = self.settings
             extractive = self._answerers.get("extractive") or ExtractiveAnswerer(
-                passages=s.answer_passages, max_words=s.max_answer_words, threshold=self.threshold()[0])
+                passages=s.answer_passages, max_words=s.max_answer_words, threshold=self.threshold()[0],
+                word_vectors=self.word_vectors)
             self._answerers["extractive"] = extractive
             if name in ("llama", "openai"):
                 from . import generation
@@ -313,7 +324,8 @@ class Assistant:
         from .evaluation import load_cases
 
         cases = [case for path in question_sets for case in load_cases(path)]
-        probe = ExtractiveAnswerer(passages=self.settings.answer_passages, max_words=self.settings.max_answer_words, threshold=0.0)
+        probe = ExtractiveAnswerer(passages=self.settings.answer_passages, max_words=self.settings.max_answer_words,
+                                   threshold=0.0, word_vectors=self.word_vectors)
         points = []
         for i, case in enumerate(cases, start=1):
             answer = self._ask(probe, case.question, None)

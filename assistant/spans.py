@@ -46,8 +46,14 @@ _CALENDAR = re.compile(rf"(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|
 
 
 def expected_type(question: str) -> str | None:
-    """"date", "number", "name", or None; the earliest question word decides ("Who ... when ...?" wants a name)."""
-    found = [(m.start(), name) for name, pattern in _QUESTION_TYPES if (m := pattern.search(question))]
+    """"date", "number", "name", or None; the earliest question word decides ("Who ... when ...?" wants a name).
+
+    It must come within the first four words ("On what date…", "In which year…"): later, "when" or
+    "where" starts a clause ("Which filmmaker survived when the gun went off?"), not the question.
+    """
+    head = len(" ".join(question.split()[:4]))
+    found = [(m.start(), name) for name, pattern in _QUESTION_TYPES
+             if (m := pattern.search(" ".join(question.split()))) and m.start() < head]
     return min(found)[1] if found else None
 
 
@@ -122,6 +128,8 @@ def narrow(sentence: str, question: str, weights: dict[str, float], max_words: i
             return 2.0 if locative and wants_place else 0.5 if locative and wants_person and not wants_place else 1.0
 
         must = max(candidates, key=lambda span: closeness(span) * fits(span))
+    elif candidates:  # no question word here to be near (a paraphrase): still quote the first one of the right type
+        must = candidates[0]
     best, best_score = (0, max_words), float("-inf")
     for i in range(0, len(words) - max_words + 1):
         j = i + max_words

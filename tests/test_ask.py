@@ -192,3 +192,18 @@ def test_a_year_the_answering_article_never_mentions_is_not_answered_around(tmp_
     assert answer.abstained and answer.abstain_reason == "number-not-in-article" and "'1960'" in answer.answer
     kept = assistant.ask("Who commissioned the Harbour Mural in 1954?")
     assert not kept.abstained and "Margaret Ellison" in kept.answer
+
+
+def test_a_paraphrased_question_is_answered(seed_assistant):
+    """The article says "fatally shot", the question "deadly shooting": word vectors tell they agree."""
+    answer = seed_assistant.ask("When did the deadly shooting on the set happen?")
+    assert not answer.abstained and "October 21, 2021" in answer.answer
+
+
+def test_word_vectors_tell_a_paraphrase_from_an_unrelated_word(embeddings):
+    from assistant.evidence import WordVectors
+
+    words = WordVectors(embeddings)
+    assert words.closest("lawyer", ["press", "attorney"], 0.65) >= 0.8
+    assert words.closest("deadly", ["family", "press", "conference"], 0.65) == 0.0
+    assert words.closest("deadly", [], 0.65) == 0.0
