@@ -4,11 +4,12 @@ Sentence vectors (`ASSISTANT_SENTENCE_VECTORS`) let ranking and answering compar
 with single sentences without embedding corpus text at query time. Two ways to make them:
 
 * `standalone` (default): every sentence is embedded on its own, a second encoder pass over
-  the same text. It ranks best (Normans hit@1 0.92) and costs ~40 % of ingest time.
+  the same text. It ranks and answers best (Normans hit@1 0.885, contains 0.698) and costs
+  ~40 % of ingest time.
 * `contextual`: each sentence's vector is the mean of its token states in the chunk pass (the
-  first chunk holding it whole), so ingest needs one pass. Same hit@5 and answer figures,
-  lower hit@1 (0.83): a sentence's vector then also carries its neighbours. Needs an ONNX
-  embedder. See the README's Performance section for the measurements.
+  first chunk holding it whole), so ingest needs one pass (~1.6x faster). Same hit@5, lower
+  hit@1 (0.854) and contains (0.677): a sentence's vector also carries its neighbours. Needs an
+  ONNX embedder. See the README's Performance section for the measurements.
 
 Chroma keeps only the vector, the document id and `text_hash` of the text: the text itself
 lives in documents.json, and storing it in Chroma too (which full-text indexes it) doubled
