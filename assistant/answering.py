@@ -75,6 +75,7 @@ class ExtractiveAnswerer:
         """Every distinct sentence of the top passages, with the evidence the retriever measured."""
         seen: set[str] = set()
         out: list[Candidate] = []
+        asked = {t: w for w in _SURFACE.findall(question.lower()) for t in terms(w)[:1]}  # stem -> word as asked
         for rank, passage in enumerate(passages[: self.passages]):
             meta = passage.metadata
             weights = meta.get("query_weights") or {}
@@ -87,7 +88,6 @@ class ExtractiveAnswerer:
                     context = context + " " + text
                 else:
                     context = text
-                coverage = max(sent["coverage"], self._coverage(question, weights, context))
                 context_similarity = similarity
                 if sent["id"] in seen:
                     continue
@@ -96,11 +96,12 @@ class ExtractiveAnswerer:
                     continue
                 if " ".join(text.split()) == " ".join(meta["title"].split()):
                     continue  # the headline names the topic the question already names; it answers nothing
+                coverage = max(sent["coverage"], self._coverage(weights, asked, context))
                 out.append(Candidate(meta["source"], meta["title"], sent["start"], sent["end"], text, rank,
                                      similarity, coverage))
         return out
 
-    def _coverage(self, question: str, weights: dict[str, float], text: str) -> float:
+    def _coverage(self, weights: dict[str, float], asked: dict[str, str], text: str) -> float:
         """Weighted share of the question's content words in `text` (as `evidence.Query.coverage`); with word
         vectors, a question word the text lacks counts by its similarity to the text's closest word, from 0.65."""
         total = sum(weights.values())
@@ -110,9 +111,8 @@ class ExtractiveAnswerer:
         got = sum(w for t, w in weights.items() if t in found)
         lacking = {t for t in weights if t not in found}
         if lacking and self.word_vectors is not None:
-            surface = {t: w for w in _SURFACE.findall(question.lower()) for t in terms(w)[:1] if t in lacking}
             words = [w for w in dict.fromkeys(_SURFACE.findall(text.lower())) if terms(w) != [""]]
-            got += sum(weights[t] * self.word_vectors.closest(w, words, SYNONYM_MIN) for t, w in surface.items())
+            got += sum(weights[t] * self.word_vectors.closest(asked[t], words, SYNONYM_MIN) for t in lacking if t in asked)
         return got / total
 
     def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int) -> Answer:
