@@ -5,9 +5,9 @@ every write. Chroma (chunk and sentence vectors) and BM25 are derived from it.
 A write first drops a marker file and removes it when done; a marker found
 later means the process died mid-write (kill -9, power cut), and the next
 write first reconciles: vectors for ids the store does not know are deleted,
-vectors that are missing or were made from other text (their stored hash differs) are
-re-embedded, and BM25 is
-rebuilt. Nothing the store holds is lost; nothing is left twice.
+vectors that are missing or were made from other text (their stored hash differs)
+are re-embedded, and BM25 is rebuilt. Nothing the store holds is lost; nothing is
+left twice.
 """
 
 from __future__ import annotations
