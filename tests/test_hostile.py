@@ -90,18 +90,24 @@ CONTENT = {  # documents whose content is hostile but which are fine to index
 }
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory, embeddings):
-    """A real app on its own index: the seed article plus documents with hostile content."""
+def _seeded_index(base: Path, embeddings, files: dict[str, bytes], **settings):
+    """`base/corpus` with the seed article and `files`, ingested into `base/index` by a new assistant."""
     from assistant import Assistant, Settings
 
-    base = tmp_path_factory.mktemp("hostile")
     corpus, index = base / "corpus", base / "index"
     corpus.mkdir()
     shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
-    for name, content in CONTENT.items():
+    for name, content in files.items():
         (corpus / name).write_bytes(content)
-    report = Assistant(Settings(index_dir=index), embeddings=embeddings).ingest([corpus])
+    assistant = Assistant(Settings(index_dir=index, corpus_dir=corpus, **settings), embeddings=embeddings)
+    return corpus, index, assistant, assistant.ingest([corpus])
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, embeddings):
+    """A real app on its own index: the seed article plus documents with hostile content."""
+    base = tmp_path_factory.mktemp("hostile")
+    corpus, index, _, report = _seeded_index(base, embeddings, CONTENT)
     assert not report.failed, report.failed
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
@@ -117,15 +123,8 @@ def app(tmp_path_factory, embeddings):
 @pytest.fixture(scope="module")
 def store(tmp_path_factory, embeddings):
     """What the Corpus tab calls (`Assistant.upload`), on its own index and corpus folder (2 MB file limit)."""
-    from assistant import Assistant, Settings
-
     base = tmp_path_factory.mktemp("uploads")
-    corpus, index = base / "corpus", base / "index"
-    corpus.mkdir()
-    shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
-    settings = Settings(index_dir=index, corpus_dir=corpus, max_file_mb=2)
-    assistant = Assistant(settings, embeddings=embeddings)
-    assistant.ingest([corpus])
+    corpus, index, assistant, _ = _seeded_index(base, embeddings, {}, max_file_mb=2)
     return {"assistant": assistant, "index": index, "corpus": corpus, "files": base / "files"}
 
 
