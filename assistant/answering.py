@@ -109,18 +109,25 @@ class ExtractiveAnswerer:
             return 0.0
         found = set(terms(text))
         got = sum(w for t, w in weights.items() if t in found)
-        lacking = {t for t in weights if t not in found}
-        if lacking and self.word_vectors is not None:
-            words = [w for w in dict.fromkeys(_SURFACE.findall(text.lower())) if terms(w) != [""]]
-            got += sum(weights[t] * self.word_vectors.closest(asked[t], words, SYNONYM_MIN) for t in lacking if t in asked)
+        got += sum(weights[t] * cosine for t, (_, cosine) in self._stand_ins(weights, asked, text, found).items())
         return got / total
+
+    def _stand_ins(self, weights: dict[str, float], asked: dict[str, str], text: str,
+                   found: set[str]) -> dict[str, tuple[str, float]]:
+        """Question terms `text` lacks -> the word of `text` that paraphrases each, and its cosine."""
+        lacking = [t for t in weights if t not in found and t in asked]
+        if not lacking or self.word_vectors is None:
+            return {}
+        words = [w for w in dict.fromkeys(_SURFACE.findall(text.lower())) if terms(w) != [""]]
+        matches = {t: self.word_vectors.match(asked[t], words, SYNONYM_MIN) for t in lacking}
+        return {t: m for t, m in matches.items() if m}
 
     def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int) -> Answer:
         """Quote the best sentence (narrowed to the part that answers), or abstain and say why."""
         retrieved = list(dict.fromkeys(p.metadata["source"] for p in passages))
         top = passages[: self.passages]
         anchors = question_anchors(question)
-        unknown = [anchors[w] for w in sorted(set(anchors) - _words_in(texts[p.metadata["source"]] for p in top))]
+        unknown = _unknown(anchors, [texts[p.metadata["source"]] for p in top])
         if unknown:
             reason = f"The retrieved articles never mention {', '.join(repr(w) for w in unknown)}."
             return Answer(question, abstention(question, searched_docs, passages, reason), True, [], retrieved,
@@ -144,7 +151,10 @@ class ExtractiveAnswerer:
             return Answer(question, abstention(question, searched_docs, passages, reason), True, [], retrieved,
                           evidence=evidence, abstain_reason="no-answer-type")
         weights = top[0].metadata.get("query_weights") or {t: 1.0 for t in terms(question)}
-        span = narrow(best.text, question, weights, self.max_words)
+        asked = {t: w for w in _SURFACE.findall(question.lower()) for t in terms(w)[:1]}
+        stand_ins = self._stand_ins(weights, asked, best.text, set(terms(best.text)))
+        aliases = {terms(word)[0]: t for t, (word, _) in stand_ins.items()}  # "patronised" stands in for "patronized"
+        span = narrow(best.text, question, weights, self.max_words, aliases)
         quote = " ".join(best.text[span.start : span.end].split())
         text = f"{'…' if span.cut_left else ''}{quote}{'…' if span.cut_right else ''} [1]"
         citation = Citation(1, best.source, best.title, best.text, best.start, best.end, round(best.score, 4))
@@ -154,3 +164,13 @@ class ExtractiveAnswerer:
 def _words_in(texts) -> set[str]:
     """Words of the texts, normalised like question anchors ("Baldwin's" -> "baldwin")."""
     return {plain_word(w) for text in texts for w in re.findall(r"[\w’'\-]+", text)}
+
+
+def _unknown(anchors: dict[str, str], texts: list[str]) -> list[str]:
+    """The question's anchors that none of the texts mention. A capitalised ordinary word ("Who did Emma
+    Marry?") counts as mentioned when the texts have it in lower case in another form ("married")."""
+    missing = set(anchors) - _words_in(texts)
+    if not missing:
+        return []
+    stems = set(terms(" ".join(w for text in texts for w in re.findall(r"\b[a-z][\w’'\-]*", text))))
+    return [anchors[w] for w in sorted(missing) if terms(w)[0] not in stems]

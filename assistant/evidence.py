@@ -71,8 +71,13 @@ class WordVectors:
 
     def closest(self, word: str, candidates: list[str], minimum: float) -> float:
         """Cosine of `word` to its closest candidate, or 0.0 below `minimum`."""
+        found = self.match(word, candidates, minimum)
+        return found[1] if found else 0.0
+
+    def match(self, word: str, candidates: list[str], minimum: float) -> tuple[str, float] | None:
+        """The candidate closest to `word` and its cosine, or None below `minimum`."""
         if not candidates:
-            return 0.0
+            return None
         got = self.vectors([word, *candidates])
-        best = float(max(got[word] @ got[c] for c in candidates))
-        return best if best >= minimum else 0.0
+        cosine, best = max((float(got[word] @ got[c]), c) for c in candidates)
+        return (best, cosine) if cosine >= minimum else None

@@ -13,6 +13,7 @@ a name or a date in half, and always stay verbatim quotes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .bm25 import terms
@@ -23,7 +24,7 @@ _PATTERNS = {
     "date": re.compile(
         rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?"
         r"|(?:1\d|20)\d{2}s?|\d{1,2}(?:st|nd|rd|th)(?:\s+and\s+\d{1,2}(?:st|nd|rd|th))?\s+centur(?:y|ies)"
-        r"|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d{3,4}\s*(?:AD|BC|CE|BCE))\b"),
+        r"|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d{3,4}\s*(?:AD|BC|CE|BCE)|(?<=\b[Ii]n )\d{3})\b"),  # a bare "911" is a year only after "in"
     "number": re.compile(
         r"\b(?:\d[\d,.]*(?:-\w+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
         r"|forty|fifty|hundred|thousand|million|billion|dozen|half)\b", re.I),
@@ -42,6 +43,9 @@ _LOCATIVE = re.compile(r"\b(?:in|at|near|from|into|outside|inside|across|through
 _WHERE = re.compile(r"\bwhere\b|\b(?:what|which) (?:country|city|region|place|town|state|island|river|area|continent"
                     r"|nation|kingdom|county|province)\b", re.I)
 _WHO = re.compile(r"\b(?:who|whom|whose)\b", re.I)
+# "... was stopped by the Byzantine general Alexius Komnenos": a name after "by" is the one who acted
+_AGENT = re.compile(r"\bby\s+(?:the\s+)?(?:\S+\s+){0,2}$")
+_TITLED = re.compile(r"\s+([a-z]+)\s+[A-Z]")  # a capitalised word that only qualifies the title of the name after it
 _CALENDAR = re.compile(rf"(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)")
 
 
@@ -58,8 +62,10 @@ def expected_type(question: str) -> str | None:
 
 
 def plain_word(word: str) -> str:
-    """Lower case, outer punctuation and a possessive 's removed: how words are compared."""
-    return re.sub(r"[’']s$", "", word.lower().strip(".,;:!?\"'“”‘’()[]"))
+    """Lower case, outer punctuation, a possessive 's and accents removed: how words are compared
+    ("Hervé" in an article is the "Herve" a user types)."""
+    word = unicodedata.normalize("NFKD", word.lower().strip(".,;:!?\"'“”‘’()[]"))
+    return re.sub(r"[’']s$", "", "".join(ch for ch in word if not unicodedata.combining(ch)))
 
 
 def type_candidates(text: str, kind: str | None, question: str) -> list[tuple[int, int]]:
@@ -99,17 +105,20 @@ class Span:
     cut_right: bool
 
 
-def narrow(sentence: str, question: str, weights: dict[str, float], max_words: int = 20) -> Span:
+def narrow(sentence: str, question: str, weights: dict[str, float], max_words: int = 20,
+           aliases: dict[str, str] | None = None) -> Span:
     """The window of at most `max_words` words of `sentence` that best answers `question`.
 
     With an expected answer type, the window must hold the candidate closest to
     the question's (weighted) words; among such windows, and for untyped
-    questions among all, it covers the most question weight.
+    questions among all, it covers the most question weight. `aliases` maps a
+    sentence word's stem to the question term it paraphrases.
     """
     words = [m.span() for m in _WORD.finditer(sentence)]
     if len(words) <= max_words:
         return Span(0, len(sentence), False, False)
-    word_terms = [set(terms(sentence[a:b])) for a, b in words]
+    aliases = aliases or {}
+    word_terms = [{aliases.get(t, t) for t in terms(sentence[a:b])} for a, b in words]
     asked = set(weights)
     matches = [(k, sum(weights[t] for t in ts & asked)) for k, ts in enumerate(word_terms) if ts & asked]
     candidates = type_candidates(sentence, expected_type(question), question)
@@ -123,9 +132,15 @@ def narrow(sentence: str, question: str, weights: dict[str, float], max_words: i
         wants_place, wants_person = bool(_WHERE.search(question)), bool(_WHO.search(question))
 
         def fits(span: tuple[int, int]) -> float:
-            """Places follow locative words: favour them for "where", disfavour them for "who"."""
-            locative = bool(_LOCATIVE.search(sentence[max(0, span[0] - 40) : span[0]]))
-            return 2.0 if locative and wants_place else 0.5 if locative and wants_person and not wants_place else 1.0
+            """Places follow locative words: favour them for "where", disfavour them for "who", which
+            favours a name after "by" instead."""
+            before = sentence[max(0, span[0] - 40) : span[0]]
+            if _LOCATIVE.search(before):
+                return 2.0 if wants_place else 0.5 if wants_person else 1.0
+            if wants_person and _AGENT.search(before):
+                modifier = _TITLED.match(sentence[span[1] :])  # "by the Byzantine general Alexius Komnenos"
+                return 1.0 if modifier and terms(modifier.group(1)) != [""] else 2.0
+            return 1.0
 
         must = max(candidates, key=lambda span: closeness(span) * fits(span))
     elif candidates:  # no question word here to be near (a paraphrase): still quote the first one of the right type

@@ -154,6 +154,17 @@ def test_a_possessive_in_the_text_counts_as_mentioning_the_name():
     assert set(question_anchors("What did Baldwin and Hutchins say?")) <= words
 
 
+def test_an_anchor_is_known_without_its_accents_or_in_another_form_of_an_ordinary_word():
+    """ "Herve" is the "Hervé" of the article; "Marry", capitalised by the asker, is its "married"."""
+    from assistant.answering import _unknown
+
+    text = "One of the first Norman mercenaries was Hervé. Emma married King Ethelred II of England."
+    assert _unknown({"herve": "Herve", "marry": "Marry", "emma": "Emma"}, [text]) == []
+    assert _unknown({"harold": "Harold", "england": "England"}, [text]) == ["Harold"]
+    assert _unknown({"marry": "Marry"}, ["Marry Smith spoke."]) == []
+    assert _unknown({"married": "Married"}, ["Emma and Ethelred."]) == ["Married"]
+
+
 def test_a_decade_or_an_ordinal_the_articles_never_mention_is_not_answered_around(seed_assistant):
     from assistant.spans import question_anchors
 

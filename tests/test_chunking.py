@@ -119,3 +119,41 @@ def test_narrowing_keeps_the_end_of_the_sentence_when_nothing_else_decides():
     question = "What sort of artwork is the Harbour Mural?"
     span = narrow(sentence, question, {t: 1.0 for t in terms(question)}, 16)
     assert sentence[span.start : span.end].endswith("a mosaic.") and not span.cut_right
+
+
+def test_narrowing_a_who_question_prefers_the_name_after_by():
+    """ "... stopped by the Byzantine general Alexius Komnenos": the agent, not the place nearer the question words."""
+    from assistant.bm25 import terms
+    from assistant.spans import narrow
+
+    sentence = ("Roussel de Bailleul even tried to carve out an independent state in Asia Minor with support from the "
+                "local population, but he was stopped by the Byzantine general Alexius Komnenos.")
+    question = "Who ruined Roussel de Bailleul's plans for an independent state?"
+    span = narrow(sentence, question, {t: 1.0 for t in terms(question)}, 20)
+    assert sentence[span.start : span.end].endswith("Alexius Komnenos.")
+
+
+def test_narrowing_counts_a_paraphrase_of_a_question_word_as_that_word():
+    """The sentence spells it "patronised", the question "patronized": their stems differ, the alias joins them."""
+    from assistant.bm25 import terms
+    from assistant.spans import narrow
+
+    sentence = ("Under the Norman abbot Robert de Grantmesnil, several monks of Saint-Evroul fled to southern Italy, "
+                "where they were patronised by Robert Guiscard and established a Latin monastery at Sant'Eufemia.")
+    question = "Who patronized the monks in Italy?"
+    weights = {"patron": 4.0, "monk": 3.4, "itali": 1.7}
+    assert "Robert Guiscard" not in sentence[slice(*_span(narrow(sentence, question, weights, 20)))]
+    aliased = narrow(sentence, question, weights, 20, aliases={terms("patronised")[0]: "patron"})
+    assert "Robert Guiscard" in sentence[slice(*_span(aliased))]
+
+
+def _span(span) -> tuple[int, int]:
+    return span.start, span.end
+
+
+def test_a_three_digit_number_after_in_is_a_year():
+    from assistant.spans import type_candidates
+
+    sentence = "The Duchy of Normandy, which began in 911 as a fiefdom, had 300 knights."
+    found = [sentence[a:b] for a, b in type_candidates(sentence, "date", "When was the Duchy founded?")]
+    assert found == ["911"]
