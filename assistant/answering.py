@@ -12,7 +12,7 @@ cited passage.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langchain_core.documents import Document as LCDocument
 
@@ -46,6 +46,7 @@ class Candidate:
     passage_rank: int
     semantic: float = 0.0
     lexical: float = 0.0
+    lead: int | None = None  # start of the sentence(s) this one continues ("But a storm dispersed the fleet.")
 
     @property
     def score(self) -> float:
@@ -79,15 +80,16 @@ class ExtractiveAnswerer:
         for rank, passage in enumerate(passages[: self.passages]):
             meta = passage.metadata
             weights = meta.get("query_weights") or {}
-            context, context_similarity = "", 0.0  # the sentences this one continues, back to one that does not
+            context, context_similarity, lead = "", 0.0, 0  # the sentences this one continues, back to one that does not
             for sent in meta.get("sentences", []):
                 text = texts[meta["source"]][sent["start"] : sent["end"]]
                 similarity = sent["similarity"]
-                if context and _CONTINUES.match(text):  # "It was commissioned by Odo": the subject is in the sentence before
+                continues = bool(context) and bool(_CONTINUES.match(text))
+                if continues:  # "It was commissioned by Odo": the subject is in the sentence before
                     similarity = max(similarity, (similarity + context_similarity) / 2)
                     context = context + " " + text
                 else:
-                    context = text
+                    context, lead = text, sent["start"]
                 context_similarity = similarity
                 if sent["id"] in seen:
                     continue
@@ -98,7 +100,7 @@ class ExtractiveAnswerer:
                     continue  # the headline names the topic the question already names; it answers nothing
                 coverage = max(sent["coverage"], self._coverage(weights, asked, context))
                 out.append(Candidate(meta["source"], meta["title"], sent["start"], sent["end"], text, rank,
-                                     similarity, coverage))
+                                     similarity, coverage, lead if continues else None))
         return out
 
     def _coverage(self, weights: dict[str, float], asked: dict[str, str], text: str) -> float:
@@ -146,6 +148,10 @@ class ExtractiveAnswerer:
             return Answer(question, abstention(question, searched_docs, passages, reason), True, [], retrieved,
                           evidence=evidence, abstain_reason="number-not-in-article")
         kind = expected_type(question)
+        if kind and not type_candidates(best.text, kind, question) and best.lead is not None:
+            before = texts[best.source][best.lead : best.start]  # "In April 1191 Richard left Messina. But a storm..."
+            if type_candidates(before, kind, question):
+                best = replace(best, start=best.lead, text=texts[best.source][best.lead : best.end])
         if kind and not type_candidates(best.text, kind, question):
             reason = f"The best matching passage gives no {_KIND_WORDS[kind]} that the question asks for."
             return Answer(question, abstention(question, searched_docs, passages, reason), True, [], retrieved,

@@ -188,6 +188,19 @@ def test_a_sentence_that_continues_the_one_before_can_answer(tmp_path, embedding
     assert not answer.abstained and "Margaret Ellison" in answer.answer
 
 
+def test_a_continuing_sentence_without_the_asked_date_is_quoted_with_the_sentence_that_has_it(tmp_path, embeddings):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "fleet.txt").write_text(
+        "The harbour fleet\n\nIn April 1954 the fishing fleet left the old harbour for the northern grounds. But a "
+        "storm scattered the boats along the coast. The town hall keeps a painting of the harbour.\n", encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index", abstain_threshold=0.1), embeddings=embeddings)
+    assistant.ingest([tmp_path / "corpus"])
+    answer = assistant.ask("What year did the storm scatter the boats?")
+    assert not answer.abstained and "1954" in answer.answer and "storm scattered" in answer.answer
+    cited = answer.citations[0]
+    assert cited.text.startswith("In April 1954") and cited.text.endswith("along the coast.")
+
+
 def test_a_year_the_answering_article_never_mentions_is_not_answered_around(tmp_path, embeddings):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
