@@ -3,7 +3,8 @@
 Each case gives one point: the evidence score of the best supporting sentence
 and whether the question is answerable. The threshold is the point that
 abstains on as many unanswerable questions as possible while wrongly abstaining
-on at most `max_false_abstention` of the answerable ones. Cases the answerer
+on at most `max_false_abstention` of the answerable ones, in every set on its
+own: pooled, a large set's margin would hide a small set far over it. Cases the answerer
 already refuses for other reasons (the question names something the passages
 never mention) count as abstentions at every threshold.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import AssistantError
@@ -33,6 +34,7 @@ class Calibration:
     fitted_on: list[str]
     max_false_abstention: float
     date: str = ""
+    false_abstention_by_set: dict[str, float | None] = field(default_factory=dict)
 
 
 def operating_point(points: list[tuple[float, bool, bool]], threshold: float) -> dict:
@@ -51,18 +53,28 @@ def operating_point(points: list[tuple[float, bool, bool]], threshold: float) ->
     }
 
 
-def fit(points: list[tuple[float, bool, bool]], max_false_abstention: float = 0.10, fitted_on: list[str] | None = None) -> Calibration:
-    """The highest threshold whose false-abstention rate stays within `max_false_abstention`."""
+def fit(points: list[tuple[float, bool, bool]], max_false_abstention: float = 0.10, fitted_on: list[str] | None = None,
+        sets: list[str] | None = None) -> Calibration:
+    """The highest threshold whose false-abstention rate stays within `max_false_abstention`, pooled and in
+    each set (`sets[i]` names the set of `points[i]`)."""
     if not any(a for _, a, _ in points) or all(a for _, a, _ in points):
         raise AssistantError("calibration needs both answerable and unanswerable cases")
+    groups: dict[str, list] = {}
+    for point, name in zip(points, sets or [""] * len(points)):
+        groups.setdefault(name, []).append(point)
+
+    def by_set(t: float) -> dict[str, float | None]:
+        return {name: operating_point(group, t)["false_abstention_rate"] for name, group in groups.items()}
+
     # Candidates sit midway between neighbouring observed scores: the most margin on both sides.
     scores = sorted({e for e, _, _ in points})
     best = 0.0
     for t in [(a + b) / 2 for a, b in zip(scores, scores[1:])] + [scores[-1] + 1e-6]:
-        if (operating_point(points, t)["false_abstention_rate"] or 0.0) <= max_false_abstention:
+        rates = [operating_point(points, t)["false_abstention_rate"], *by_set(t).values()]
+        if all((r or 0.0) <= max_false_abstention for r in rates):
             best = max(best, t)
     point = operating_point(points, best)
-    return Calibration(
+    return Calibration(false_abstention_by_set=by_set(best) if sets else {},
         threshold=best, n_answerable=sum(1 for _, a, _ in points if a), n_unanswerable=sum(1 for _, a, _ in points if not a),
         fitted_on=fitted_on or [], max_false_abstention=max_false_abstention,
         date=dt.datetime.now().isoformat(timespec="seconds"), **point,

@@ -221,7 +221,8 @@ def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abs
     click.echo(f"abstain threshold {fitted.threshold:.4f} (fitted on {', '.join(fitted.fitted_on)}: "
                f"{fitted.n_answerable} answerable, {fitted.n_unanswerable} unanswerable)")
     click.echo(f"at this point: abstention precision {fitted.abstention_precision or 0:.3f}, "
-               f"recall {fitted.abstention_recall or 0:.3f}, false abstention {fitted.false_abstention_rate or 0:.3f}")
+               f"recall {fitted.abstention_recall or 0:.3f}, false abstention {fitted.false_abstention_rate or 0:.3f}"
+               + "".join(f"; {name} {rate or 0:.3f}" for name, rate in fitted.false_abstention_by_set.items()))
     click.echo(f"saved to {settings.index_dir}/calibration.json")
 
 

@@ -323,16 +323,17 @@ class Assistant:
         from .answering import RULE_REASONS, ExtractiveAnswerer
         from .evaluation import load_cases
 
-        cases = [case for path in question_sets for case in load_cases(path)]
+        cases = [(Path(path).name, case) for path in question_sets for case in load_cases(path)]
         probe = ExtractiveAnswerer(passages=self.settings.answer_passages, max_words=self.settings.max_answer_words,
                                    threshold=0.0, word_vectors=self.word_vectors)
         points = []
-        for i, case in enumerate(cases, start=1):
+        for i, (_, case) in enumerate(cases, start=1):
             answer = self._ask(probe, case.question, None)
             points.append((answer.evidence, case.answerable, answer.abstain_reason in RULE_REASONS))
             if progress:
                 progress(i, len(cases))
-        fitted = calibration.fit(points, max_false_abstention, [Path(p).name for p in question_sets])
+        fitted = calibration.fit(points, max_false_abstention, [Path(p).name for p in question_sets],
+                                 sets=[name for name, _ in cases])
         calibration.save(self.settings.index_dir, fitted)
         self._answerers = {}  # the next question uses the new threshold
         return fitted

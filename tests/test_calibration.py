@@ -27,6 +27,17 @@ def test_fit_takes_the_highest_threshold_within_the_false_abstention_budget():
     assert loose.abstention_recall == pytest.approx(3 / 4) and loose.false_abstention_rate == pytest.approx(1 / 4)
 
 
+def test_fit_keeps_every_set_within_the_budget_not_only_the_pooled_cases():
+    """Pooled, the big set's margin lets the small set go to 1/2 false abstention; per set it may not."""
+    big = [(0.9, True, False)] * 8 + [(0.3, False, False)] * 8
+    small = [(0.5, True, False), (0.8, True, False), (0.4, False, False)]
+    pooled = calibration.fit(big + small, max_false_abstention=0.125)
+    assert pooled.threshold == pytest.approx(0.65)  # refuses the 0.5 answerable case: 1/10 pooled, 1/2 of the small set
+    fitted = calibration.fit(big + small, max_false_abstention=0.125, sets=["big"] * 16 + ["small"] * 3)
+    assert fitted.threshold == pytest.approx(0.45)
+    assert fitted.false_abstention_by_set == {"big": 0.0, "small": 0.0}
+
+
 def test_fit_needs_both_kinds_and_round_trips(tmp_path):
     with pytest.raises(AssistantError, match="both answerable and unanswerable"):
         calibration.fit([(0.5, True, False)])
