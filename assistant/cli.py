@@ -212,7 +212,7 @@ def evaluate(settings: Settings, question_set: Path, results: Path | None, repor
 @cli.command()
 @click.argument("question_sets", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--max-false-abstention", type=click.FloatRange(0, 1), default=0.10, show_default=True,
-              help="Largest share of answerable questions the threshold may refuse.")
+              help="Largest share of answerable questions the threshold may refuse, in each set.")
 @_index_option
 def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abstention: float) -> None:
     """Fit the abstention threshold on labelled question sets and store it in the index."""
