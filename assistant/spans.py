@@ -33,8 +33,9 @@ _PATTERNS = {
 _QUESTION_TYPES = [
     ("date", re.compile(r"\b(when|what (year|date|century|decade|time|day|month)|which (year|century|day|month))\b", re.I)),
     ("number", re.compile(r"\b(how (many|much|long|old|far|large|big|often)|what (percentage|number|amount))\b", re.I)),
-    ("name", re.compile(r"\b(who|whom|whose|where)\b|\b(what|which) (country|city|region|place|town|state|island|river"
-                        r"|area|continent|nation|kingdom|empire|county|province|film|movie|company|group|team)\b", re.I)),
+    ("name", re.compile(r"\b(who|whom|whose|where)\b|\bwhat (?:is|was|were|are) the names? of\b"
+                        r"|\b(what|which) (country|city|region|place|town|state|island|river|area|continent|nation"
+                        r"|kingdom|empire|county|province|film|movie|company|group|team)\b", re.I)),
 ]
 _WORD = re.compile(r"\S+")
 # "in the city of X", "at X", "near X": what comes next is a place, which a "where" question wants and "who" does not

@@ -73,7 +73,8 @@ def test_sentence_offsets_survive_non_ascii_text():
     "question, kind",
     [("Who was wounded when Baldwin fired?", "name"), ("When did the Normans arrive?", "date"),
      ("How many ships sailed?", "number"), ("In what year was it founded?", "date"),
-     ("Where is Normandy?", "name"), ("What did the judge decide?", None)],
+     ("Where is Normandy?", "name"), ("What did the judge decide?", None),
+     ("What was the name of the count of Apulia?", "name"), ("What did the name Norman mean?", None)],
 )
 def test_expected_answer_type(question, kind):
     from assistant.spans import expected_type
