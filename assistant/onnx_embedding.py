@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -126,7 +127,8 @@ def export(model_path: Path, dest: Path, quantized: bool) -> dict:
 
 
 def load_onnx_embeddings(model_path: Path, threads: int, quantized: bool, cache_dir: Path) -> "OnnxEmbeddings":
-    """The cached ONNX model for `model_path`, exported (and checked) first if missing."""
+    """The cached ONNX model for `model_path`, exported (and checked) first if missing; earlier export
+    versions of it are deleted."""
     path = cache_file(model_path, cache_dir, quantized)
     if not path.exists():
         try:
@@ -135,7 +137,25 @@ def load_onnx_embeddings(model_path: Path, threads: int, quantized: bool, cache_
             path = cache_file(model_path, Path(tempfile.gettempdir()) / "news-assistant", quantized)
         if not path.exists():
             export(model_path, path, quantized)
+    prune_exports(path)
     return OnnxEmbeddings(path, model_path, threads, "onnx-int8" if quantized else "onnx")
+
+
+def prune_exports(current: Path) -> list[Path]:
+    """Delete earlier export versions of the same model and precision (about 90 MB int8, 90 MB fp32 each),
+    which a new `EXPORT_VERSION` leaves behind; returns what was deleted."""
+    stem = current.name.removesuffix(f"-{EXPORT_VERSION}.onnx")  # minilm-<fingerprint>-<int8|fp32>
+    removed = []
+    for old in current.parent.glob(f"{stem}*.onnx*"):
+        if old.name in (current.name, current.name + ".json") or not re.fullmatch(
+                rf"{re.escape(stem)}(-v\d+)?\.onnx(\.json)?", old.name):
+            continue
+        try:
+            old.unlink()
+            removed.append(old)
+        except OSError:  # another user's file, or gone already: not ours to insist on
+            pass
+    return removed
 
 
 class OnnxEmbeddings(Embeddings):

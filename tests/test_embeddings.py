@@ -85,3 +85,16 @@ def test_an_index_from_before_the_onnx_backends_opens_with_torch(tmp_path, seed_
     assert Assistant(Settings(index_dir=old)).index.backend == "torch"
     with pytest.raises(IndexMismatchError):
         Assistant(Settings(index_dir=old, embedder="onnx-int8"))
+
+
+def test_a_new_export_version_deletes_the_old_ones_of_its_model_and_precision(tmp_path):
+    from assistant.onnx_embedding import EXPORT_VERSION, prune_exports
+
+    names = ["minilm-abc-int8.onnx", "minilm-abc-int8.onnx.json", "minilm-abc-int8-v2.onnx", "minilm-abc-int8-v2.onnx.json",
+             f"minilm-abc-int8-{EXPORT_VERSION}.onnx", f"minilm-abc-int8-{EXPORT_VERSION}.onnx.json",
+             "minilm-abc-fp32-v2.onnx", "minilm-xyz-int8-v2.onnx", "minilm-abc-int8-v2.onnx.notes"]
+    for name in names:
+        (tmp_path / name).write_text("x")
+    removed = prune_exports(tmp_path / f"minilm-abc-int8-{EXPORT_VERSION}.onnx")
+    assert sorted(p.name for p in removed) == sorted(names[:4])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[4:])
