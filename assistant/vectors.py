@@ -4,11 +4,11 @@ Sentence vectors (`ASSISTANT_SENTENCE_VECTORS`) let ranking and answering compar
 with single sentences without embedding corpus text at query time. Two ways to make them:
 
 * `standalone` (default): every sentence is embedded on its own, a second encoder pass over
-  the same text. It ranks and answers best (Normans hit@1 0.885, contains 0.698) and costs
+  the same text. It ranks and answers best (Normans hit@1 0.885, contains 0.771) and costs
   ~40 % of ingest time.
 * `contextual`: each sentence's vector is the mean of its token states in the chunk pass (the
   first chunk holding it whole), so ingest needs one pass (~1.6x faster). Same hit@5, lower
-  hit@1 (0.854) and contains (0.677): a sentence's vector also carries its neighbours. Needs an
+  hit@1 (0.854) and contains (0.750): a sentence's vector also carries its neighbours. Needs an
   ONNX embedder. See the README's Performance section for the measurements.
 
 Chroma keeps only the vector, the document id and `text_hash` of the text: the text itself
