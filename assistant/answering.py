@@ -76,7 +76,7 @@ class ExtractiveAnswerer:
         """Every distinct sentence of the top passages, with the evidence the retriever measured."""
         seen: set[str] = set()
         out: list[Candidate] = []
-        asked = {t: w for w in _SURFACE.findall(question.lower()) for t in terms(w)[:1]}  # stem -> word as asked
+        asked = _asked(question)
         for rank, passage in enumerate(passages[: self.passages]):
             meta = passage.metadata
             weights = meta.get("query_weights") or {}
@@ -157,14 +157,18 @@ class ExtractiveAnswerer:
             return Answer(question, abstention(question, searched_docs, passages, reason), True, [], retrieved,
                           evidence=evidence, abstain_reason="no-answer-type")
         weights = top[0].metadata.get("query_weights") or {t: 1.0 for t in terms(question)}
-        asked = {t: w for w in _SURFACE.findall(question.lower()) for t in terms(w)[:1]}
-        stand_ins = self._stand_ins(weights, asked, best.text, set(terms(best.text)))
+        stand_ins = self._stand_ins(weights, _asked(question), best.text, set(terms(best.text)))
         aliases = {terms(word)[0]: t for t, (word, _) in stand_ins.items()}  # "patronised" stands in for "patronized"
         span = narrow(best.text, question, weights, self.max_words, aliases)
         quote = " ".join(best.text[span.start : span.end].split())
         text = f"{'…' if span.cut_left else ''}{quote}{'…' if span.cut_right else ''} [1]"
         citation = Citation(1, best.source, best.title, best.text, best.start, best.end, round(best.score, 4))
         return Answer(question, text, False, [citation], retrieved, evidence=evidence)
+
+
+def _asked(question: str) -> dict[str, str]:
+    """The question's stemmed words -> each word as asked (word vectors need the word, not the stem)."""
+    return {t: w for w in _SURFACE.findall(question.lower()) for t in terms(w)[:1]}
 
 
 def _words_in(texts) -> set[str]:

@@ -74,10 +74,10 @@ def fit(points: list[tuple[float, bool, bool]], max_false_abstention: float = 0.
         if all((r or 0.0) <= max_false_abstention for r in rates):
             best = max(best, t)
     point = operating_point(points, best)
-    return Calibration(false_abstention_by_set=by_set(best) if sets else {},
+    return Calibration(
         threshold=best, n_answerable=sum(1 for _, a, _ in points if a), n_unanswerable=sum(1 for _, a, _ in points if not a),
         fitted_on=fitted_on or [], max_false_abstention=max_false_abstention,
-        date=dt.datetime.now().isoformat(timespec="seconds"), **point,
+        date=dt.datetime.now().isoformat(timespec="seconds"), false_abstention_by_set=by_set(best) if sets else {}, **point,
     )
 
 

@@ -24,7 +24,8 @@ _PATTERNS = {
     "date": re.compile(
         rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?"
         r"|(?:1\d|20)\d{2}s?|\d{1,2}(?:st|nd|rd|th)(?:\s+and\s+\d{1,2}(?:st|nd|rd|th))?\s+centur(?:y|ies)"
-        r"|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d{3,4}\s*(?:AD|BC|CE|BCE)|(?<=\b[Ii]n )\d{3})\b"),  # a bare "911" is a year only after "in"
+        r"|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|\d{3,4}\s*(?:AD|BC|CE|BCE)"
+        r"|(?<=\b[Ii]n )\d{3})\b"),  # a bare three-digit "911" is a year only after "in"
     "number": re.compile(
         r"\b(?:\d[\d,.]*(?:-\w+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty"
         r"|forty|fifty|hundred|thousand|million|billion|dozen|half)\b", re.I),
