@@ -142,7 +142,7 @@ def load_onnx_embeddings(model_path: Path, threads: int, quantized: bool, cache_
 
 
 def prune_exports(current: Path) -> list[Path]:
-    """Delete earlier export versions of the same model and precision (about 90 MB int8, 90 MB fp32 each),
+    """Delete earlier export versions of the same model and precision (about 60 MB int8, 90 MB fp32 each),
     which a new `EXPORT_VERSION` leaves behind; returns what was deleted."""
     stem = current.name.removesuffix(f"-{EXPORT_VERSION}.onnx")  # minilm-<fingerprint>-<int8|fp32>
     removed = []
