@@ -41,6 +41,7 @@ from .settings import Settings
 from .stores import open_stores
 from .vectors import check_supported, write as write_vectors
 
+
 @dataclass
 class IngestReport:
     """What an ingest changed, for the CLI and the UI to print."""
