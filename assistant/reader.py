@@ -1,0 +1,169 @@
+"""The extractive reader at run time: question + passages in, the best answer span and a no-answer score out.
+
+One encoder pass per window of `[CLS] question [SEP] passage part [SEP]` gives, for every passage token, a
+start and an end logit, plus a no-answer logit from the `[CLS]` state (see `reader_training`). A span's score is
+its start + end logit; its margin over the window's null score (the `[CLS]` start + end) says how much the model
+prefers it to "no answer here". The same windowing code builds the training features, so training and
+inference see identical inputs.
+
+The model ships as int8 ONNX (`assistant/models/reader-int8.onnx`) and runs on ONNX Runtime, without torch.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import AssistantError
+
+MODEL_DIR = Path(__file__).parent / "models"
+MODEL_FILE = "reader-int8.onnx"
+CARD_FILE = "reader.json"
+REBUILD = "make reader (or: assistant train-reader && assistant export-reader)"
+MAX_QUESTION_TOKENS = 64
+MAX_ANSWER_TOKENS = 30
+
+
+@dataclass(frozen=True)
+class Window:
+    """One encoder input: token ids, and for each token its character span in the passage (or (-1, -1))."""
+
+    passage: int
+    ids: list[int]
+    type_ids: list[int]
+    offsets: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Span:
+    """The reader's best answer in one passage: character offsets in that passage and its scores."""
+
+    passage: int
+    start: int
+    end: int
+    text: str
+    score: float      # start + end logit of the span
+    margin: float     # span score minus the window's null score: > 0 means the model prefers this answer
+    no_answer: float  # the no-answer head's logit for the window (> 0: no answer)
+
+    @property
+    def confidence(self) -> float:
+        """How sure the model is that this span answers: its margin over "no answer" minus the no-answer logit."""
+        return self.margin - self.no_answer
+
+
+class Windower:
+    """Split passages into overlapping windows that fit the encoder beside the question."""
+
+    def __init__(self, tokenizer_file: Path, max_len: int = 256, stride: int = 96) -> None:
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
+        self.cls = self.tokenizer.token_to_id("[CLS]")
+        self.sep = self.tokenizer.token_to_id("[SEP]")
+        self.max_len = max_len
+        self.stride = stride
+
+    def encode(self, texts: list[str]):
+        return self.tokenizer.encode_batch(texts, add_special_tokens=False)
+
+    def windows(self, question_ids: list[int], passage: int, context) -> list[Window]:
+        """Windows over one encoded passage; consecutive windows share `stride` tokens."""
+        q = [self.cls] + question_ids[:MAX_QUESTION_TOKENS] + [self.sep]
+        room = self.max_len - len(q) - 1
+        ids, offsets = context.ids, context.offsets
+        out, begin = [], 0
+        while True:
+            part = slice(begin, begin + room)
+            w_ids = q + ids[part] + [self.sep]
+            w_off = [(-1, -1)] * len(q) + list(offsets[part]) + [(-1, -1)]
+            out.append(Window(passage, w_ids, [0] * len(q) + [1] * (len(w_ids) - len(q)), w_off))
+            if begin + room >= len(ids):
+                return out
+            begin += max(1, room - self.stride)
+
+
+def pad(windows: list[Window], multiple: int = 1) -> dict[str, np.ndarray]:
+    """Right-padded int64 arrays for a batch of windows (length rounded up to `multiple`: fewer kernel shapes)."""
+    length = -(-max(len(w.ids) for w in windows) // multiple) * multiple
+    arrays = {name: np.zeros((len(windows), length), dtype=np.int64)
+              for name in ("input_ids", "attention_mask", "token_type_ids")}
+    for row, w in enumerate(windows):
+        arrays["input_ids"][row, :len(w.ids)] = w.ids
+        arrays["attention_mask"][row, :len(w.ids)] = 1
+        arrays["token_type_ids"][row, :len(w.ids)] = w.type_ids
+    return arrays
+
+
+def best_span(window: Window, start_logits: np.ndarray, end_logits: np.ndarray, na_logit: float,
+              passage_text: str) -> Span | None:
+    """The highest-scoring valid span of one window: start ≤ end, both in the passage, ≤ MAX_ANSWER_TOKENS."""
+    n = len(window.ids)
+    in_ctx = np.array([o[0] >= 0 and o[1] > o[0] for o in window.offsets])
+    if not in_ctx.any():
+        return None
+    s = np.where(in_ctx, start_logits[:n], -np.inf)
+    e = np.where(in_ctx, end_logits[:n], -np.inf)
+    scores = s[:, None] + e[None, :]
+    i, j = np.indices(scores.shape)
+    scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS)] = -np.inf
+    flat = int(np.argmax(scores))
+    si, ei = divmod(flat, n)
+    score = float(scores[si, ei])
+    null = float(start_logits[0] + end_logits[0])
+    start, end = window.offsets[si][0], window.offsets[ei][1]
+    return Span(window.passage, start, end, passage_text[start:end], score, score - null, float(na_logit))
+
+
+class Reader:
+    """The int8 ONNX reader: `read(question, passages)` → the best span of each passage."""
+
+    def __init__(self, model_file: Path, tokenizer_file: Path, threads: int = 2) -> None:
+        self.model_file = Path(model_file)
+        if not self.model_file.exists():
+            raise AssistantError(f"reader model not found at {self.model_file}; rebuild it with {REBUILD}")
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        try:
+            self.session = ort.InferenceSession(str(self.model_file), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own types for truncated or foreign files
+            raise AssistantError(f"reader model {self.model_file} cannot be loaded ({exc.__class__.__name__}: "
+                                 f"{str(exc)[:200]}); rebuild it with {REBUILD}") from None
+        card = self.model_file.with_name(CARD_FILE)
+        config = json.loads(card.read_text()) if card.exists() else {}
+        self.windower = Windower(tokenizer_file, config.get("max_len", 256), config.get("stride", 96))
+        self.fingerprint = config.get("sha256", "")
+        # the abstention threshold fitted on the development sets when the model was shipped; an index's own
+        # calibration (`assistant calibrate`) takes precedence
+        self.default_threshold = float(config.get("threshold", 0.0))
+        self._lock = threading.Lock()
+
+    def read(self, question: str, passages: list[str]) -> list[Span]:
+        """The best span of each passage (over its windows, by margin), in passage order; empty passages skipped."""
+        if not passages:
+            return []
+        encoded = self.windower.encode([question] + passages)
+        windows = [w for p, ctx in enumerate(encoded[1:]) for w in self.windower.windows(encoded[0].ids, p, ctx)]
+        if not windows:
+            return []
+        with self._lock:
+            start, end, na = self.session.run(None, pad(windows))
+        best: dict[int, Span] = {}
+        for row, w in enumerate(windows):
+            span = best_span(w, start[row], end[row], float(na[row]), passages[w.passage])
+            if span is not None and (w.passage not in best or span.margin > best[w.passage].margin):
+                best[w.passage] = span
+        return [best[p] for p in sorted(best)]
+
+
+def default_reader(tokenizer_file: Path, threads: int = 2, model_dir: Path | None = None) -> Reader:
+    return Reader(Path(model_dir or MODEL_DIR) / MODEL_FILE, tokenizer_file, threads)
