@@ -8,7 +8,7 @@ INDEX  ?= index
 EVAL_INDEX ?= .eval-index
 REPORTS ?= evals/reports
 
-.PHONY: run serve install install-test browser index test clean-index eval calibrate eval-data help stress bench
+.PHONY: run serve install install-test browser index test clean-index eval calibrate eval-data help stress bench reader
 
 help:
 	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
@@ -24,8 +24,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip check
 	touch $@
 
+# llama.cpp built for this CPU (GGML_NATIVE) uses AMX where the CPU has it, and its AMX matmul crashes
+# (ggml-org/llama.cpp#20824; a segfault on the first token here): build a portable AVX2 library instead.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) -e '.[test]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) --no-cache-dir -e '.[test]'
 	$(BIN)/python -m pip check
 	touch $@
 
@@ -75,6 +79,15 @@ calibrate: install
 # Regenerate the Normans corpus and question set from ../shared/data (SQuAD 2.0, CC BY-SA 4.0).
 eval-data:
 	$(PYTHON) evals/squad_normans.py
+
+# Train the reader from ../shared/data (SQuAD, CC BY-SA 4.0) and ship it as assistant/models/reader-int8.onnx:
+# about 1.5 h on 2 cores, resumable (READER_ARGS=--resume). See assistant/models/README.md.
+# The last step fits the default abstention threshold on the development sets and writes it into the card.
+reader: install
+	$(BIN)/assistant train-reader $(READER_ARGS)
+	$(BIN)/assistant export-reader
+	$(BIN)/assistant --index $(EVAL_INDEX) ingest $(CORPUS) evals/corpora/normans
+	$(BIN)/assistant --index $(EVAL_INDEX) calibrate --model-card evals/seed.jsonl evals/normans.jsonl
 
 # Ingest speed, retrieval/answer latency, memory, disk and start-up time at 1k/10k/100k chunks (~25 min on
 # 2 cores); BENCH_SIZES=1000,10000 for a shorter run. Prints a table, writes benchmarks/results/bench-DATE.json.
