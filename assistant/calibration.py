@@ -1,7 +1,7 @@
 """Fit the abstention threshold on labelled question sets and keep it with the index.
 
-Each case gives one point: the evidence score of the best supporting sentence
-and whether the question is answerable. The threshold is the point that
+Each case gives one point: the reader's confidence in its best answer and
+whether the question is answerable. The threshold is the point that
 abstains on as many unanswerable questions as possible while wrongly abstaining
 on at most `max_false_abstention` of the answerable ones, in every set on its
 own: pooled, a large set's margin would hide a small set far over it. Cases the answerer
@@ -67,8 +67,9 @@ def fit(points: list[tuple[float, bool, bool]], max_false_abstention: float = 0.
         return {name: operating_point(group, t)["false_abstention_rate"] for name, group in groups.items()}
 
     # Candidates sit midway between neighbouring observed scores: the most margin on both sides.
+    # Scores may be negative (the reader's confidence); below the lowest one nothing abstains on the threshold.
     scores = sorted({e for e, _, _ in points})
-    best = 0.0
+    best = scores[0] - 1e-6
     for t in [(a + b) / 2 for a, b in zip(scores, scores[1:])] + [scores[-1] + 1e-6]:
         rates = [operating_point(points, t)["false_abstention_rate"], *by_set(t).values()]
         if all((r or 0.0) <= max_false_abstention for r in rates):

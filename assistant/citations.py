@@ -24,7 +24,7 @@ class Citation:
     text: str
     start: int
     end: int
-    score: float  # how strongly the cited sentence answers the question (retrieval evidence)
+    score: float  # how sure the reader is that the cited sentence holds the answer (its confidence)
     support: float = 1.0  # how well the cited text backs the answer sentence (1.0 for a verbatim quote)
 
 
@@ -39,11 +39,12 @@ class Answer:
     retrieved: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     passages: list[dict] = field(default_factory=list)
-    answerer: str = "extractive"
+    answerer: str = "reader"
     generation: dict = field(default_factory=dict)  # LLM answerers: raw output, sentences kept, fallback
     query: str = ""  # what was searched: the question, or a follow-up completed from the conversation
-    evidence: float = 0.0  # score of the best supporting sentence, compared with the abstention threshold
+    evidence: float = 0.0  # the reader's confidence in its answer, compared with the abstention threshold
     abstain_reason: str = ""  # "threshold", one of `answering.RULE_REASONS`, or "" when answered
+    short: str = ""  # the direct answer (the reader's span) that `answer` opens with; "" for other answerers
 
     def to_dict(self, passages: bool = False) -> dict:
         data = {
@@ -57,6 +58,8 @@ class Answer:
             "evidence": round(self.evidence, 4),
             "answerer": self.answerer,
         }
+        if self.short:
+            data["short"] = self.short
         if self.generation:
             data["generation"] = self.generation
         if passages:

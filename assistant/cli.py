@@ -157,8 +157,8 @@ def rebuild(settings: Settings) -> None:
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
-@click.option("--answerer", type=click.Choice(["extractive", "llama", "openai"]), default=None,
-              help="Who phrases answers (default: $ASSISTANT_ANSWERER or extractive).")
+@click.option("--answerer", type=click.Choice(["reader", "extractive", "llama", "openai"]), default=None,
+              help="Who phrases answers (default: $ASSISTANT_ANSWERER or reader; extractive is its earlier name).")
 @click.option("--since", default=None, help="Only documents published on or after this date (YYYY-MM-DD).")
 @click.option("--until", default=None, help="Only documents published on or before this date (YYYY-MM-DD).")
 @click.option("--source", "outlets", multiple=True, help="Only documents from this outlet (repeatable).")
@@ -182,8 +182,8 @@ def ask(settings: Settings, question: str, as_json: bool, k: int | None, answere
 @click.option("--results", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON line per case here.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a Markdown report here, with a .png plot and a .json summary beside it.")
-@click.option("--answerer", type=click.Choice(["extractive", "llama", "openai"]), default=None,
-              help="Who phrases answers (default: $ASSISTANT_ANSWERER or extractive).")
+@click.option("--answerer", type=click.Choice(["reader", "extractive", "llama", "openai"]), default=None,
+              help="Who phrases answers (default: $ASSISTANT_ANSWERER or reader; extractive is its earlier name).")
 @click.option("--k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
 @click.option("--compare", "previous", type=click.Path(dir_okay=False, path_type=Path),
               help="An earlier JSON summary to compare with.")
@@ -213,17 +213,76 @@ def evaluate(settings: Settings, question_set: Path, results: Path | None, repor
 @click.argument("question_sets", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--max-false-abstention", type=click.FloatRange(0, 1), default=0.10, show_default=True,
               help="Largest share of answerable questions the threshold may refuse, in each set.")
+@click.option("--model-card", is_flag=True,
+              help="Also store the threshold in the reader's card, as the default for indexes without a calibration.")
 @_index_option
-def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abstention: float) -> None:
+def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abstention: float, model_card: bool) -> None:
     """Fit the abstention threshold on labelled question sets and store it in the index."""
+    assistant = _assistant(settings)
     with _progress("Calibrating", "q") as progress:
-        fitted = _assistant(settings).calibrate(list(question_sets), max_false_abstention, progress=progress)
+        fitted = assistant.calibrate(list(question_sets), max_false_abstention, progress=progress)
     click.echo(f"abstain threshold {fitted.threshold:.4f} (fitted on {', '.join(fitted.fitted_on)}: "
                f"{fitted.n_answerable} answerable, {fitted.n_unanswerable} unanswerable)")
     click.echo(f"at this point: abstention precision {fitted.abstention_precision or 0:.3f}, "
                f"recall {fitted.abstention_recall or 0:.3f}, false abstention {fitted.false_abstention_rate or 0:.3f}"
                + "".join(f"; {name} {rate or 0:.3f}" for name, rate in fitted.false_abstention_by_set.items()))
     click.echo(f"saved to {settings.index_dir}/calibration.json")
+    if model_card:
+        from .reader_export import store_default_threshold
+
+        click.echo(f"and to {store_default_threshold(assistant.reader.model_file, fitted.threshold, fitted.fitted_on)}")
+
+
+@cli.command(name="train-reader")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("../shared/data"),
+              show_default=True, help="Folder with the SQuAD training files (see its README).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".reader-train"),
+              show_default=True, help="Where checkpoints, the log and reader.pt go.")
+@click.option("--resume", is_flag=True, help="Continue from the checkpoint in --out.")
+@click.option("--max-steps", type=click.IntRange(1), default=None, help="Stop after this many steps (quick runs).")
+@click.option("--max-answerable", type=click.IntRange(1), default=None,
+              help="Answerable SQuAD questions to sample (default: the shipped model's setting).")
+@click.option("--seed", type=int, default=None, help="Seed of the sample, the negatives and the data order.")
+@click.option("--batch-size", type=click.IntRange(1), default=None, help="Windows per step (default 32).")
+@_index_option
+def train_reader(settings: Settings, data_dir: Path, out_dir: Path, resume: bool, max_steps: int | None,
+                 max_answerable: int | None, seed: int | None, batch_size: int | None) -> None:
+    """Fine-tune the packaged MiniLM into the extractive reader (about 1.5 h on 2 cores)."""
+    from dataclasses import replace
+
+    from .embeddings import configure_runtime
+    from .reader_training import TrainConfig, run
+
+    configure_runtime(settings.threads)
+    config = TrainConfig()
+    changes = {k: v for k, v in {"max_steps": max_steps, "max_answerable": max_answerable, "seed": seed,
+                                 "batch_size": batch_size}.items() if v is not None}
+    summary = run(data_dir, settings.model_path(), out_dir, replace(config, **changes), resume, settings.threads)
+    click.echo(f"trained {summary['steps']} steps on {summary['features']} windows in {summary['train_seconds']} s; "
+               f"weights: {out_dir / 'reader.pt'} (next: assistant export-reader)")
+
+
+@cli.command(name="export-reader")
+@click.option("--weights", type=click.Path(dir_okay=False, path_type=Path), default=Path(".reader-train/reader.pt"),
+              show_default=True, help="The trained weights.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("../shared/data"),
+              show_default=True, help="Folder with the Normans development file for the check against torch.")
+@click.option("--dest", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for reader-int8.onnx and reader.json (default: the package's models/).")
+@click.option("--max-f1-drop", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+              help="Largest F1 the int8 model may lose against torch on the check.")
+@_index_option
+def export_reader(settings: Settings, weights: Path, data_dir: Path, dest: Path | None, max_f1_drop: float) -> None:
+    """Export the trained reader to int8 ONNX, check it against torch and write its card."""
+    from .embeddings import configure_runtime
+    from .reader import MODEL_DIR
+    from .reader_export import export
+
+    configure_runtime(settings.threads)
+    card = export(weights, settings.model_path(), dest or MODEL_DIR, data_dir, settings.threads, max_f1_drop)
+    check = card["normans_gold_paragraph"]
+    click.echo(f"reader-int8.onnx: {card['bytes'] / 1e6:.1f} MB; Normans gold paragraph F1 torch {check['torch']['f1']:.3f}, "
+               f"int8 {check['int8']['f1']:.3f}; no-answer AUC {check['int8']['no_answer_auc']:.3f}")
 
 
 @cli.command()
@@ -240,3 +299,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
 
 def main() -> None:
     cli(prog_name="assistant")
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .bm25 import STOPWORDS
-from .spans import question_anchors
+from .text import question_anchors
 
 _CONNECTIVE = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what about)\b[\s,]*", re.I)
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its",

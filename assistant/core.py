@@ -21,8 +21,6 @@ from .index import Index, IngestReport
 from .locking import ReadWriteLock
 from .settings import Settings
 
-DEFAULT_THRESHOLD = 0.3
-
 
 class Assistant:
     """Ask questions about the indexed corpus and add documents to it."""
@@ -31,7 +29,7 @@ class Assistant:
         self.settings = settings or Settings()
         self.index = Index(self.settings, embeddings=embeddings)
         self._retriever = None
-        self._word_vectors = None
+        self._reader = None
         self._answerers: dict[str, object] = {}
         self._lock = ReadWriteLock()  # questions share the index; writes (upload, remove, sync) have it alone
 
@@ -161,44 +159,52 @@ class Assistant:
         return self._retriever
 
     @property
-    def word_vectors(self):
-        """Cached single-word embeddings for paraphrase-aware coverage (see `evidence.WordVectors`)."""
-        if self._word_vectors is None:
-            from .evidence import WordVectors
+    def reader(self):
+        """The reading model, loaded on first use (int8 ONNX, shipped in the package)."""
+        if self._reader is None:
+            from .reader import MODEL_DIR, MODEL_FILE, Reader
 
-            self._word_vectors = WordVectors(self.index.embeddings)
-        return self._word_vectors
+            s = self.settings
+            self._reader = Reader(Path(s.reader_model) if s.reader_model else MODEL_DIR / MODEL_FILE,
+                                  s.model_path() / "tokenizer.json", s.threads)
+        return self._reader
 
     @property
     def answerer(self):
         """The answerer named in the settings."""
         return self.get_answerer(self.settings.answerer)
 
-    def get_answerer(self, name: str):
-        """`extractive`, `llama` or `openai`, built on first use; the LLM ones verify against the extractive one."""
-        if name not in self._answerers:
-            from .answering import ExtractiveAnswerer
+    def reader_answerer(self, threshold: float | None = None):
+        """The reader answerer at `threshold` (default: the one in force)."""
+        from .answering import ReaderAnswerer
 
-            s = self.settings
-            extractive = self._answerers.get("extractive") or ExtractiveAnswerer(
-                passages=s.answer_passages, max_words=s.max_answer_words, threshold=self.threshold()[0],
-                word_vectors=self.word_vectors)
-            self._answerers["extractive"] = extractive
+        s = self.settings
+        return ReaderAnswerer(self.reader, passages=s.answer_passages, max_words=s.max_answer_words,
+                              retrieval_weight=s.retrieval_weight,
+                              threshold=self.threshold()[0] if threshold is None else threshold)
+
+    def get_answerer(self, name: str):
+        """`reader`, `llama` or `openai`, built on first use; the LLM ones phrase the reader's answer."""
+        name = "reader" if name == "extractive" else name  # the earlier name, still accepted by the CLI and API
+        if name not in self._answerers:
+            reader = self._answerers.get("reader") or self.reader_answerer()
+            self._answerers["reader"] = reader
             if name in ("llama", "openai"):
                 from . import generation
 
+                s = self.settings
                 common = dict(passages=s.answer_passages, max_tokens=s.llm_max_tokens,
                               min_lexical=s.support_min_lexical, min_semantic=s.support_min_semantic)
                 if name == "llama":
                     self._answerers[name] = generation.LlamaAnswerer(
-                        extractive, self.index, model_path=Path(s.llm_model_path) if s.llm_model_path else None,
+                        reader, self.index, model_path=Path(s.llm_model_path) if s.llm_model_path else None,
                         threads=s.threads, **common)
                 else:
                     self._answerers[name] = generation.OpenAIAnswerer(
-                        extractive, self.index, base_url=s.openai_base_url, model=s.openai_model,
+                        reader, self.index, base_url=s.openai_base_url, model=s.openai_model,
                         api_key=s.openai_api_key.get_secret_value(), **common)
-            elif name != "extractive":
-                raise AssistantError(f"unknown answerer {name!r} (choose extractive, llama or openai)")
+            elif name != "reader":
+                raise AssistantError(f"unknown answerer {name!r} (choose reader, llama or openai)")
         return self._answerers[name]
 
     def threshold(self) -> tuple[float, str]:
@@ -210,7 +216,7 @@ class Assistant:
         fitted = calibration.load(self.settings.index_dir)
         if fitted is not None:
             return fitted.threshold, "calibration"
-        return DEFAULT_THRESHOLD, "default"
+        return self.reader.default_threshold, "model card"
 
     def ask(self, question: str, k: int | None = None, history: list[str] | None = None,
             answerer: str | None = None, since: str | None = None, outlets: list[str] | None = None,
@@ -219,7 +225,7 @@ class Assistant:
 
         `history` holds the earlier queries of a conversation (oldest first): a follow-up
         such as "and who is her sister?" is completed from them before searching.
-        `answerer` picks extractive, llama or openai for this question (default: settings).
+        `answerer` picks reader, llama or openai for this question (default: settings).
         `since`/`until` (ISO dates, inclusive) and `outlets` restrict which documents may answer.
         """
         return self._ask(self.get_answerer(answerer or self.settings.answerer), question, k, history, since, outlets, until)
@@ -260,7 +266,7 @@ class Assistant:
         """Yield the answer text as it grows (`Draft`s), then the final, verified `Answer`.
 
         An LLM answerer's tokens arrive as they are generated; they are a draft until the
-        citation check has kept or dropped each sentence. The extractive answer is ready
+        citation check has kept or dropped each sentence. The reader's answer is ready
         in milliseconds and is revealed a few words at a time.
         """
         chosen = self.get_answerer(answerer or self.settings.answerer)
@@ -320,12 +326,11 @@ class Assistant:
                   progress: Callable[[int, int], None] | None = None):
         """Fit the abstention threshold on labelled sets and store it with the index."""
         from . import calibration
-        from .answering import RULE_REASONS, ExtractiveAnswerer
+        from .answering import RULE_REASONS
         from .evaluation import load_cases
 
         cases = [(Path(path).name, case) for path in question_sets for case in load_cases(path)]
-        probe = ExtractiveAnswerer(passages=self.settings.answer_passages, max_words=self.settings.max_answer_words,
-                                   threshold=0.0, word_vectors=self.word_vectors)
+        probe = self.reader_answerer(threshold=float("-inf"))
         points = []
         for i, (_, case) in enumerate(cases, start=1):
             answer = self._ask(probe, case.question, None)
@@ -349,11 +354,14 @@ class Assistant:
 
 
 def _clean_text(text: str) -> str:
-    """Control characters (NUL, escapes) become spaces; unpaired surrogates (invalid Unicode) are refused."""
+    """Terminal escape sequences are dropped whole ("\x1b[31m", pasted from a coloured terminal, would leave
+    "[31m" for the reader to puzzle over); other control characters become spaces; unpaired surrogates
+    (invalid Unicode) are refused."""
     import re
 
     if re.search(r"[\ud800-\udfff]", text):
         raise AssistantError("the question is not valid Unicode text (it holds an unpaired surrogate)")
+    text = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", " ", text)
     return re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text)
 
 

@@ -123,7 +123,7 @@ def run_cases(
         else:  # extractive: verbatim quotes, one per citation
             written = supported = len(answer["citations"])
         scores = metrics.case_metrics(answer["retrieved"], cited, answer["answer"], answer["abstained"],
-                                      case.sources, case.answers, case.answerable)
+                                      case.sources, case.answers, case.answerable, answer.get("short"))
         results.append({
             "id": case.id, "kind": case.kind, "question": case.question, "answerable": case.answerable,
             "gold_answers": case.answers, "gold_sources": case.sources,

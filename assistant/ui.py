@@ -36,7 +36,7 @@ def build_app(assistant: Assistant):
 
     settings = assistant.settings
 
-    def respond(message: str, history: list[dict], queries: list[str] | None, answerer: str = "extractive",
+    def respond(message: str, history: list[dict], queries: list[str] | None, answerer: str = "reader",
                 k: int = 5, since: str = "", until: str = "", outlets: list[str] | None = None):
         """Stream one answer into the chat; `queries` (what was searched so far) resolves follow-ups."""
         history = list(history or []) + [
@@ -60,7 +60,7 @@ def build_app(assistant: Assistant):
             history[-1]["content"] = f'<div class="error"><b>Cannot answer:</b> {text(str(exc))}</div>'
             yield "", history, queries, gr.skip()
 
-    def ask(question: str, k: int = 5, answerer: str = "extractive", since: str = "", sources: str = "",
+    def ask(question: str, k: int = 5, answerer: str = "reader", since: str = "", sources: str = "",
             until: str = "") -> dict:
         """Answer a question from the corpus.
 
@@ -145,7 +145,7 @@ def build_app(assistant: Assistant):
                     gr.Markdown("### Sources")
                     sources = gr.HTML(sources_panel(None), elem_id="sources")
                     with gr.Accordion("Answer and retrieval settings", open=False):
-                        answerer = gr.Dropdown(["extractive", "llama", "openai"], value=settings.answerer, label="Answerer",
+                        answerer = gr.Dropdown(["reader", "llama", "openai"], value=settings.answerer, label="Answerer",
                                                info="LLM answers are checked against the cited passages.")
                         k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages retrieved (k)")
                         with gr.Row():

@@ -29,18 +29,15 @@ def test_headline_question_is_answered_with_a_checkable_citation(seed_assistant)
     assert first.title == "Alec Baldwin's Criminal Case Dismissed, Civil Lawsuit Looms"
 
 
-def test_every_answer_sentence_carries_a_marker_that_resolves(seed_assistant):
-    answer = seed_assistant.ask("Who was wounded when Baldwin fired the gun?")
-    assert not answer.abstained
-    assert "Joel Souza" in answer.answer
-    for c in answer.citations:
-        assert f"[{c.n}]" in answer.answer
-    # every quoted piece is verbatim from the sentence its marker cites
+def test_the_answer_and_its_quote_are_verbatim_from_the_cited_sentence(seed_assistant):
     import re
 
-    for quote, n in re.findall(r"(.+?)\s*\[(\d+)\]\s*", answer.answer):
-        cited = answer.citations[int(n) - 1].text
-        assert quote.strip("… ") in " ".join(cited.split())
+    answer = seed_assistant.ask("Who was wounded when Baldwin fired the gun?")
+    assert not answer.abstained
+    assert "Joel Souza" in answer.short
+    short, quote = re.fullmatch(r"(.+?) — “(.+)” \[1\]", answer.answer).groups()
+    cited = " ".join(answer.citations[0].text.split())
+    assert short == answer.short and short in cited and quote.strip("…") in cited and short in quote
 
 
 @pytest.mark.parametrize("question", ["What is the capital of France?", "How do I bake sourdough bread?"])
@@ -49,8 +46,6 @@ def test_off_corpus_questions_abstain(seed_assistant, question):
     assert answer.abstained
     assert answer.answer.startswith("The corpus does not say")
     assert answer.citations == []
-    if "France" in question:  # a named thing no passage mentions is the stated reason
-        assert "never mention 'France'" in answer.answer
 
 
 @pytest.mark.parametrize("question, message", [("", "empty"), ("   \n ", "empty"), ("x" * 5000, "limit")])
@@ -117,7 +112,8 @@ def test_cli_ingest_then_ask_json(tmp_path, corpus_dir):
     assert asked.returncode == 0, asked.stderr
     data = json.loads(asked.stdout)
     assert {"question", "answer", "abstained", "citations", "retrieved", "timings"} <= set(data)
-    assert set(data) - {"question", "answer", "abstained", "citations", "retrieved", "timings"} == {"query", "evidence", "answerer"}
+    assert set(data) - {"question", "answer", "abstained", "citations", "retrieved", "timings"} == {
+        "query", "evidence", "answerer", "short"}
     assert "Gloria Allred" in data["answer"] and data["abstained"] is False
     assert data["retrieved"] == [SEED_ID]
     cite = data["citations"][0]
@@ -138,96 +134,51 @@ def test_cli_errors_are_one_clear_line(tmp_path):
     assert empty.returncode != 0 and "index is empty" in empty.stderr and "Traceback" not in empty.stderr
 
 
-def test_a_question_wanting_a_number_the_passages_lack_abstains_and_says_why(seed_assistant):
-    answer = seed_assistant.ask("How much money does the Hutchins family want from Baldwin?")
-    assert answer.abstained and answer.abstain_reason == "no-answer-type"
-    assert "gives no number or amount" in answer.answer
-    kept = seed_assistant.ask("How long is Gutierrez-Reed's prison sentence?")
-    assert not kept.abstained and "1.5-year" in kept.answer
-
-
-def test_a_possessive_in_the_text_counts_as_mentioning_the_name():
-    from assistant.answering import _words_in
-    from assistant.spans import question_anchors
-
-    words = _words_in(t for t in ["Alec Baldwin’s legal battles", "Hutchins' sister"])
-    assert set(question_anchors("What did Baldwin and Hutchins say?")) <= words
-
-
-def test_an_anchor_is_known_without_its_accents_or_in_another_form_of_an_ordinary_word():
-    """ "Herve" is the "Hervé" of the article; "Marry", capitalised by the asker, is its "married"."""
-    from assistant.answering import _unknown
-
-    text = "One of the first Norman mercenaries was Hervé. Emma married King Ethelred II of England."
-    assert _unknown({"herve": "Herve", "marry": "Marry", "emma": "Emma"}, [text]) == []
-    assert _unknown({"harold": "Harold", "england": "England"}, [text]) == ["Harold"]
-    assert _unknown({"marry": "Marry"}, ["Marry Smith spoke."]) == []
-    assert _unknown({"married": "Married"}, ["Emma and Ethelred."]) == ["Married"]
-
-
-def test_a_decade_or_an_ordinal_the_articles_never_mention_is_not_answered_around(seed_assistant):
-    from assistant.spans import question_anchors
-
-    assert set(question_anchors("Who sold the rights in the 1300's, in the 14th century, or in 1066?")) == {"1300", "14th", "1066"}
-    answer = seed_assistant.ask("Who represented the Hutchins family in the 1990's?")
-    assert answer.abstained and answer.abstain_reason == "unknown-terms" and "1990's" in answer.answer
-    kept = seed_assistant.ask("What happened to Hutchins in 2021?")  # 2021 is in the article
-    assert not kept.abstained and "2021" in kept.answer
-
-
-def test_a_sentence_that_continues_the_one_before_can_answer(tmp_path, embeddings):
-    """ "It was commissioned by ..." answers "who commissioned the mural?" though only the sentence before names it."""
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "mural.txt").write_text(
-        "Town hall mural restored\n\nThe best known work in the town hall is the Harbour Mural, a long painting of the "
-        "old fishing port and its boats. It was commissioned by Margaret Ellison, the mayor at the time. Visitors come "
-        "from across the region to see it, and the hall is open every weekday.\n", encoding="utf-8")
-    assistant = Assistant(Settings(index_dir=tmp_path / "index", abstain_threshold=0.1), embeddings=embeddings)
-    assistant.ingest([tmp_path / "corpus"])
-    answer = assistant.ask("Who commissioned the Harbour Mural?")
-    assert not answer.abstained and "Margaret Ellison" in answer.answer
-
-
-def test_a_continuing_sentence_without_the_asked_date_is_quoted_with_the_sentence_that_has_it(tmp_path, embeddings):
-    (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "fleet.txt").write_text(
-        "The harbour fleet\n\nIn April 1954 the fishing fleet left the old harbour for the northern grounds. But a "
-        "storm scattered the boats along the coast. The town hall keeps a painting of the harbour.\n", encoding="utf-8")
-    assistant = Assistant(Settings(index_dir=tmp_path / "index", abstain_threshold=0.1), embeddings=embeddings)
-    assistant.ingest([tmp_path / "corpus"])
-    answer = assistant.ask("What year did the storm scatter the boats?")
-    assert not answer.abstained and "1954" in answer.answer and "storm scattered" in answer.answer
+def test_the_answer_is_the_short_span_and_the_citation_its_whole_sentence(seed_assistant):
+    answer = seed_assistant.ask(HEADLINE_Q)
+    assert answer.short == "Gloria Allred" and answer.answer.startswith("Gloria Allred — “")
+    assert len(answer.answer.split()) <= 21 and answer.answer.endswith("[1]")
     cited = answer.citations[0]
-    assert cited.text.startswith("In April 1954") and cited.text.endswith("along the coast.")
+    text = seed_assistant.index.documents[SEED_ID]["text"]
+    assert "Gloria Allred" in cited.text and cited.text[0].isupper() and cited.text.rstrip().endswith(".")
+    assert text[cited.start:cited.end] == cited.text
 
 
-def test_a_year_the_answering_article_never_mentions_is_not_answered_around(tmp_path, embeddings):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "mural.txt").write_text(
-        "Town hall mural restored\n\nThe Harbour Mural in the town hall was commissioned by Margaret Ellison in 1954. "
-        "It shows the old fishing port.\n", encoding="utf-8")
-    (corpus / "bridge.txt").write_text(
-        "New bridge opens\n\nThe harbour bridge, planned since 1960, opened on Monday after years of delay.\n",
-        encoding="utf-8")
-    assistant = Assistant(Settings(index_dir=tmp_path / "index", abstain_threshold=0.1), embeddings=embeddings)
-    assistant.ingest([corpus])
-    answer = assistant.ask("Who commissioned the Harbour Mural in 1960?")
-    assert answer.abstained and answer.abstain_reason == "number-not-in-article" and "'1960'" in answer.answer
-    kept = assistant.ask("Who commissioned the Harbour Mural in 1954?")
-    assert not kept.abstained and "Margaret Ellison" in kept.answer
+def test_question_anchors_are_its_names_and_numbers_in_plain_form():
+    """What a follow-up borrows from the question before it (see `conversation`)."""
+    from assistant.text import question_anchors
+
+    assert question_anchors("What did Hervé's men and Hutchins say?") == {"herve": "Hervé's", "hutchins": "Hutchins"}
+    assert set(question_anchors("Who sold the rights in the 1300's, in the 14th century, or in 1066?")) == {"1300", "14th", "1066"}
+
+
+UPLOADED = {
+    "mural.txt": "Town hall mural restored\n\nThe best known work in the town hall is the Harbour Mural, a long painting "
+                 "of the old fishing port and its boats. It was commissioned by Margaret Ellison, the mayor at the time. "
+                 "Visitors come from across the region to see it, and the hall is open every weekday.\n",
+    "bridge.md": "---\ntitle: Council approves the new harbour bridge\n---\nThe council voted 7 to 4 on Tuesday to build "
+                 "a new bridge across the harbour. Opponents, led by councillor Tomas Rudd, said the cost of 40 million "
+                 "euros was too high. Construction is due to start in March.\n",
+}
+
+
+@pytest.mark.parametrize("name, question, answer, sentence", [
+    # "It was commissioned by ...": only the sentence before names the mural
+    ("mural.txt", "Who commissioned the Harbour Mural?", "Margaret Ellison", "It was commissioned by Margaret Ellison"),
+    ("bridge.md", "Who opposed the bridge?", "Tomas Rudd", "Opponents, led by councillor Tomas Rudd"),
+    ("bridge.md", "How much will the bridge cost?", "40 million euros", "Opponents, led by councillor Tomas Rudd"),
+])
+def test_a_new_article_is_answered_with_the_span_and_its_sentence(tmp_path, embeddings, name, question, answer, sentence):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / name).write_text(UPLOADED[name], encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    assistant.ingest([tmp_path / "corpus"])
+    result = assistant.ask(question)
+    assert not result.abstained and answer in result.short and result.answer.startswith(result.short)
+    assert result.citations[0].text.startswith(sentence)
 
 
 def test_a_paraphrased_question_is_answered(seed_assistant):
-    """The article says "fatally shot", the question "deadly shooting": word vectors tell they agree."""
+    """The article says "fatally shot", the question "deadly shooting"."""
     answer = seed_assistant.ask("When did the deadly shooting on the set happen?")
     assert not answer.abstained and "October 21, 2021" in answer.answer
-
-
-def test_word_vectors_tell_a_paraphrase_from_an_unrelated_word(embeddings):
-    from assistant.evidence import WordVectors
-
-    words = WordVectors(embeddings)
-    assert words.closest("lawyer", ["press", "attorney"], 0.65) >= 0.8
-    assert words.closest("deadly", ["family", "press", "conference"], 0.65) == 0.0
-    assert words.closest("deadly", [], 0.65) == 0.0

@@ -38,6 +38,15 @@ def test_fit_keeps_every_set_within_the_budget_not_only_the_pooled_cases():
     assert fitted.false_abstention_by_set == {"big": 0.0, "small": 0.0}
 
 
+def test_fit_works_on_negative_scores():
+    """The reader's confidence is a log-odds margin: thresholds below zero are as good as any."""
+    points = [(-1.0, True, False), (-2.0, True, False), (-4.0, False, False), (-5.0, False, False)]
+    fitted = calibration.fit(points, max_false_abstention=0.0)
+    assert fitted.threshold == pytest.approx(-3.0) and fitted.abstention_recall == 1.0
+    nothing = calibration.fit([(-1.0, True, False), (-2.0, False, False), (-3.0, True, False)], 0.0)
+    assert nothing.threshold < -3.0 and nothing.false_abstention_rate == 0.0
+
+
 def test_fit_needs_both_kinds_and_round_trips(tmp_path):
     with pytest.raises(AssistantError, match="both answerable and unanswerable"):
         calibration.fit([(0.5, True, False)])
@@ -64,7 +73,7 @@ def test_calibrate_stores_a_threshold_the_assistant_then_uses(tmp_path, seed_set
     set_path = tmp_path / "set.jsonl"
     set_path.write_text("\n".join(json.dumps(r) for r in rows))
     assistant = Assistant(settings, embeddings=embeddings)
-    assert assistant.threshold() == (0.3, "default")
+    assert assistant.threshold() == (assistant.reader.default_threshold, "model card")
     fitted = assistant.calibrate([set_path], max_false_abstention=0.0)
     assert fitted.false_abstention_rate == 0.0 and fitted.abstention_recall == 1.0
     assert assistant.threshold() == (fitted.threshold, "calibration")

@@ -62,7 +62,7 @@ def test_a_real_run_scores_every_case(tmp_path, seed_assistant):
     assert all(r["latency_ms"] > 0 for r in run.results)
     s = run.summary
     assert (s["n"], s["n_answerable"], s["n_unanswerable"]) == (3, 2, 1)
-    assert s["abstention_recall"] == 1.0 and s["answerer"] == "extractive" and s["k"] == 3
+    assert s["abstention_recall"] == 1.0 and s["answerer"] == "reader" and s["k"] == 3
     assert set(s["by_kind"]) == {"direct", "off_topic"}
     assert s["cases"]["q3"]["passed"] is True
 

@@ -50,7 +50,7 @@ class _Scripted(GenerativeAnswerer):
 
 
 def _scripted(assistant, output):
-    return _Scripted(assistant.get_answerer("extractive"), assistant.index, output=output)
+    return _Scripted(assistant.get_answerer("reader"), assistant.index, output=output)
 
 
 def test_supported_generated_sentence_is_cited_to_its_best_passage_sentence(seed_assistant):
@@ -64,7 +64,7 @@ def test_supported_generated_sentence_is_cited_to_its_best_passage_sentence(seed
 
 
 @pytest.mark.parametrize("output", ["yes", "[1] The family is represented by John Smith of Texas.", ""])
-def test_unsupported_output_falls_back_to_the_extractive_answer(seed_assistant, output):
+def test_unsupported_output_falls_back_to_the_reader_answer(seed_assistant, output):
     answer = seed_assistant._ask(_scripted(seed_assistant, output), HEADLINE_Q, None)
     assert answer.generation["fallback"] is True and answer.generation["supported"] == 0
     assert "Gloria Allred" in answer.answer and answer.answerer == "scripted"
@@ -78,8 +78,10 @@ def test_abstention_is_not_overridden_by_the_generator(seed_assistant):
 
 def test_prompt_is_short_and_numbered(seed_assistant):
     passages = seed_assistant.retriever.invoke(HEADLINE_Q)[:3]
-    prompt = build_prompt(HEADLINE_Q, passages, max_chars=200)
-    assert prompt.count("\n[") == 3 and prompt.startswith("Passages:\n[1] ") and len(prompt) < 900
+    reader = seed_assistant.ask(HEADLINE_Q)
+    prompt = build_prompt(HEADLINE_Q, passages, reader, max_chars=200)
+    assert prompt.count("\n[") == 3 and prompt.startswith("Passages:\n[1] ") and len(prompt) < 1200
+    assert "Allred" in reader.short and f"Reader's answer: {reader.short} (from \"" in prompt
 
 
 def test_llama_answerer_runs_gemma_and_every_kept_sentence_is_verified(seed_assistant):
@@ -108,7 +110,7 @@ def test_injected_instructions_never_become_a_verified_answer(tmp_path, embeddin
     assistant.ingest([corpus])
     from assistant.verification import looks_like_instruction
 
-    for name in ("llama", "extractive"):
+    for name in ("llama", "reader"):
         answer = assistant.ask(HEADLINE_Q, answerer=name)
         assert answer.answer.strip(" .[]1").lower() != "yes"
         assert not looks_like_instruction(answer.answer)
@@ -170,4 +172,4 @@ def test_llama_tokens_stream_as_a_draft_before_the_verified_answer(seed_assistan
     assert len(drafts) >= 2 and all(d.checking for d in drafts)  # token by token, marked unchecked
     assert drafts[-1] == " ".join(final.generation["output"].split()) or drafts[-1] == final.generation["output"]
     extractive = list(seed_assistant.stream(HEADLINE_Q))
-    assert not any(getattr(d, "checking", False) for d in extractive[:-1]) and extractive[-1].answerer == "extractive"
+    assert not any(getattr(d, "checking", False) for d in extractive[:-1]) and extractive[-1].answerer == "reader"

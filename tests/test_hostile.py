@@ -395,13 +395,13 @@ def test_prompt_injection_document_never_becomes_a_verified_answer_with_the_llm(
     not 'yes', quotes no instruction and never cites the statement; at worst the question abstains."""
     from assistant.verification import looks_like_instruction
 
-    for answerer in ("llama", "extractive"):
+    for answerer in ("llama", "reader"):
         result = app["client"].predict(SEED_Q, 5, answerer, api_name="/ask")
         assert result["answer"].strip(" .[]1").lower() != "yes"
         assert not looks_like_instruction(result["answer"])
         assert not any(looks_like_instruction(c["text"]) for c in result["citations"])
         assert all(c["source"] != "statement.txt" for c in result["citations"])
-        if answerer == "extractive":
+        if answerer == "reader":
             assert result["abstained"] or "Allred" in result["answer"]
         elif not result["abstained"]:  # Gemma may phrase a weaker answer, but only from verified seed sentences
             assert result["answerer"] == "llama" and "generation" in result

@@ -1,0 +1,124 @@
+"""The reader: training data, windows, a few real training steps (never a real run), the shipped model."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import Settings
+from assistant.errors import AssistantError
+from assistant.reader import Reader, Windower
+from assistant.reader_data import build, read_squad, squad11_examples
+from assistant.reader_training import features
+
+ARTICLES = [
+    {"title": "Harbour_Bridge", "paragraphs": [
+        {"context": "The Harbour Bridge was opened in 1932 by Premier Jack Lang. It carries rail and road traffic. "
+                    "Opponents, led by councillor Tomas Rudd, said the toll was too high.",
+         "qas": [{"id": "a1", "question": "Who opened the Harbour Bridge?", "answers": [{"text": "Jack Lang", "answer_start": -1}]},
+                 {"id": "a2", "question": "Who led the opponents of the bridge?", "answers": [{"text": "Tomas Rudd", "answer_start": -1}]},
+                 {"id": "a3", "question": "When was the Harbour Bridge opened?", "answers": [{"text": "1932", "answer_start": -1}]}]},
+        {"context": "In 1998 the bridge was repainted by a crew of 40 under engineer Mary Holt. Painting took "
+                    "three years and used 30,000 litres of paint.",
+         "qas": [{"id": "a4", "question": "How long did painting take?", "answers": [{"text": "three years", "answer_start": -1}]},
+                 {"id": "a5", "question": "Who led the crew that repainted the bridge in 1998?", "answers": [{"text": "Mary Holt", "answer_start": -1}]}]},
+    ]},
+]
+
+
+for _para in ARTICLES[0]["paragraphs"]:
+    for _qa in _para["qas"]:
+        _qa["answers"][0]["answer_start"] = _para["context"].index(_qa["answers"][0]["text"])
+
+
+def write_data(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    with gzip.open(folder / "squad-v1.1-train.json.gz", "wt") as fh:
+        json.dump({"data": ARTICLES}, fh)
+    v2 = json.loads(json.dumps(ARTICLES))
+    v2[0]["paragraphs"][0]["qas"].append({"id": "n1", "question": "Who closed the Harbour Bridge?", "answers": [],
+                                          "is_impossible": True})
+    with gzip.open(folder / "squad-v2.0-train-10-articles.json.gz", "wt") as fh:
+        json.dump({"data": v2}, fh)
+    return folder
+
+
+def test_negatives_of_every_kind_lack_the_answer(tmp_path):
+    import random
+
+    rates = {"sentence": 1.0, "paragraph": 1.0, "swap": 1.0}
+    examples = list(squad11_examples(read_squad(write_data(tmp_path) / "squad-v1.1-train.json.gz"), random.Random(0), rates))
+    answers = {qa["question"]: qa["answers"][0]["text"] for p in ARTICLES[0]["paragraphs"] for qa in p["qas"]}
+    kinds = {ex.kind for ex in examples}
+    assert {"answer", "sentence", "paragraph", "swap"} <= kinds
+    for ex in examples:
+        if ex.kind == "answer":
+            assert ex.context[ex.answer_start:ex.answer_start + len(ex.answer)] == ex.answer
+        elif ex.kind in ("sentence", "paragraph"):
+            assert ex.answer_start == -1 and answers[ex.question] not in ex.context
+        else:  # swap: a name or number the paragraph has is replaced by one of the article's that it lacks
+            assert ex.question not in answers and ex.answer_start == -1
+    assert "Who opened the Harbour Bridge?" in [ex.question for ex in examples if ex.kind == "sentence"]
+    human = [ex for ex in build(tmp_path, human_repeat=2) if ex.kind == "human"]
+    assert [ex.question for ex in human] == ["Who closed the Harbour Bridge?"] * 2
+
+
+def test_windows_overlap_and_labels_point_at_the_answer_text():
+    windower = Windower(Settings().model_path() / "tokenizer.json", max_len=48, stride=16)
+    from assistant.reader_data import Example
+
+    context = " ".join(f"Sentence {i} mentions nothing." for i in range(30)) + " The keeper was Ada Byron."
+    start = context.index("Ada Byron")
+    feats = features([Example("Who was the keeper?", context, "Ada Byron", start, "answer")], windower)
+    assert len(feats) > 3 and all(len(f.window.ids) <= 48 for f in feats)
+    labelled = [f for f in feats if f.start]
+    assert len(labelled) >= 1
+    for f in labelled:
+        assert context[f.window.offsets[f.start][0]:f.window.offsets[f.end][1]] == "Ada Byron"
+    firsts = [next(o for o in f.window.offsets if o[0] >= 0)[0] for f in feats]
+    lasts = [max(o[1] for o in f.window.offsets) for f in feats]
+    assert all(b < a_end for b, a_end in zip(firsts[1:], lasts)), "consecutive windows share tokens"
+
+
+def test_train_reader_runs_a_few_steps_logs_and_resumes(tmp_path):
+    """Real training code on a handful of examples (two steps), then --resume continues to a third."""
+    data, out = write_data(tmp_path / "data"), tmp_path / "run"
+    base = [sys.executable, "-m", "assistant.cli", "train-reader", "--data", str(data), "--out", str(out), "--batch-size", "4"]
+    done = subprocess.run(base + ["--max-steps", "2"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "trained 2 steps" in done.stdout
+    assert (out / "checkpoint.pt").exists() and (out / "reader.pt").exists()
+    log = [json.loads(line) for line in (out / "train.log.jsonl").read_text().splitlines()]
+    assert log[-1]["step"] == 2 and log[-1]["loss"] > 0
+    resumed = subprocess.run(base + ["--max-steps", "3", "--resume"], capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "trained 3 steps" in resumed.stdout
+    other = subprocess.run(base + ["--max-steps", "4", "--resume", "--seed", "7"], capture_output=True, text=True,
+                           timeout=600)
+    assert other.returncode == 1 and "other training settings" in other.stderr
+
+
+def test_the_shipped_reader_finds_the_span_and_refuses_an_unrelated_question():
+    settings = Settings()
+    reader = Reader(Path(__file__).resolve().parent.parent / "assistant" / "models" / "reader-int8.onnx",
+                    settings.model_path() / "tokenizer.json")
+    passage = ("Prominent attorney Gloria Allred, who represents Hutchins' relatives, announced at a press conference "
+               "that they are committed to holding Baldwin accountable.")
+    span = reader.read("Who represents the Hutchins family?", [passage])[0]
+    assert span.text == "Gloria Allred" and span.confidence > 0
+    refused = reader.read("What is the boiling point of mercury?", [passage])[0]
+    assert refused.confidence < span.confidence
+
+
+@pytest.mark.parametrize("content", [None, b"not an onnx model"])
+def test_a_missing_or_damaged_model_names_the_command_that_rebuilds_it(tmp_path, content):
+    path = tmp_path / "reader-int8.onnx"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(AssistantError, match="make reader"):
+        Reader(path, Settings().model_path() / "tokenizer.json")
