@@ -64,8 +64,8 @@ def build_app(assistant: Assistant):
             until: str = "") -> dict:
         """Answer a question from the corpus.
 
-        Returns the answer text with [n] markers, `abstained`, `citations` (document, title, quoted text,
-        character offsets, support), the retrieved ids and timings. `since`/`until` are ISO dates and
+        Returns the answer text with [n] markers, `short` (the direct answer it opens with), `abstained`,
+        `citations` (document, title, quoted text, character offsets, support), the retrieved ids and timings. `since`/`until` are ISO dates and
         `sources` a comma-separated list of outlets; all are optional filters.
         """
         outlets = [s.strip() for s in (sources or "").split(",") if s.strip()]
