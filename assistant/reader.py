@@ -11,6 +11,7 @@ The model ships as int8 ONNX (`assistant/models/reader-int8.onnx`) and runs on O
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -128,6 +129,11 @@ class Reader:
         self.model_file = Path(model_file)
         if not self.model_file.exists():
             raise AssistantError(f"reader model not found at {self.model_file}; rebuild it with {REBUILD}")
+        card = self.model_file.with_name(CARD_FILE)
+        config = json.loads(card.read_text()) if card.exists() else {}
+        if config.get("sha256") and hashlib.sha256(self.model_file.read_bytes()).hexdigest() != config["sha256"]:
+            raise AssistantError(f"reader model {self.model_file} is damaged (its checksum differs from {card.name}); "
+                                 f"rebuild it with {REBUILD}")
         import onnxruntime as ort
 
         opts = ort.SessionOptions()
@@ -138,10 +144,7 @@ class Reader:
         except Exception as exc:  # onnxruntime raises its own types for truncated or foreign files
             raise AssistantError(f"reader model {self.model_file} cannot be loaded ({exc.__class__.__name__}: "
                                  f"{str(exc)[:200]}); rebuild it with {REBUILD}") from None
-        card = self.model_file.with_name(CARD_FILE)
-        config = json.loads(card.read_text()) if card.exists() else {}
         self.windower = Windower(tokenizer_file, config.get("max_len", 256), config.get("stride", 96))
-        self.fingerprint = config.get("sha256", "")
         # the abstention threshold fitted on the development sets when the model was shipped; an index's own
         # calibration (`assistant calibrate`) takes precedence
         self.default_threshold = float(config.get("threshold", 0.0))
@@ -163,7 +166,3 @@ class Reader:
             if span is not None and (w.passage not in best or span.margin > best[w.passage].margin):
                 best[w.passage] = span
         return [best[p] for p in sorted(best)]
-
-
-def default_reader(tokenizer_file: Path, threads: int = 2, model_dir: Path | None = None) -> Reader:
-    return Reader(Path(model_dir or MODEL_DIR) / MODEL_FILE, tokenizer_file, threads)

@@ -115,10 +115,19 @@ def test_the_shipped_reader_finds_the_span_and_refuses_an_unrelated_question():
     assert refused.confidence < span.confidence
 
 
-@pytest.mark.parametrize("content", [None, b"not an onnx model"])
-def test_a_missing_or_damaged_model_names_the_command_that_rebuilds_it(tmp_path, content):
+@pytest.mark.parametrize("damage", ["missing", "not onnx", "one byte changed"])
+def test_a_missing_or_damaged_model_names_the_command_that_rebuilds_it(tmp_path, damage):
+    import shutil
+
+    shipped = Path(__file__).resolve().parent.parent / "assistant" / "models"
     path = tmp_path / "reader-int8.onnx"
-    if content is not None:
-        path.write_bytes(content)
-    with pytest.raises(AssistantError, match="make reader"):
+    if damage == "not onnx":
+        path.write_bytes(b"not an onnx model")
+    elif damage == "one byte changed":
+        shutil.copy(shipped / "reader.json", tmp_path / "reader.json")
+        data = bytearray((shipped / "reader-int8.onnx").read_bytes())
+        data[len(data) // 2] ^= 0xFF  # a weight, not the header: the file still loads, only the checksum tells
+        path.write_bytes(bytes(data))
+    with pytest.raises(AssistantError, match="make reader") as error:
         Reader(path, Settings().model_path() / "tokenizer.json")
+    assert {"missing": "not found", "not onnx": "cannot be loaded", "one byte changed": "damaged"}[damage] in str(error.value)
