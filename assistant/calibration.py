@@ -5,8 +5,8 @@ whether the question is answerable. The threshold is the point that
 abstains on as many unanswerable questions as possible while wrongly abstaining
 on at most `max_false_abstention` of the answerable ones, in every set on its
 own: pooled, a large set's margin would hide a small set far over it. Cases the answerer
-already refuses for other reasons (the question names something the passages
-never mention) count as abstentions at every threshold.
+already refuses for other reasons (the passages offer no answer span at all) count
+as abstentions at every threshold.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ class Answer:
     generation: dict = field(default_factory=dict)  # LLM answerers: raw output, sentences kept, fallback
     query: str = ""  # what was searched: the question, or a follow-up completed from the conversation
     evidence: float = 0.0  # the reader's confidence in its answer, compared with the abstention threshold
-    abstain_reason: str = ""  # "threshold", one of `answering.RULE_REASONS`, or "" when answered
+    abstain_reason: str = ""  # "threshold", "no-span" (the passages offer none), or "" when answered
     short: str = ""  # the direct answer (the reader's span) that `answer` opens with; "" for other answerers
 
     def to_dict(self, passages: bool = False) -> dict:

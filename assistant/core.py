@@ -326,7 +326,6 @@ class Assistant:
                   progress: Callable[[int, int], None] | None = None):
         """Fit the abstention threshold on labelled sets and store it with the index."""
         from . import calibration
-        from .answering import RULE_REASONS
         from .evaluation import load_cases
 
         cases = [(Path(path).name, case) for path in question_sets for case in load_cases(path)]
@@ -334,7 +333,7 @@ class Assistant:
         points = []
         for i, (_, case) in enumerate(cases, start=1):
             answer = self._ask(probe, case.question, None)
-            points.append((answer.evidence, case.answerable, answer.abstain_reason in RULE_REASONS))
+            points.append((answer.evidence, case.answerable, answer.abstained))  # no span at all: refused at any threshold
             if progress:
                 progress(i, len(cases))
         fitted = calibration.fit(points, max_false_abstention, [Path(p).name for p in question_sets],
