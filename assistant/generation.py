@@ -4,8 +4,9 @@ The generator only phrases; it never decides. The reader answers first and
 keeps the final say on abstention (its threshold is calibrated); the generator
 then gets a short prompt with the top passages, the reader's answer and the
 sentence it comes from, a low token budget and stop sequences, and every
-sentence it writes must pass `verification` against the passage it cites. If none does, or the model fails, the verified
-reader answer is returned instead, marked as a fallback.
+sentence it writes must pass `verification` against the passage it cites. If
+none does, or the model fails, the reader's answer is returned instead, marked
+as a fallback.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class GenerativeAnswerer:
             return base
         top = passages[: self.passages]
         try:
-            raw = self.generate(build_prompt(question, top, base), on_draft) if on_draft else self.generate(build_prompt(question, top, base))
+            prompt = build_prompt(question, top, base)
+            raw = self.generate(prompt, on_draft) if on_draft else self.generate(prompt)
         except Exception as exc:  # the model or the endpoint failed: say so, give the reader's answer
             base.generation = {"output": "", "error": f"{type(exc).__name__}: {exc}", "fallback": True}
             return base
