@@ -6,29 +6,16 @@ wrong answers, so `manifest.json` records them and opening an index compares.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
-from .embeddings import vector_family
+from .embeddings import model_fingerprint, vector_family
 from .errors import IndexMismatchError
 from .settings import Settings
 
 MANIFEST_VERSION = 2  # 2: sentence vectors stored beside chunk vectors
 CHECKED = ("version", "embedding_fingerprint", "encoding", "chunk_tokens", "chunk_overlap", "collection", "vectors",
            "sentence_vectors")
-
-
-def model_fingerprint(model_path: Path) -> str:
-    """Identify an embedding model by its config and weights size, not by where it is installed."""
-    digest = hashlib.sha256()
-    for name in ("config.json", "modules.json", "1_Pooling/config.json"):
-        file = model_path / name
-        if file.exists():
-            digest.update(file.read_bytes())
-    for weights in sorted(model_path.glob("*.safetensors")) + sorted(model_path.glob("*.bin")):
-        digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
-    return digest.hexdigest()[:16]
 
 
 def build_manifest(settings: Settings, backend: str, sentence_vectors: str = "standalone") -> dict:

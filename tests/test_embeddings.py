@@ -88,7 +88,7 @@ def test_an_index_from_before_the_onnx_backends_opens_with_torch(tmp_path, seed_
 
 
 def test_a_new_export_version_deletes_the_old_ones_of_its_model_and_precision(tmp_path):
-    from assistant.onnx_embedding import EXPORT_VERSION, prune_exports
+    from assistant.embeddings.export import EXPORT_VERSION, prune_exports
 
     names = ["minilm-abc-int8.onnx", "minilm-abc-int8.onnx.json", "minilm-abc-int8-v2.onnx", "minilm-abc-int8-v2.onnx.json",
              f"minilm-abc-int8-{EXPORT_VERSION}.onnx", f"minilm-abc-int8-{EXPORT_VERSION}.onnx.json",
