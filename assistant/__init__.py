@@ -1,8 +1,9 @@
 """A chat assistant that answers questions about a corpus of news articles, with citations.
 
-Pipeline, one module per step: documents → chunking → embeddings + bm25 → index
-→ retrieval → answering → citations; `core.Assistant` ties them together for
-the CLI (`cli`), the Gradio app (`ui`) and the eval runner.
+Pipeline, one module per step: documents → chunking → embeddings/vectors → store + index
+→ retrieval → reader/answering → citations, composed as one chain (`chain`); `core.Assistant`
+gives the CLI (`cli`), the Gradio app (`ui`) and the eval runner its corpus, questions and
+evaluation services.
 """
 
 from .core import Assistant

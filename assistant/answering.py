@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from langchain_core.documents import Document as LCDocument
-
 from .citations import Answer, Citation
 from .reader import Reader, Span
+from .retrieval import Passage
 from .verification import looks_like_instruction
 
-def abstention(question: str, searched_docs: int, passages: list[LCDocument], reason: str = "") -> str:
+
+def abstention(question: str, searched_docs: int, passages: list[Passage], reason: str = "") -> str:
     """An honest 'not in the corpus' message that says what was searched and, if known, why."""
-    closest = f' The closest passage was in "{passages[0].metadata["title"]}".' if passages else ""
+    closest = f' The closest passage was in "{passages[0].title}".' if passages else ""
     why = f" {reason}" if reason else ""
     return (f"The corpus does not say. I searched {searched_docs} document(s) for this question and found no "
             f"passage that answers it.{why}{closest}")
@@ -31,15 +31,14 @@ class Proposal:
     """One passage's best span, placed in its document."""
 
     span: Span
-    passage: LCDocument
+    passage: Passage
     start: int  # document offsets of the span
     end: int
     score: float  # the reader's confidence, plus the weighted retrieval score
 
     def sentence(self) -> tuple[int, int]:
         """Document offsets of the sentence(s) holding the span (the span itself if none are known)."""
-        sents = [(s["start"], s["end"]) for s in self.passage.metadata.get("sentences", [])
-                 if s["start"] < self.end and s["end"] > self.start]
+        sents = [(s.start, s.end) for s in self.passage.sentences if s.start < self.end and s.end > self.start]
         return (min(a for a, _ in sents), max(b for _, b in sents)) if sents else (self.start, self.end)
 
 
@@ -56,23 +55,23 @@ class ReaderAnswerer:
         self.threshold = threshold
         self.retrieval_weight = retrieval_weight
 
-    def proposals(self, question: str, passages: list[LCDocument], texts: dict[str, str]) -> list[Proposal]:
+    def proposals(self, question: str, passages: list[Passage], texts: dict[str, str]) -> list[Proposal]:
         """The best span of each top passage, best first; spans inside instruction-like text are dropped."""
         top = passages[: self.passages]
         out = []
-        for span in self.reader.read(question, [p.page_content for p in top]):
+        for span in self.reader.read(question, [p.text for p in top]):
             passage = top[span.passage]
-            offset = passage.metadata["start"]
+            offset = passage.chunk.start
             proposal = Proposal(span, passage, offset + span.start, offset + span.end,
-                                span.confidence + self.retrieval_weight * float(passage.metadata.get("score", 0.0)))
+                                span.confidence + self.retrieval_weight * passage.score)
             a, b = proposal.sentence()
-            if not span.text.strip() or looks_like_instruction(texts[passage.metadata["source"]][a:b]):
+            if not span.text.strip() or looks_like_instruction(texts[passage.source][a:b]):
                 continue
             out.append(proposal)
         return sorted(out, key=lambda p: -p.score)
 
-    def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int) -> Answer:
-        retrieved = list(dict.fromkeys(p.metadata["source"] for p in passages))
+    def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
+        retrieved = list(dict.fromkeys(p.source for p in passages))
         proposals = self.proposals(question, passages, texts)
         best = proposals[0] if proposals else None
         evidence = best.score if best else float("-inf")
@@ -80,14 +79,19 @@ class ReaderAnswerer:
             return Answer(question, abstention(question, searched_docs, passages), True, [], retrieved,
                           evidence=evidence if best else 0.0, answerer=self.name,
                           abstain_reason="threshold" if best else "no-span")
-        source = best.passage.metadata["source"]
+        source = best.passage.source
         a, b = best.sentence()
         doc = texts[source]
-        citation = Citation(1, source, best.passage.metadata["title"], doc[a:b], a, b, round(evidence, 4))
+        citation = Citation(1, source, best.passage.title, doc[a:b], a, b, round(evidence, 4))
         short = " ".join(doc[best.start:best.end].split())
         quote = window(doc[a:best.start], short, doc[best.end:b], self.max_words - len(short.split()))
         return Answer(question, f"{short} — “{quote}” [1]", False, [citation], retrieved, evidence=evidence,
                       answerer=self.name, short=short)
+
+
+    def answer_stream(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int):
+        """The reader's answer is ready in milliseconds: one item, the final `Answer`."""
+        yield self.answer(question, passages, texts, searched_docs)
 
 
 def window(before: str, span: str, after: str, words: int) -> str:

@@ -12,13 +12,10 @@ as abstentions at every threshold.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from .errors import AssistantError
 
-FILE = "calibration.json"
 
 
 @dataclass(frozen=True)
@@ -82,19 +79,14 @@ def fit(points: list[tuple[float, bool, bool]], max_false_abstention: float = 0.
     )
 
 
-def save(index_dir: Path, calibration: Calibration) -> Path:
-    path = Path(index_dir) / FILE
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(asdict(calibration), indent=2))
-    tmp.replace(path)
-    return path
+def save(index, calibration: Calibration) -> None:
+    """Keep the fitted threshold in the index's store (it belongs to that index's documents)."""
+    index.set_calibration(asdict(calibration))
 
 
-def load(index_dir: Path) -> Calibration | None:
-    path = Path(index_dir) / FILE
-    if not path.exists():
-        return None
+def load(index) -> Calibration | None:
     try:
-        return Calibration(**json.loads(path.read_text()))
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise AssistantError(f"{path}: unreadable calibration ({exc}); run `assistant calibrate` again") from None
+        stored = index.store.meta("calibration") if index.exists else None
+        return None if stored is None else Calibration(**stored)
+    except (TypeError, ValueError) as exc:
+        raise AssistantError(f"{index.root}: unreadable calibration ({exc}); run `assistant calibrate` again") from None

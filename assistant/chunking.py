@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .documents import Document
+from .ids import ChunkId
 
 
 @dataclass(frozen=True)
 class Chunk:
     """A slice of a document: `document.text[start:end] == text`."""
 
-    id: str
+    id: ChunkId
     doc_id: str
     ordinal: int
     start: int
@@ -116,7 +117,7 @@ def chunk_document(
     def emit(current: list[tuple[int, int, int]]) -> None:
         start, end = current[0][0], current[-1][1]
         n = len(chunks)
-        chunks.append(Chunk(f"{doc.id}#{n}", doc.id, n, start, end, doc.text[start:end]))
+        chunks.append(Chunk(ChunkId(doc.id, n), doc.id, n, start, end, doc.text[start:end]))
 
     for block in units if units is not None else sentence_units(doc, chunk_tokens, encoding):
         current: list[tuple[int, int, int]] = []

@@ -46,6 +46,9 @@ class Answer:
     abstain_reason: str = ""  # "threshold", "no-span" (the passages offer none), or "" when answered
     short: str = ""  # the direct answer (the reader's span) that `answer` opens with; "" for other answerers
 
+    def __add__(self, later):  # the last streamed item is the result (LCEL adds chunks to aggregate them)
+        return later
+
     def to_dict(self, passages: bool = False) -> dict:
         data = {
             "question": self.question,
@@ -65,6 +68,20 @@ class Answer:
         if passages:
             data["passages"] = self.passages
         return data
+
+
+class Draft(str):
+    """Answer text still being written; `checking` means it has not yet passed the citation check."""
+
+    checking: bool = False
+
+    def __new__(cls, text: str, checking: bool = False) -> "Draft":
+        draft = super().__new__(cls, text)
+        draft.checking = checking
+        return draft
+
+    def __add__(self, later):  # streamed pieces supersede each other (LCEL adds chunks to aggregate them)
+        return later
 
 
 def sources_markdown(answer: Answer) -> str:

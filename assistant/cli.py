@@ -104,7 +104,7 @@ def ingest(settings: Settings, paths: tuple[str, ...], rebuild: bool) -> None:
         Index.clear_folder(settings.index_dir)
     assistant = _assistant(settings)
     with _progress("Embedding", "text") as progress:
-        report = assistant.ingest(list(paths), progress=progress)
+        report = assistant.corpus.ingest(list(paths), progress=progress)
     _report(report)
 
 
@@ -115,7 +115,7 @@ def sync(settings: Settings, folder: Path | None) -> None:
     """Make the index mirror FOLDER (default: the corpus folder): add, re-index changed, remove deleted."""
     assistant = _assistant(settings)
     with _progress("Embedding", "text") as progress:
-        report = assistant.sync(folder or settings.corpus_dir, progress=progress)
+        report = assistant.corpus.sync(folder or settings.corpus_dir, progress=progress)
     _report(report)
 
 
@@ -124,7 +124,7 @@ def sync(settings: Settings, folder: Path | None) -> None:
 @_index_option
 def list_documents(settings: Settings, as_json: bool) -> None:
     """List indexed documents: id, title, outlet, date, chunks, when indexed."""
-    docs = _assistant(settings).documents()
+    docs = [d.to_dict() for d in _assistant(settings).corpus.documents()]
     if as_json:
         click.echo(json.dumps(docs, ensure_ascii=False, indent=2))
         return
@@ -138,19 +138,36 @@ def list_documents(settings: Settings, as_json: bool) -> None:
 @_index_option
 def remove(settings: Settings, doc_ids: tuple[str, ...]) -> None:
     """Remove documents (by id, as `list` shows them) from the index."""
-    _report(_assistant(settings).remove(list(doc_ids)))
+    _report(_assistant(settings).corpus.remove(list(doc_ids)))
 
 
 @cli.command()
 @_index_option
 def rebuild(settings: Settings) -> None:
     """Re-index every stored document with the current settings (after changing the embedding model or
-    chunk settings, or when BM25 or vector files are damaged); the source files are not needed."""
-    from .recovery import rebuild as rebuild_index
+    chunk settings, or when vector files are lost or damaged); the source files are not needed."""
+    from .index import rebuild as rebuild_index
 
     with _progress("Embedding", "text") as progress:
         report = rebuild_index(settings, progress=progress)
-    click.echo(f"rebuilt {settings.index_dir}: {len(report.added)} document(s) re-indexed")
+    click.echo(f"rebuilt {settings.index_dir}: {len(report.added) + len(report.updated)} document(s) re-indexed")
+
+
+@cli.command()
+@_index_option
+def check(settings: Settings) -> None:
+    """Check that Chroma, the lexical index and the store agree; exit 1 (naming the repair) if they do not."""
+    from .index import Index
+    from .recovery import verify
+
+    state = verify(Index(settings))
+    for key, value in state.items():
+        click.echo(f"{key:<26}{value}")
+    healthy = (state["vectors_unique"] and state["vectors_match"] and state["lexical_match"]
+               and not state["sentences_without_vector"] and not state["write_in_progress"])
+    if not healthy:
+        raise click.ClickException(f"the index is out of step; repair it with `assistant --index {settings.index_dir} rebuild`")
+    click.echo("consistent")
 
 
 @cli.command()
@@ -168,7 +185,7 @@ def ask(settings: Settings, question: str, as_json: bool, k: int | None, answere
     """Answer QUESTION from the indexed corpus, with citations."""
     from .citations import sources_text
 
-    answer = _assistant(settings).ask(question, k=k, answerer=answerer, since=since, until=until, outlets=list(outlets))
+    answer = _assistant(settings).questions.ask(question, k=k, answerer=answerer, since=since, until=until, outlets=list(outlets))
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -196,7 +213,7 @@ def evaluate(settings: Settings, question_set: Path, results: Path | None, repor
 
     before = load_summary(previous) if previous else None  # fail before the run, not after
     with _progress(f"Evaluating {question_set.name}", "q") as progress:
-        run = _assistant(settings).evaluate(question_set, k=k, progress=progress, answerer=answerer)
+        run = _assistant(settings).evaluation.evaluate(question_set, k=k, progress=progress, answerer=answerer)
     for key, value in summary_table(run.summary):
         click.echo(f"{key:<22} {value}")
     if results:
@@ -220,17 +237,17 @@ def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abs
     """Fit the abstention threshold on labelled question sets and store it in the index."""
     assistant = _assistant(settings)
     with _progress("Calibrating", "q") as progress:
-        fitted = assistant.calibrate(list(question_sets), max_false_abstention, progress=progress)
+        fitted = assistant.evaluation.calibrate(list(question_sets), max_false_abstention, progress=progress)
     click.echo(f"abstain threshold {fitted.threshold:.4f} (fitted on {', '.join(fitted.fitted_on)}: "
                f"{fitted.n_answerable} answerable, {fitted.n_unanswerable} unanswerable)")
     click.echo(f"at this point: abstention precision {fitted.abstention_precision or 0:.3f}, "
                f"recall {fitted.abstention_recall or 0:.3f}, false abstention {fitted.false_abstention_rate or 0:.3f}"
                + "".join(f"; {name} {rate or 0:.3f}" for name, rate in fitted.false_abstention_by_set.items()))
-    click.echo(f"saved to {settings.index_dir}/calibration.json")
+    click.echo(f"saved in {settings.index_dir}/store.sqlite3")
     if model_card:
         from .reader_export import store_default_threshold
 
-        click.echo(f"and to {store_default_threshold(assistant.reader.model_file, fitted.threshold, fitted.fitted_on)}")
+        click.echo(f"and to {store_default_threshold(assistant.questions.reader.model_file, fitted.threshold, fitted.fitted_on)}")
 
 
 @cli.command(name="train-reader")

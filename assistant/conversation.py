@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import re
 
-from .bm25 import STOPWORDS
-from .text import question_anchors
+from .text import STOPWORDS, name_words, question_anchors
 
 _CONNECTIVE = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what about)\b[\s,]*", re.I)
 _PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its",
              "this", "that", "these", "those", "there", "the same"}
-_STOP = set(STOPWORDS)
+_STOP = STOPWORDS
 
 
 def is_follow_up(question: str) -> bool:
-    words = re.findall(r"[\w’']+", question.lower())
+    words = [w.lower() for w in name_words(question)]
     if _CONNECTIVE.match(question):
         return True
     return bool(set(words) & _PRONOUNS) and not question_anchors(question)
@@ -32,7 +31,7 @@ def _context(question: str) -> str:
     names = list(question_anchors(question).values())
     if names:
         return " ".join(names)
-    words = [w for w in re.findall(r"[\w’'\-]+", question) if w.lower() not in _STOP]
+    words = [w for w in name_words(question) if w.lower() not in _STOP]
     return " ".join(words)
 
 

@@ -212,3 +212,50 @@ def write_results(path: Path, run: EvalRun) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for result in run.results:
             fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+class Evaluation:
+    """Scoring question sets against the index, and fitting the abstention threshold on them."""
+
+    def __init__(self, settings, index, questions) -> None:
+        self.settings, self.index, self.questions = settings, index, questions
+
+    def evaluate(self, question_set: Path, k: int | None = None, progress: Callable[[int, int], None] | None = None,
+                 answerer: str | None = None) -> EvalRun:
+        """Run a JSONL question set against this index; returns an `EvalRun` with results and summary."""
+        cases = load_cases(question_set)
+        known = self.index.catalog
+        missing = sorted({s for case in cases for s in case.sources if s not in known})
+        if missing:
+            raise AssistantError(
+                f"{len(missing)} gold document(s) of {Path(question_set).name} are not in the index "
+                f"{self.settings.index_dir} (e.g. {missing[0]}); ingest them first")
+        threshold, source = self.questions.threshold()
+        chosen = self.questions.answerer(answerer)
+        meta = {"answerer": chosen.name, "k": k or self.settings.k, "index": str(self.settings.index_dir),
+                "abstain_threshold": threshold, "threshold_source": source}
+
+        def ask(question: str, k: int | None = None):
+            return self.questions.ask(question, k=k, answerer=answerer)
+
+        return run_cases(ask, cases, Path(question_set).stem, k=k, progress=progress, meta=meta)
+
+    def calibrate(self, question_sets: list[Path], max_false_abstention: float = 0.10,
+                  progress: Callable[[int, int], None] | None = None):
+        """Fit the abstention threshold on labelled sets and store it with the index."""
+        from . import calibration
+
+        cases = [(Path(path).name, case) for path in question_sets for case in load_cases(path)]
+        probe = self.questions.reader_answerer(threshold=float("-inf"))
+        points = []
+        for i, (_, case) in enumerate(cases, start=1):
+            retrieved = self.questions.retrieve(case.question)
+            answer = probe.answer(retrieved.condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
+            points.append((answer.evidence, case.answerable, answer.abstained))  # no span at all: refused at any threshold
+            if progress:
+                progress(i, len(cases))
+        fitted = calibration.fit(points, max_false_abstention, [Path(p).name for p in question_sets],
+                                 sets=[name for name, _ in cases])
+        calibration.save(self.index, fitted)
+        self.questions.forget_answerers()  # the next question uses the new threshold
+        return fitted

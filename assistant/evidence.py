@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .bm25 import terms
+from .text import terms
 
 
 @dataclass

@@ -14,14 +14,15 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
-from langchain_core.documents import Document as LCDocument
 
 from .answering import ReaderAnswerer
 from .chunking import sentence_spans
-from .citations import Answer, Citation
+from .citations import Answer, Citation, Draft
 from .errors import AssistantError
+from .retrieval import Passage
 from .verification import check
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -33,9 +34,9 @@ Reader's answer: {answer} (from "{evidence}")
 Short answer quoting a passage, with its number:"""
 
 
-def build_prompt(question: str, passages: list[LCDocument], reader: Answer, max_chars: int = 700) -> str:
+def build_prompt(question: str, passages: list[Passage], reader: Answer, max_chars: int = 700) -> str:
     """The prompt: numbered passages, the question, and the reader's answer with its evidence sentence."""
-    numbered = "\n".join(f"[{i}] {' '.join(p.page_content.split())[:max_chars]}" for i, p in enumerate(passages, start=1))
+    numbered = "\n".join(f"[{i}] {' '.join(p.text.split())[:max_chars]}" for i, p in enumerate(passages, start=1))
     answer = reader.short or _MARKER.sub("", reader.answer).strip()
     evidence = " ".join(reader.citations[0].text.split()) if reader.citations else ""
     return PROMPT.format(passages=numbered, question=question, answer=answer, evidence=evidence)
@@ -70,47 +71,66 @@ class GenerativeAnswerer:
     def threshold(self) -> float:
         return self.fallback.threshold
 
-    def generate(self, prompt: str, on_token=None) -> str:  # pragma: no cover - abstract
-        """The model's text for `prompt`; `on_token(piece)`, if given, receives it as it is produced."""
+    def tokens(self, prompt: str) -> Iterator[str]:  # pragma: no cover - abstract
+        """The model's text for `prompt`, piece by piece as it is produced."""
         raise NotImplementedError
 
-    def answer(self, question: str, passages: list[LCDocument], texts: dict[str, str], searched_docs: int,
-               on_draft=None) -> Answer:
-        """Generate, then keep only verified sentences. `on_draft(piece)` streams the unchecked text as it comes."""
+    def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
+        *_, last = self.answer_stream(question, passages, texts, searched_docs)
+        return last
+
+    def answer_stream(self, question: str, passages: list[Passage], texts: dict[str, str],
+                      searched_docs: int) -> Iterator[Draft | Answer]:
+        """Yield the unchecked text as it is generated (`Draft`s), then the answer with only verified sentences."""
         base = self.fallback.answer(question, passages, texts, searched_docs)
         base.answerer = self.name
         if base.abstained:
-            return base
-        top = passages[: self.passages]
+            yield base
+            return
+        top = _reader_first(passages[: self.passages], base)
+        pieces: list[str] = []
         try:
-            prompt = build_prompt(question, top, base)
-            raw = self.generate(prompt, on_draft) if on_draft else self.generate(prompt)
+            for piece in self.tokens(build_prompt(question, top, base)):
+                pieces.append(piece)
+                if piece:
+                    yield Draft("".join(pieces).strip(), checking=True)
         except Exception as exc:  # the model or the endpoint failed: say so, give the reader's answer
             base.generation = {"output": "", "error": f"{type(exc).__name__}: {exc}", "fallback": True}
-            return base
+            yield base
+            return
+        raw = "".join(pieces).strip()
         claims = parse(raw, len(top))
         citations, sentences = [], []
         for text, number in claims:
             passage = top[number - 1]
-            spans = [(s["start"], s["end"]) for s in passage.metadata.get("sentences", [])]
-            vectors = self.index.vectors([s["id"] for s in passage.metadata.get("sentences", [])], sentences=True)
-            matrix = np.array([vectors[s["id"]] for s in passage.metadata["sentences"] if s["id"] in vectors])
-            support = check(text, passage.page_content, spans, matrix, self.index.embeddings,
+            spans = [(s.start, s.end) for s in passage.sentences]
+            # embedded on their own, like the claim: the index's sentence vectors may be pooled in context
+            doc_text = texts[passage.source]
+            matrix = np.asarray(self.index.embeddings.embed_documents([doc_text[a:b] for a, b in spans]), dtype=np.float32)
+            support = check(text, passage.text, spans, matrix, self.index.embeddings,
                             self.min_lexical, self.min_semantic)
             if not support.supported or support.best_sentence is None:
                 continue
             a, b = support.best_sentence
-            doc_text = texts[passage.metadata["source"]]
             n = len(citations) + 1
-            citations.append(Citation(n, passage.metadata["source"], passage.metadata["title"], doc_text[a:b], a, b,
+            citations.append(Citation(n, passage.source, passage.title, doc_text[a:b], a, b,
                                       round(base.evidence, 4), support.score))
             sentences.append(f"{text} [{n}]")
         base.generation = {"output": raw, "sentences": len(claims), "supported": len(citations),
                            "fallback": not citations}
         if not citations:
-            return base
-        return Answer(base.question, " ".join(sentences), False, citations, base.retrieved, evidence=base.evidence,
-                      answerer=self.name, generation=base.generation)
+            yield base
+            return
+        yield Answer(base.question, " ".join(sentences), False, citations, base.retrieved, evidence=base.evidence,
+                     answerer=self.name, generation=base.generation)
+
+
+def _reader_first(passages: list[Passage], reader: Answer) -> list[Passage]:
+    """The passage the reader's answer comes from goes first: the model is asked to phrase that answer, and
+    small models copy from passage [1]."""
+    cited = reader.citations[0] if reader.citations else None
+    first = [p for p in passages if cited and p.source == cited.source and p.chunk.start <= cited.start < p.chunk.end][:1]
+    return first + [p for p in passages if p not in first]
 
 
 class LlamaAnswerer(GenerativeAnswerer):
@@ -134,16 +154,11 @@ class LlamaAnswerer(GenerativeAnswerer):
             self._llm = Llama(model_path=str(path), n_ctx=2048, n_threads=self.threads, verbose=False)
         return self._llm
 
-    def generate(self, prompt: str, on_token=None) -> str:
-        pieces = []
+    def tokens(self, prompt: str) -> Iterator[str]:
         with self._lock:  # one llama context: one generation at a time
             for chunk in self._model().create_completion(prompt, max_tokens=self.max_tokens, temperature=0.0, stream=True,
                                                          stop=["\n\n", "Question:", "Passages:"], repeat_penalty=1.1):
-                piece = chunk["choices"][0]["text"]
-                pieces.append(piece)
-                if on_token and piece:
-                    on_token(piece)
-        return "".join(pieces).strip()
+                yield chunk["choices"][0]["text"]
 
 
 class OpenAIAnswerer(GenerativeAnswerer):
@@ -164,16 +179,11 @@ class OpenAIAnswerer(GenerativeAnswerer):
                                max_tokens=self.max_tokens, timeout=timeout, max_retries=1,
                                extra_body={"max_tokens": self.max_tokens})
 
-    def generate(self, prompt: str, on_token=None) -> str:
+    def tokens(self, prompt: str) -> Iterator[str]:
         messages = [("system", "Answer only from the passages, in one short sentence, and cite the "
                                "passage number in brackets like [1]."), ("user", prompt)]
-        pieces = []
         for chunk in self.chat.stream(messages):
-            piece = str(chunk.content)
-            pieces.append(piece)
-            if on_token and piece:
-                on_token(piece)
-        return "".join(pieces).strip()
+            yield str(chunk.content)
 
 
 def gemma_path() -> Path:

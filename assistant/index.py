@@ -1,29 +1,27 @@
-"""The on-disk index: Chroma for vectors, bm25s for words, a JSON document store, and a manifest.
+"""The on-disk index: the SQLite store (source of truth) and Chroma's chunk vectors, kept in step.
 
 Layout of the index folder::
 
-    manifest.json    embedding model fingerprint + chunk settings the index was built with
-    documents.json   every document's text, metadata, content hash and chunk spans
-    chroma/          Chroma persistent store (cosine space; we embed, Chroma stores): one
-                     collection of chunks, one of their sentences (`<name>_sentences`)
-    bm25/            bm25s model over the same chunks, and the chunk id of each row
+    store.sqlite3   documents, chunks, sentences (+ vectors), links, lexical index, manifest,
+                    calibration, generation (see `store`)
+    chroma/         Chroma's chunk collection (cosine space; see `vectors`)
+    write.lock      held by whichever process is writing
 
-The document store is the source of truth for chunk text and offsets; Chroma
-and BM25 are derived from it. Writes go vectors first (upserts, so a rerun
-after a crash overwrites rather than duplicates), then BM25, then the store,
-each file replaced atomically.
+A write takes the file lock, marks itself in the store, upserts chunk vectors, then
+commits the documents and clears the mark in one transaction. A mark found later means
+a writer died half-way: the next writer reconciles Chroma with the store first (see
+`recovery`). Readers compare the store's generation before each question and reload
+what they cache, Chroma's in-memory graph included, when another process wrote.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import bisect
 import logging
-import os
 import shutil
+import sqlite3
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -31,15 +29,20 @@ from typing import Callable
 import numpy as np
 
 from . import recovery
-from .bm25 import BM25Index
 from .chunking import Chunk, chunk_document, sentence_units
 from .documents import Document
 from .embeddings import DEFAULT_BACKEND
-from .errors import AssistantError, IndexMismatchError
+from .errors import IndexMismatchError
+from .ids import ChunkId, SentenceId
+from .locking import WriterLock
 from .manifest import build_manifest, check_manifest
 from .settings import Settings
-from .stores import open_stores
-from .vectors import check_supported, write as write_vectors
+from .store import FILE, Indexed, Store, StoredDocument
+from .vectors import DEFAULT_MODE, ChunkVectors, check_supported, encode
+
+BATCH_CHUNKS = 2048  # chunks per write transaction: a long ingest commits as it goes, readers see progress
+WRITING = "write_in_progress"
+REBUILDING = "rebuild_in_progress"
 
 
 @dataclass
@@ -63,14 +66,8 @@ class IngestReport:
         )
 
 
-def _write_json(path: Path, data) -> None:
-    """Write JSON via a temp file and rename, so a crash never leaves half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 class Index:
@@ -80,29 +77,38 @@ class Index:
         self.settings = settings
         self.root = Path(settings.index_dir)
         self._embeddings = embeddings
-        self._stores: tuple | None = None
-        self._bm25: BM25Index | None = None
-        self._lock = threading.Lock()  # the app warms the embedder in a thread while requests may arrive
-        self.documents: dict[str, dict] = {}
+        self._load_lock = threading.Lock()  # the app warms the embedder in a thread while requests may arrive
         self.warnings: list[str] = []  # problems found at open that answers work around (shown by the front ends)
-        if (self.root / recovery.REBUILD).exists() and not resuming_rebuild:
-            raise IndexMismatchError(f"a rebuild of {self.root} was interrupted; run `assistant --index {self.root} rebuild` "
-                                     f"to finish it (the documents are kept in {recovery.REBUILD})")
-        docs_file = self.root / "documents.json"
-        if docs_file.exists():
-            check_manifest(self.root, self.manifest())
+        self.writer_lock = WriterLock(self.root)
+        self.vectors = ChunkVectors(settings, self.root)
+        self._catalog: dict[str, StoredDocument] | None = None
+        self._generation: int | None = None
+        legacy = (self.root / "documents.json").exists()
+        self.store = Store(self.root)
+        self._vectors_checked = False
+        if self.exists or legacy:
             try:
-                self.documents = json.loads(docs_file.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                raise IndexMismatchError(f"{docs_file} is damaged ({exc}); restore it from a backup or re-ingest "
+                self.store.create()
+                self.store.generation()
+            except sqlite3.DatabaseError as exc:
+                raise IndexMismatchError(f"{self.store.path} is damaged ({exc}); restore it from a backup or re-ingest "
                                          "with `assistant ingest --rebuild PATH`") from None
-            if self.documents:
-                self.bm25  # check the BM25 files now, at start, not at the first question
+        if legacy:
+            with self.writer_lock.held():
+                if (self.root / "documents.json").exists():
+                    recovery.migrate_json_index(self)
+        if self.exists:
+            if self.store.meta(REBUILDING) and not resuming_rebuild:
+                raise IndexMismatchError(f"a rebuild of {self.root} was interrupted; run `assistant --index {self.root} "
+                                         "rebuild` to finish it (the documents are kept in the store)")
+            if not resuming_rebuild:
+                check_manifest(self.root, self.store.meta("manifest"), self.manifest())
+            self._generation = self.store.generation()
 
     # -- state -----------------------------------------------------------------
     @property
     def exists(self) -> bool:
-        return (self.root / "documents.json").exists()
+        return (self.root / FILE).exists()
 
     def manifest(self) -> dict:
         """What this index's vectors and chunks were made with (see `manifest`)."""
@@ -110,8 +116,8 @@ class Index:
 
     def _built_with(self, key: str, before: str, new: str) -> str:
         """The manifest's `key` (`before` for indexes older than that key); `new` when there is no index."""
-        path = self.root / "manifest.json"
-        return json.loads(path.read_text()).get(key, before) if path.exists() else new
+        stored = self.store.meta("manifest") if self.exists else None
+        return stored.get(key, before) if stored else new
 
     @property
     def backend(self) -> str:
@@ -128,11 +134,11 @@ class Index:
         """How sentence vectors are made (see `vectors`): the settings' choice, else what the index was built with."""
         if self.settings.sentence_vectors != "auto":
             return self.settings.sentence_vectors
-        return self._built_with("sentence_vectors", "standalone", "standalone")
+        return self._built_with("sentence_vectors", "standalone", DEFAULT_MODE)
 
     @property
     def embeddings(self):
-        with self._lock:
+        with self._load_lock:
             if self._embeddings is None:
                 from .embeddings import load_embeddings
 
@@ -142,26 +148,6 @@ class Index:
         return self._embeddings
 
     @property
-    def vectorstore(self):
-        """Chunk vectors (LangChain Chroma store)."""
-        return self._open_stores()[0]
-
-    @property
-    def sentence_store(self):
-        """Sentence vectors: precomputed so ranking and answering never embed corpus text at query time."""
-        return self._open_stores()[1]
-
-    def _open_stores(self) -> tuple:
-        embeddings = self.embeddings
-        with self._lock:
-            if self._stores is None:
-                # An empty index folder owns no vectors: on a server, whatever its collections still hold is
-                # left from an earlier index (e.g. before `ingest --rebuild`) and is dropped.
-                stale = self.remote and not self.documents and not recovery.interrupted(self)
-                self._stores = open_stores(self.settings, self.root, embeddings, drop_stale=stale)
-        return self._stores
-
-    @property
     def remote(self) -> bool:
         """True when the vectors live on a Chroma server (`chroma_url`), not in `root/chroma`."""
         return bool(self.settings.chroma_url)
@@ -169,209 +155,264 @@ class Index:
     @staticmethod
     def clear_folder(root: Path) -> None:
         """Delete what an index stores in `root`, even one that no longer opens; other files stay."""
-        for name in ("documents.json", "manifest.json"):
-            (root / name).unlink(missing_ok=True)
+        for name in (FILE, FILE + "-wal", FILE + "-shm", "documents.json", "manifest.json", "calibration.json"):
+            (Path(root) / name).unlink(missing_ok=True)
         for name in ("chroma", "bm25"):
-            shutil.rmtree(root / name, ignore_errors=True)
-
-    @property
-    def bm25(self) -> BM25Index:
-        if self._bm25 is None:
-            folder = self.root / "bm25"
-            expected = [f"{d}#{i}" for d, rec in self.documents.items() for i in range(len(rec["chunks"]))]
-            loaded, problem = None, "is missing"
-            if (folder / "chunk_ids.json").exists():
-                try:
-                    loaded = BM25Index.load(folder)
-                    problem = "" if loaded.ids == expected else "is out of step with documents.json"
-                except Exception as exc:  # truncated, garbled or checksum mismatch
-                    problem = f"is damaged ({type(exc).__name__}: {str(exc)[:160]})"
-            if not problem and not recovery.interrupted(self):
-                self._bm25 = loaded
-            else:  # missing or out of step (a write died mid-way): BM25 is derived, rebuild it from the store
-                if problem and self.documents and not recovery.interrupted(self):
-                    message = (f"{folder} {problem}; searching with a BM25 index rebuilt in memory from documents.json. "
-                               f"Repair it on disk with `assistant --index {self.root} rebuild`.")
-                    self.warnings.append(message)
-                    logging.getLogger("assistant").warning(message)
-                chunks = self.all_chunks()
-                self._bm25 = BM25Index.build([c.id for c in chunks], [c.text for c in chunks])
-        return self._bm25
+            shutil.rmtree(Path(root) / name, ignore_errors=True)
 
     # -- reading ---------------------------------------------------------------
-    def chunk(self, chunk_id: str) -> Chunk:
-        doc_id, _, ordinal = chunk_id.rpartition("#")
-        record = self.documents[doc_id]
-        start, end = record["chunks"][int(ordinal)]
-        return Chunk(chunk_id, doc_id, int(ordinal), start, end, record["text"][start:end])
+    def stale(self) -> bool:
+        """True when another process has written since this one last looked (one small query)."""
+        return self.exists and self.store.generation() != self._generation
 
-    def all_chunks(self) -> list[Chunk]:
-        return [self.chunk(f"{doc_id}#{i}") for doc_id, rec in self.documents.items() for i in range(len(rec["chunks"]))]
+    def refresh(self) -> None:
+        """Reload what this process caches after another process wrote; call with no question in flight."""
+        if not self.exists:
+            return
+        generation = self.store.generation()
+        if generation != self._generation:
+            self._catalog = None
+            if self._generation is not None:
+                self.vectors.reopen()
+            self._generation = generation
 
-    def sentences_in(self, doc_id: str, start: int, end: int) -> list[tuple[str, int, int]]:
-        """`(sentence id, start, end)` of the indexed sentences inside `[start, end)` of a document."""
-        spans = self.documents[doc_id]["sentences"]
-        first = bisect.bisect_left([a for a, _ in spans], start)
-        out = []
-        for i in range(first, len(spans)):
-            a, b = spans[i]
-            if a >= end:
-                break
-            if b <= end:
-                out.append((f"{doc_id}@{i}", a, b))
-        return out
+    @property
+    def catalog(self) -> dict[str, StoredDocument]:
+        """Every indexed document's metadata by id (cached until the next write)."""
+        catalog = self._catalog
+        if catalog is None:
+            catalog = self._catalog = self.store.catalog() if self.exists else {}
+        return catalog
 
-    def vectors(self, ids: list[str], sentences: bool = False) -> dict[str, np.ndarray]:
-        """Stored embeddings by id, from the chunk or the sentence collection."""
-        if not ids:
-            return {}
-        store = self.sentence_store if sentences else self.vectorstore
-        with self._store_errors():
-            got = store.get(ids=list(ids), include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+    def chunk(self, chunk_id: ChunkId) -> Chunk:
+        return self.store.chunks([chunk_id])[ChunkId(*chunk_id)]
 
-    def dense_search(self, vector: list[float], n: int) -> list[tuple[str, float]]:
+    def chunk_vectors(self, ids: list[ChunkId]) -> dict[ChunkId, np.ndarray]:
+        return self.vectors.get(ids)
+
+    def sentence_vectors(self, ids: list[SentenceId]) -> dict[SentenceId, np.ndarray]:
+        return self.store.sentence_vectors(ids)
+
+    def dense_search(self, vector, n: int) -> list[tuple[ChunkId, float]]:
         """Nearest chunks by cosine similarity, best first."""
         return self.dense_search_many([vector], n)[0]
 
-    def dense_search_many(self, vectors: list, n: int) -> list[list[tuple[str, float]]]:
-        """`dense_search` for several vectors in one Chroma query."""
-        if not self.documents or not len(vectors):
+    def dense_search_many(self, vectors: list, n: int) -> list[list[tuple[ChunkId, float]]]:
+        """`dense_search` for several vectors in one Chroma query; vectors the store does not know are skipped."""
+        if not self.catalog or not len(vectors):
             return [[] for _ in vectors]
-        with self._store_errors():
-            got = self.vectorstore._collection.query(query_embeddings=[np.asarray(v, dtype=np.float32) for v in vectors],
-                                                     n_results=n, include=["distances"])
-        return [[(i, 1.0 - d) for i, d in zip(ids, dists) if self._known_chunk(i)]
-                for ids, dists in zip(got["ids"], got["distances"])]
+        if not self._vectors_checked:
+            self._check_vectors()
+        found = self.vectors.query(vectors, n)
+        return [[(c, s) for c, s in ((ChunkId.parse(i), s) for i, s in hits) if self._known(c)] for hits in found]
 
-    @contextmanager
-    def _store_errors(self):
-        """On a Chroma server, a dropped connection becomes one clear message; the next call reconnects.
+    def warm(self) -> None:
+        """Load the embedder and open Chroma now (the app calls this at start, so the first question is fast)."""
+        self.embeddings
+        if self.catalog and not self._vectors_checked:
+            self._check_vectors()
 
-        An interrupted write leaves its marker, so the next write reconciles as after a crash.
-        """
-        try:
-            yield
-        except AssistantError:
-            raise
-        except Exception as exc:
-            if not self.remote:
-                raise
-            raise AssistantError(f"the vector store is unavailable (Chroma server at {self.settings.chroma_url}: "
-                                 f"{type(exc).__name__}); try again when it is back") from None
+    def warm_search(self) -> None:
+        """Load Chroma's graph now (one tiny query) rather than at the next question."""
+        if self.catalog:
+            self.vectors.query([self.embeddings.embed_query("warm")], 1)
 
-    def _known_chunk(self, chunk_id: str) -> bool:
+    def _check_vectors(self) -> None:
+        """Once per process: warn (and keep answering from the lexical side) when Chroma lacks vectors the
+        store expects, e.g. after its folder was lost; `rebuild` makes them again."""
+        self._vectors_checked = True
+        held, expected = self.vectors.count(), self.store.chunk_count()
+        if held < expected and not self.store.meta(WRITING):
+            message = (f"{self.root / 'chroma'} holds {held} of the {expected} chunk vectors the store expects; "
+                       f"searching with what is there. Repair it with `assistant --index {self.root} rebuild`.")
+            self.warnings.append(message)
+            logging.getLogger("assistant").warning(message)
+
+    def _known(self, chunk_id: ChunkId) -> bool:
         """False for vectors an interrupted write left behind (the store never heard of them)."""
-        doc_id, _, ordinal = chunk_id.rpartition("#")
-        record = self.documents.get(doc_id)
-        return record is not None and ordinal.isdigit() and int(ordinal) < len(record["chunks"])
+        record = self.catalog.get(chunk_id.doc_id)
+        return record is not None and chunk_id.ordinal < record.chunks
 
-    def bm25_search(self, query: str, n: int) -> list[tuple[str, float]]:
-        return self.bm25.search(query, n)
+    def lexical_search(self, query: str, n: int) -> list[tuple[ChunkId, float]]:
+        return self.store.lexical_search(query, n)
 
     # -- writing ---------------------------------------------------------------
-    def add(self, docs: list[Document], progress: Callable[[int, int], None] | None = None) -> IngestReport:
-        """Index new or changed documents; unchanged ones (same content hash) cost nothing.
+    def _begin(self) -> None:
+        """Under the writer lock: see other processes' writes, repair a write that died half-way, and drop
+        vectors an empty store does not own (a Chroma server keeps an earlier index's after `ingest --rebuild`)."""
+        self.store.create()
+        self.refresh()
+        self.repair_if_interrupted()
+        if self.store.is_empty():
+            self.vectors.drop()
+
+    def _committed(self, changed: list[str] | None = None) -> None:
+        """After this process's own write: refresh the cached catalog entries of `changed` (all if None)."""
+        if changed is None or self._catalog is None:
+            self._catalog = None
+        else:
+            fresh = self.store.catalog(changed)
+            catalog = {d: r for d, r in self._catalog.items() if d not in changed}
+            catalog.update(fresh)
+            self._catalog = dict(sorted(catalog.items()))
+        self._generation = self.store.generation()
+
+    def add(self, docs: list[Document], progress: Callable[[int, int], None] | None = None,
+            force: bool = False) -> IngestReport:
+        """Index new or changed documents; unchanged ones (same content hash) cost nothing unless `force`.
 
         `progress(done, total)` is called as texts (chunks and sentences) are embedded.
         """
-        self.repair_if_interrupted()
         report = IngestReport()
-        todo: list[tuple[Document, list[Chunk], list[tuple[int, int]]]] = []
-        s = self.settings
-        by_hash = {rec["sha256"]: doc_id for doc_id, rec in self.documents.items()}
-        for doc in docs:
-            old = self.documents.get(doc.id)
-            if old and old["sha256"] == doc.sha256:
-                report.unchanged.append(doc.id)
-                continue
-            twin = by_hash.get(doc.sha256)
-            if twin and twin != doc.id:  # the same text under another name: report it, index it once
-                report.duplicates.append((doc.id, twin))
-                continue
-            by_hash[doc.sha256] = doc.id
-            units = sentence_units(doc, s.chunk_tokens, s.encoding)
-            chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.encoding, units=units)
-            todo.append((doc, chunks, [(a, b) for block in units for a, b, _ in block]))
-        if not todo:
-            return report
-        check_supported(self)
-        with recovery.write_guard(self), self._store_errors():
-            self._write(todo, report, progress)
+        with self.writer_lock.held():
+            self._begin()
+            known = self.store.catalog([d.id for d in docs])  # only what this write touches: O(change), not O(corpus)
+            by_hash = {sha: doc_id for sha, doc_id in self.store.ids_by_hash([d.sha256 for d in docs]).items()}
+            todo: list[Indexed] = []
+            s = self.settings
+            for doc in docs:
+                old = known.get(doc.id)
+                if old and old.sha256 == doc.sha256 and not force:
+                    report.unchanged.append(doc.id)
+                    continue
+                twin = by_hash.get(doc.sha256)
+                if twin and twin != doc.id:  # the same text under another name: report it, index it once
+                    report.duplicates.append((doc.id, twin))
+                    continue
+                by_hash[doc.sha256] = doc.id
+                units = sentence_units(doc, s.chunk_tokens, s.encoding)
+                chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.encoding, units=units)
+                todo.append(Indexed(doc, [(c.start, c.end) for c in chunks], [(a, b) for block in units for a, b, _ in block]))
+            if todo:
+                check_supported(self.embeddings, self.sentence_mode)
+                total = sum(len(item.chunks) + len(item.sentences) for item in todo)
+                done = 0
+                for batch in _batches(todo):
+                    size = sum(len(item.chunks) + len(item.sentences) for item in batch)
+                    tick = (lambda n, _, base=done: progress(base + n, total)) if progress else None
+                    self._write(batch, known, report, tick)
+                    done += size
         return report
 
-    def _write(self, todo: list, report: IngestReport, progress) -> None:
-        _write_json(self.root / "manifest.json", self.manifest())
-        for doc, chunks, sentences in todo:  # a shorter new version leaves ids to delete
-            old = self.documents.get(doc.id, {"chunks": [], "sentences": []})
-            if len(old["chunks"]) > len(chunks):
-                self.vectorstore.delete(ids=[f"{doc.id}#{i}" for i in range(len(chunks), len(old["chunks"]))])
-            if len(old["sentences"]) > len(sentences):
-                self.sentence_store.delete(ids=[f"{doc.id}@{i}" for i in range(len(sentences), len(old["sentences"]))])
-        entries = [(d.id, d.text, [(c.start, c.end) for c in chunks], sentences) for d, chunks, sentences in todo]
-        write_vectors(self, entries, progress)
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        for doc, chunks, sentences in todo:
-            (report.updated if doc.id in self.documents else report.added).append((doc.id, len(chunks)))
-            self.documents[doc.id] = {
-                **doc.metadata(),
-                "sha256": doc.sha256,
-                "text": doc.text,
-                "chunks": [[c.start, c.end] for c in chunks],
-                "sentences": [list(span) for span in sentences],
-                "indexed_at": now,
-                "near_duplicates": [],
-            }
-        self._link_near_duplicates([doc.id for doc, _, _ in todo], report)
-        self._save_lexical()
+    def _write(self, batch: list[Indexed], known: dict[str, StoredDocument], report: IngestReport, progress) -> None:
+        with self.store.write() as tx:
+            tx.set_meta(WRITING, {"started": _now()})
+        surplus = [ChunkId(item.doc.id, i) for item in batch if item.doc.id in known
+                   for i in range(len(item.chunks), known[item.doc.id].chunks)]
+        self.vectors.delete(surplus)  # a shorter new version leaves ids to delete
 
-    def _link_near_duplicates(self, doc_ids: list[str], report: IngestReport) -> None:
+        def store_vectors(where: list[tuple[int, int]], vectors: np.ndarray) -> None:
+            self.vectors.upsert([ChunkId(batch[d].doc.id, c) for d, c in where], vectors,
+                                [batch[d].doc.text[slice(*batch[d].chunks[c])] for d, c in where])
+
+        encoded = encode(self.embeddings, self.sentence_mode,
+                         [(item.doc.text, item.chunks, item.sentences) for item in batch], progress, store_vectors)
+        firsts = {item.doc.id: e.chunks[:2] for item, e in zip(batch, encoded)}
+        links = self._near_duplicates(batch, firsts)
+        now = _now()
+        with self.store.write() as tx:
+            for item, e in zip(batch, encoded):
+                tx.put(Indexed(item.doc, item.chunks, item.sentences, e.sentences), now)
+                (report.updated if item.doc.id in known else report.added).append((item.doc.id, len(item.chunks)))
+            tx.unlink([item.doc.id for item in batch])
+            for a, b in links:
+                tx.link(a, b)
+                report.linked.append((a, b))
+            tx.set_meta("manifest", self.manifest())
+            tx.set_meta(WRITING, None)
+        self._committed([item.doc.id for item in batch] + [d for pair in links for d in pair]
+                        + [d for item in batch if item.doc.id in known for d in known[item.doc.id].near_duplicates])
+
+    def _near_duplicates(self, batch: list[Indexed], firsts: dict[str, np.ndarray]) -> list[tuple[str, str]]:
         from .duplicates import near_duplicates
 
-        changed = set(doc_ids)
-        for record in self.documents.values():  # a changed document may no longer match: relink from scratch
-            record["near_duplicates"] = [d for d in record.get("near_duplicates", []) if d not in changed]
-        found = near_duplicates(self, doc_ids)
-        for doc_id in doc_ids:
-            for other in found[doc_id]:
-                if other in self.documents[doc_id]["near_duplicates"]:
-                    continue  # both new in this batch: linked from the other side already
-                self.documents[doc_id]["near_duplicates"].append(other)
-                self.documents[other].setdefault("near_duplicates", []).append(doc_id)
-                report.linked.append((doc_id, other))
+        new_texts = {item.doc.id: " ".join(item.doc.text[a:b] for a, b in item.chunks) for item in batch}
+
+        def indexed_texts(doc_ids: list[str]) -> dict[str, str]:
+            stored = self.store.texts([d for d in doc_ids if d not in new_texts])
+            return {d: new_texts[d] if d in new_texts else
+                    " ".join(stored[d][a:b] for a, b in self.store.chunk_spans(d)) for d in doc_ids if d in new_texts or d in stored}
+
+        def nearest_documents(vectors: list, n: int) -> list[list[str]]:  # this batch's vectors are in Chroma too
+            return [[ChunkId.parse(i).doc_id for i, _ in hits] for hits in self.vectors.query(vectors, n)]
+
+        return near_duplicates(firsts, nearest_documents, indexed_texts)
 
     def remove(self, doc_ids: list[str]) -> list[str]:
-        """Delete documents from both vector collections, the store and BM25; returns the ids removed."""
-        self.repair_if_interrupted()
-        present = [d for d in dict.fromkeys(doc_ids) if d in self.documents]
-        if not present:
-            return []
-        with recovery.write_guard(self), self._store_errors():
-            self._delete(present)
+        """Delete documents from the store and their vectors from Chroma; returns the ids removed."""
+        with self.writer_lock.held():
+            self._begin()
+            known = self.store.catalog(doc_ids)
+            present = [d for d in dict.fromkeys(doc_ids) if d in known]
+            if not present:
+                return []
+            with self.store.write() as tx:
+                tx.set_meta(WRITING, {"started": _now()})
+            # vectors first: if Chroma fails, the documents are all still there and the error says why
+            self.vectors.delete([ChunkId(d, i) for d in present for i in range(known[d].chunks)])
+            with self.store.write() as tx:
+                tx.delete(present)
+                tx.set_meta(WRITING, None)
+            self._committed(present + [d for p in present for d in known[p].near_duplicates])
         return present
 
     def repair_if_interrupted(self) -> dict[str, int] | None:
-        """If an earlier write died half-way, reconcile the vectors and BM25 with the store first."""
-        if recovery.interrupted(self):
-            with recovery.write_guard(self):
-                return recovery.reconcile(self)
+        """If an earlier write died half-way, reconcile Chroma with the store first (hold the writer lock)."""
+        if self.exists and self.store.meta(WRITING):
+            fixed = recovery.reconcile(self)
+            with self.store.write() as tx:
+                tx.set_meta(WRITING, None)
+            self._committed()
+            return fixed
         return None
 
-    def _delete(self, present: list[str]) -> None:
-        chunk_ids = [f"{d}#{i}" for d in present for i in range(len(self.documents[d]["chunks"]))]
-        sentence_ids = [f"{d}@{i}" for d in present for i in range(len(self.documents[d]["sentences"]))]
-        if chunk_ids:
-            self.vectorstore.delete(ids=chunk_ids)
-        if sentence_ids:
-            self.sentence_store.delete(ids=sentence_ids)
-        for d in present:
-            del self.documents[d]
-        for record in self.documents.values():
-            record["near_duplicates"] = [d for d in record.get("near_duplicates", []) if d not in present]
-        self._save_lexical()
+    def set_calibration(self, value: dict | None) -> None:
+        with self.writer_lock.held():
+            self.store.create()
+            with self.store.write() as tx:
+                tx.set_meta("calibration", value)
+        self._committed()
 
-    def _save_lexical(self) -> None:
-        chunks = self.all_chunks()
-        self._bm25 = BM25Index.build([c.id for c in chunks], [c.text for c in chunks])
-        self._bm25.save(self.root / "bm25")
-        _write_json(self.root / "documents.json", self.documents)
+
+def _batches(todo: list[Indexed]):
+    batch, size = [], 0
+    for item in todo:
+        batch.append(item)
+        size += len(item.chunks)
+        if size >= BATCH_CHUNKS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def rebuild(settings: Settings, embeddings=None, progress=None) -> IngestReport:
+    """Re-index every stored document with the current settings; no source files are needed.
+
+    For an index built with another embedding model or chunk settings, or whose vectors are
+    damaged. The documents stay in the store throughout; the index refuses to open while the
+    rebuild mark is set, and rerunning `rebuild` starts it again, so a crash loses nothing.
+    """
+    from .documents import parse_document
+    from .errors import AssistantError
+
+    root = Path(settings.index_dir)
+    if not (root / FILE).exists() and not (root / "documents.json").exists():
+        raise AssistantError(f"{root}: nothing to rebuild (no index there); use `assistant ingest PATH`")
+    index = Index(settings, embeddings=embeddings, resuming_rebuild=True)
+    stored = index.store.meta("manifest") or {}
+    if settings.sentence_vectors == "auto":  # keep the index's own choice, as `auto` promises
+        index.settings = settings.model_copy(update={"sentence_vectors": stored.get("sentence_vectors", "standalone")})
+    catalog = index.catalog
+    texts = index.store.texts(list(catalog))
+    docs = [parse_document(d, texts[d], {"title": r.title, "published": r.published, "outlet": r.outlet, "url": r.url})
+            for d, r in catalog.items()]  # raises before anything changes if one no longer parses
+    with index.writer_lock.held():
+        with index.store.write() as tx:
+            tx.set_meta(REBUILDING, {"started": _now()})
+        index.vectors.drop()
+    report = index.add(docs, progress=progress, force=True)
+    with index.writer_lock.held(), index.store.write() as tx:
+        tx.set_meta(REBUILDING, None)
+    logging.getLogger("assistant").info("rebuilt %s: %s", root, json.dumps(report.summary()))
+    return report

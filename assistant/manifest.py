@@ -1,12 +1,11 @@
 """What an index was built with, and the check that refuses to read it with anything else.
 
 Vectors from another model, backend family or chunking would still "work" and give quietly
-wrong answers, so `manifest.json` records them and opening an index compares.
+wrong answers, so the store's manifest records them and opening an index compares.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .embeddings import model_fingerprint, vector_family
@@ -33,12 +32,11 @@ def build_manifest(settings: Settings, backend: str, sentence_vectors: str = "st
     }
 
 
-def check_manifest(root: Path, current: dict) -> None:
+def check_manifest(root: Path, stored: dict | None, current: dict) -> None:
     """Raise `IndexMismatchError`, naming each difference and the one command that fixes it."""
-    path = root / "manifest.json"
-    if not path.exists():
-        raise IndexMismatchError(f"{root}: manifest.json is missing; rebuild with `assistant --index {root} rebuild`")
-    stored = json.loads(path.read_text())
+    if stored is None:
+        return  # an index that has never been written to holds nothing to mismatch
+    stored = dict(stored)
     stored.setdefault("vectors", "fp32")  # built before the ONNX backends: torch vectors
     stored.setdefault("sentence_vectors", "standalone")  # built before contextual ones existed
     diff = [f"{k}: index has {stored.get(k)!r}, settings say {current[k]!r}" for k in CHECKED if stored.get(k) != current[k]]

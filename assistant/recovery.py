@@ -1,120 +1,128 @@
-"""Crash safety: notice an interrupted write and make every derived index agree with the store again.
+"""Crash safety and upgrades: make Chroma agree with the store again, and move an old JSON index into SQLite.
 
-`documents.json` is the source of truth and is replaced atomically, last, by
-every write. Chroma (chunk and sentence vectors) and BM25 are derived from it.
-A write first drops a marker file and removes it when done; a marker found
-later means the process died mid-write (kill -9, power cut), and the next
-write first reconciles: vectors for ids the store does not know are deleted,
-vectors that are missing or were made from other text (their stored hash differs)
-are re-embedded, and BM25 is rebuilt. Nothing the store holds is lost; nothing is
-left twice.
+The store is the source of truth and every write to it is one transaction. Chroma's
+chunk vectors are written before that transaction, after a mark in the store says a
+write is under way. A mark found later means the writer died (kill -9, power cut):
+vectors for ids the store does not know are deleted, vectors that are missing or were
+made from other text (their stored hash differs) are made again, and sentences without
+a vector get one. Nothing the store holds is lost; nothing is left twice.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-from contextlib import contextmanager
+import shutil
 
-MARKER = "write-in-progress.json"
+import numpy as np
 
-
-@contextmanager
-def write_guard(index):
-    """Mark the index as being written for the duration of the block."""
-    index.root.mkdir(parents=True, exist_ok=True)
-    marker = index.root / MARKER
-    marker.write_text(json.dumps({"pid": os.getpid(), "started": dt.datetime.now().isoformat(timespec="seconds")}))
-    yield
-    marker.unlink(missing_ok=True)
-
-
-def interrupted(index) -> bool:
-    return (index.root / MARKER).exists()
-
-
-def expected_items(index) -> tuple[dict, dict]:
-    """What Chroma should hold, from the store: id -> (text, doc_id) for chunks and for sentences."""
-    chunks, sentences = {}, {}
-    for doc_id, rec in index.documents.items():
-        for i, (a, b) in enumerate(rec["chunks"]):
-            chunks[f"{doc_id}#{i}"] = (rec["text"][a:b], doc_id)
-        for i, (a, b) in enumerate(rec["sentences"]):
-            sentences[f"{doc_id}@{i}"] = (rec["text"][a:b], doc_id)
-    return chunks, sentences
-
-
-def stored_matches(got: dict, expected: dict) -> tuple[list[str], list[str]]:
-    """(orphans, stale): ids Chroma holds that the store does not know, and expected ids whose vector is
-    missing or was made from other text (its hash differs; indexes from before the hash kept the text)."""
-    from .vectors import text_hash
-
-    actual = {i: (meta or {}).get("sha") or text_hash(doc or "") for i, meta, doc in
-              zip(got["ids"], got["metadatas"], got.get("documents") or [None] * len(got["ids"]))}
-    orphans = [i for i in actual if i not in expected]
-    stale = [i for i, (text, _) in expected.items() if actual.get(i) != text_hash(text)]
-    return orphans, stale
+from .documents import Document
+from .errors import IndexMismatchError
+from .ids import ChunkId, SentenceId
+from .store import Indexed
+from .vectors import embed_texts, text_hash
 
 
 def reconcile(index) -> dict[str, int]:
-    """Bring both vector collections and BM25 in line with the store; returns what was fixed."""
-    from . import vectors
+    """Bring the chunk vectors in line with the store and fill missing sentence vectors; returns what was fixed."""
+    store = index.store
+    expected: dict[str, tuple[ChunkId, str]] = {}
+    catalog = store.catalog()
+    for doc_id in catalog:
+        text = store.text(doc_id)
+        for i, (a, b) in enumerate(store.chunk_spans(doc_id)):
+            expected[str(ChunkId(doc_id, i))] = (ChunkId(doc_id, i), text[a:b])
+    actual = index.vectors.hashes()
+    orphans = [ChunkId.parse(i) for i in actual if i not in expected]
+    stale = [cid for i, (cid, text) in expected.items() if actual.get(i) != text_hash(text)]
+    index.vectors.delete(orphans)
+    if stale:
+        texts = [expected[str(c)][1] for c in stale]
+        index.vectors.upsert(stale, embed_texts(index.embeddings, texts), texts)
+    missing = store.missing_sentence_vectors()
+    if missing:
+        _fill_sentence_vectors(index, missing)
+    return {"chunks_orphans_deleted": len(orphans), "chunks_re_embedded": len(stale), "sentences_embedded": len(missing)}
 
-    fixed, redo = {}, set()
-    chunks, sentences = expected_items(index)
-    for name, store, expected in (("chunks", index.vectorstore, chunks), ("sentences", index.sentence_store, sentences)):
-        orphans, stale = stored_matches(store.get(include=["metadatas", "documents"]), expected)
-        if orphans:
-            store.delete(ids=orphans)
-        redo.update(stale)
-        fixed[f"{name}_orphans_deleted"], fixed[f"{name}_re_embedded"] = len(orphans), len(stale)
-    docs = {expected[i][1] for expected in (chunks, sentences) for i in redo if i in expected}
-    vectors.write(index, [(d, index.documents[d]["text"], index.documents[d]["chunks"], index.documents[d]["sentences"])
-                          for d in sorted(docs)], only=redo)
-    index._save_lexical()
-    return fixed
+
+def _fill_sentence_vectors(index, missing: list[SentenceId]) -> None:
+    texts = index.store.texts({s.doc_id for s in missing})
+    spans = {d: index.store.sentence_spans(d) for d in texts}
+    vectors = embed_texts(index.embeddings, [texts[s.doc_id][slice(*spans[s.doc_id][s.ordinal])] for s in missing])
+    with index.store.write() as tx:
+        tx.set_sentence_vectors(dict(zip(missing, vectors)))
 
 
+def migrate_json_index(index) -> int:
+    """Move an index of the JSON era (documents.json, manifest.json, calibration.json, bm25/, a Chroma
+    collection of sentence vectors) into the store, in one transaction; returns the documents moved.
 
-REBUILD = "rebuild-in-progress.json"
-
-
-def rebuild(settings, embeddings=None, progress=None):
-    """Re-index every stored document with the current settings; no source files are needed.
-
-    For an index built with another embedding model or chunk settings, or whose BM25 or
-    vector files are damaged. The stored documents are first copied to `REBUILD`; the index
-    refuses to open while that file exists, and rerunning `rebuild` resumes from it, so a
-    crash mid-rebuild loses nothing. Returns the `IngestReport` of the re-index.
+    Sentence vectors are taken over from the old collection (missing ones are embedded), which is
+    then dropped; the chunk vectors stay where they are. The old files go only after the commit,
+    so a crash half-way leaves an index that migrates again on the next open.
     """
-    from pathlib import Path
+    root = index.root
+    try:
+        records = json.loads((root / "documents.json").read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise IndexMismatchError(f"{root / 'documents.json'} is damaged ({exc}); restore it from a backup or re-ingest "
+                                 "with `assistant ingest --rebuild PATH`") from None
+    manifest = _json(root / "manifest.json")
+    calibration = _json(root / "calibration.json")
+    legacy = index.vectors.legacy_collections()
+    old = index.vectors.legacy_vectors(legacy[0]) if legacy and records else {}
+    with index.store.write() as tx:
+        for doc_id, rec in records.items():
+            doc = Document(id=doc_id, text=rec["text"], title=rec.get("title") or doc_id, published=rec.get("published"),
+                           outlet=rec.get("outlet"), url=rec.get("url"))
+            sentences = [tuple(s) for s in rec["sentences"]]
+            vectors = [old.get(str(SentenceId(doc_id, i))) for i in range(len(sentences))]
+            tx.put(Indexed(doc, [tuple(c) for c in rec["chunks"]], sentences,
+                           np.stack(vectors) if vectors and all(v is not None for v in vectors) else None),
+                   rec.get("indexed_at") or "")
+        for doc_id, rec in records.items():
+            for other in rec.get("near_duplicates", []):
+                if other in records:
+                    tx.link(doc_id, other)
+        if manifest:
+            tx.set_meta("manifest", manifest)
+        if calibration:
+            tx.set_meta("calibration", calibration)
+        if (root / "write-in-progress.json").exists():  # the old index's writer died: reconcile at the next write
+            tx.set_meta("write_in_progress", {"started": "before the move to SQLite"})
+    index.vectors.drop(legacy)
+    missing = index.store.missing_sentence_vectors()
+    if missing:
+        _fill_sentence_vectors(index, missing)
+    for name in ("documents.json", "manifest.json", "calibration.json", "write-in-progress.json"):
+        (root / name).unlink(missing_ok=True)
+    shutil.rmtree(root / "bm25", ignore_errors=True)
+    return len(records)
 
-    from .documents import parse_document
-    from .errors import AssistantError
-    from .index import Index, _write_json
 
-    root = Path(settings.index_dir)
-    saved, docs_file = root / REBUILD, root / "documents.json"
-    if not saved.exists():
-        if not docs_file.exists():
-            raise AssistantError(f"{root}: nothing to rebuild (no documents.json); use `assistant ingest PATH`")
-        try:
-            _write_json(saved, json.loads(docs_file.read_text(encoding="utf-8")))
-        except ValueError as exc:
-            raise AssistantError(f"{docs_file} is damaged ({exc}); re-ingest with `assistant ingest --rebuild PATH`") from None
-    stored = json.loads(saved.read_text(encoding="utf-8"))
-    docs = [parse_document(doc_id, rec["text"], {k: rec.get(k) for k in ("title", "published", "outlet", "url")})
-            for doc_id, rec in stored.items()]  # raises before anything is cleared if one no longer parses
-    manifest = root / "manifest.json"
-    if settings.sentence_vectors == "auto" and manifest.exists():  # keep the index's own choice, as `auto` promises
-        built = json.loads(manifest.read_text()).get("sentence_vectors", "standalone")
-        settings = settings.model_copy(update={"sentence_vectors": built})
-    Index.clear_folder(root)
-    index = Index(settings, embeddings=embeddings, resuming_rebuild=True)
-    for store in (index.vectorstore, index.sentence_store):  # also drops collections a Chroma server keeps
-        store.delete_collection()
-    index._stores = None
-    report = index.add(docs, progress=progress)
-    saved.unlink()
-    return report
+def _json(path):
+    try:
+        return json.loads(path.read_text()) if path.exists() else None
+    except ValueError:
+        return None
+
+
+def verify(index) -> dict:
+    """Is the index consistent? Chroma against the store, the lexical rows against the chunks, every sentence
+    with a vector, no write left half-done. For `assistant check` and the crash and concurrency tests."""
+    store = index.store
+    expected = {}
+    for doc_id in store.catalog():
+        text = store.text(doc_id)
+        for i, (a, b) in enumerate(store.chunk_spans(doc_id)):
+            expected[str(ChunkId(doc_id, i))] = text_hash(text[a:b])
+    got = index.vectors.collection.get(include=["metadatas"])
+    actual = {i: (m or {}).get("sha") for i, m in zip(got["ids"], got["metadatas"])}
+    return {
+        "documents": len(store.catalog()),
+        "chunks": len(expected),
+        "write_in_progress": bool(store.meta("write_in_progress")),
+        "vectors_unique": len(got["ids"]) == len(set(got["ids"])),
+        "vectors_match": actual == expected,
+        "lexical_match": store.lexical_in_step(),
+        "sentences_without_vector": len(store.missing_sentence_vectors()),
+    }

@@ -1,55 +1,117 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by weighted reciprocal rank fusion.
+"""Hybrid retrieval: dense (Chroma) and lexical (FTS5 BM25) candidates, ranked by absolute evidence.
 
-RRF needs no score calibration between the two retrievers, which matters
-because cosine similarities and BM25 scores live on unrelated scales. The
-retriever is a LangChain `BaseRetriever`, so it composes with LCEL (`|`,
-`.batch`, tracing) like any other runnable.
+Candidates come from both searches. With `fusion="evidence"` (default) they are ranked by
+chunk and best-sentence cosine similarity plus idf-weighted coverage of the question's words
+by the chunk and by its best sentence (see `evidence`); `fusion="rrf"` ranks by reciprocal
+rank fusion instead, for comparison. Results are typed `Passage`s that carry their evidence
+to the reader; `HybridRetriever` wraps the same search as a LangChain retriever.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
-import re
-
 from pydantic import ConfigDict
 
-from .bm25 import terms
+from .chunking import Chunk
 from .evidence import Query
-
+from .ids import ChunkId, SentenceId
+from .text import terms
 
 _LATEST = re.compile(r"\b(latest|most recent|newest|recently|last week|this week|current)\b", re.I)
 
 
-def reciprocal_rank_fusion(
-    rankings: list[list[str]], k: int = 60, weights: list[float] | None = None
-) -> list[tuple[str, float]]:
+@dataclass(frozen=True)
+class Filters:
+    """Which documents may answer: published on or after `since`, on or before `until` (ISO dates,
+    or YYYY-MM, YYYY), from one of `outlets` (case-insensitive; empty = any)."""
+
+    since: str | None = None
+    until: str | None = None
+    outlets: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until or self.outlets)
+
+    def allows(self, record) -> bool:
+        published = (record.published or "")[:10]
+        if self.since and not published >= self.since:
+            return False
+        if self.until and not (published and published[: len(self.until)] <= self.until):
+            return False
+        return not self.outlets or (record.outlet or "").casefold() in {o.casefold() for o in self.outlets}
+
+
+@dataclass(frozen=True)
+class SentenceEvidence:
+    id: SentenceId
+    start: int  # document offsets
+    end: int
+    similarity: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrieved chunk with its document's metadata and the evidence it was ranked on."""
+
+    chunk: Chunk
+    title: str
+    published: str | None
+    outlet: str | None
+    url: str | None
+    score: float
+    similarity: float
+    coverage: float
+    best_similarity: float
+    best_coverage: float
+    sentences: tuple[SentenceEvidence, ...] = ()
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    query_weights: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return self.chunk.doc_id
+
+    @property
+    def text(self) -> str:
+        return self.chunk.text
+
+    def to_dict(self) -> dict:
+        """Plain JSON for the API, the UI and eval reports (ids as strings)."""
+        data = {k: v for k, v in asdict(self).items() if k not in ("chunk", "sentences", "query_weights")}
+        data.update(text=self.chunk.text, chunk_id=str(self.chunk.id), source=self.source, start=self.chunk.start,
+                    end=self.chunk.end,
+                    sentences=[{**asdict(s), "id": str(s.id)} for s in self.sentences])
+        return {k: v for k, v in data.items() if v is not None}
+
+    def to_document(self) -> LCDocument:
+        """The passage as a LangChain `Document`, for use in other LangChain code."""
+        data = self.to_dict()
+        return LCDocument(page_content=data.pop("text"), id=data["chunk_id"], metadata=data)
+
+
+def reciprocal_rank_fusion(rankings: list[list], k: int = 60, weights: list[float] | None = None) -> list[tuple[Any, float]]:
     """Fuse ranked id lists: score(id) = sum_i w_i / (k + rank_i(id)), ranks from 1. Ties keep first-seen order."""
     weights = weights or [1.0] * len(rankings)
     if len(weights) != len(rankings):
         raise ValueError("one weight per ranking")
-    scores: dict[str, float] = {}
+    scores: dict = {}
     for ranking, weight in zip(rankings, weights):
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-class HybridRetriever(BaseRetriever):
-    """Top-`k` chunks for a query; each result's metadata says why it was found.
-
-    Candidates come from both dense (Chroma) and BM25 search. With
-    `fusion="evidence"` (default) they are ranked by absolute evidence: chunk
-    and best-sentence cosine similarity plus idf-weighted coverage of the
-    question's words by the chunk and by its best sentence (see `evidence`).
-    `fusion="rrf"` ranks by reciprocal rank fusion instead, for comparison.
-    Either way every result carries its sentences' evidence for the answerer.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+@dataclass(frozen=True)
+class Retriever:
+    """Top-`k` passages for a query from an `Index`."""
 
     index: Any
     k: int = 5
@@ -59,33 +121,30 @@ class HybridRetriever(BaseRetriever):
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     weights: tuple[float, float, float, float] = (1.0, 1.0, 0.7, 0.3)
-    since: str | None = None  # ISO date: only documents published on or after it
-    until: str | None = None  # ISO date (or YYYY-MM, YYYY): only documents published on or before it
-    outlets: tuple[str, ...] = ()  # only documents from these outlets (case-insensitive)
     recency_weight: float = 0.3  # for "latest"/"most recent" questions: bonus for newer documents
 
-    def _allowed(self, chunk_id: str) -> bool:
-        record = self.index.documents[chunk_id.rpartition("#")[0]]
-        published = (record.get("published") or "")[:10]
-        if self.since and not published >= self.since:
-            return False
-        if self.until and not (published and published[: len(self.until)] <= self.until):
-            return False
-        return not self.outlets or (record.get("outlet") or "").casefold() in {o.casefold() for o in self.outlets}
+    def with_options(self, **options) -> "Retriever":
+        return replace(self, **{k: v for k, v in options.items() if v is not None})
 
     def query(self, text: str) -> Query:
-        bm25 = self.index.bm25
-        return Query.build(text, self.index.embeddings.embed_query(text), bm25.document_frequency, len(bm25.ids))
+        words = terms(text)
+        df = self.index.store.document_frequencies(words)
+        return Query.build(text, self.index.embeddings.embed_query(text), lambda w: df.get(w, 0),
+                           self.index.store.chunk_count())
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+    def retrieve(self, query: str, filters: Filters = Filters()) -> list[Passage]:
         index = self.index
-        if not index.documents:
+        catalog = index.catalog
+        if not catalog:
             return []
         q = self.query(query)
-        filtered = bool(self.since or self.until or self.outlets)
-        n = self.candidates * (10 if filtered else 1)  # filters discard candidates: look deeper
-        dense = [(c, s) for c, s in index.dense_search(q.vector.tolist(), n) if self._allowed(c)][: self.candidates]
-        lexical = [(c, s) for c, s in index.bm25_search(query, n) if self._allowed(c)][: self.candidates]
+        n = self.candidates * (10 if filters else 1)  # filters discard candidates: look deeper
+
+        def allowed(hits):
+            return [(c, s) for c, s in hits if c.doc_id in catalog and filters.allows(catalog[c.doc_id])][: self.candidates]
+
+        dense = allowed(index.dense_search(q.vector, n))
+        lexical = allowed(index.lexical_search(query, n))
         if self.fusion == "rrf":
             fused = self._one_per_story(reciprocal_rank_fusion(
                 [[c for c, _ in dense], [c for c, _ in lexical]], k=self.rrf_k,
@@ -93,8 +152,7 @@ class HybridRetriever(BaseRetriever):
             evidence = self._evidence(q, [c for c, _ in fused], dict(dense))
             ranked = [(cid, score, evidence[cid]) for cid, score in fused]
         else:
-            pool = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical]))
-            evidence = self._evidence(q, pool, dict(dense))
+            evidence = self._evidence(q, list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])), dict(dense))
             w = self.weights
             scored = [(cid, w[0] * e["similarity"] + w[1] * e["best_similarity"] + w[2] * e["coverage"]
                        + w[3] * e["best_coverage"], e) for cid, e in evidence.items()]
@@ -103,72 +161,74 @@ class HybridRetriever(BaseRetriever):
             ranked = self._one_per_story(sorted(scored, key=lambda x: -x[1]))[: self.k]
         dense_rank = {cid: rank for rank, (cid, _) in enumerate(dense, start=1)}
         bm25_rank = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
-        return [self._document(cid, score, {**e, "query_weights": q.weights}, dense_rank.get(cid), bm25_rank.get(cid))
+        return [Passage(e["chunk"], catalog[cid.doc_id].title, catalog[cid.doc_id].published, catalog[cid.doc_id].outlet,
+                        catalog[cid.doc_id].url, score, e["similarity"], e["coverage"], e["best_similarity"],
+                        e["best_coverage"], e["sentences"], dense_rank.get(cid), bm25_rank.get(cid), q.weights)
                 for cid, score, e in ranked]
 
     def _prefer_recent(self, scored: list[tuple]) -> list[tuple]:
         """Add up to `recency_weight` by publication date rank among the candidates (undated: nothing)."""
-        dates = sorted({self.index.documents[c.rpartition("#")[0]].get("published", "")[:10] for c, _, _ in scored} - {""})
+        catalog = self.index.catalog
+        day = {c: (catalog[c.doc_id].published or "")[:10] for c, _, _ in scored}
+        dates = sorted(set(day.values()) - {""})
         if len(dates) < 2:
             return scored
         rank = {d: i / (len(dates) - 1) for i, d in enumerate(dates)}
-        return [(c, s + self.recency_weight * rank.get(self.index.documents[c.rpartition("#")[0]].get("published", "")[:10], 0.0), e)
-                for c, s, e in scored]
+        return [(c, s + self.recency_weight * rank.get(day[c], 0.0), e) for c, s, e in scored]
 
     def _one_per_story(self, ranked: list[tuple]) -> list[tuple]:
         """Drop chunks of documents linked as near-duplicates of a better-ranked document."""
+        catalog = self.index.catalog
         kept_docs: set[str] = set()
         shadowed: set[str] = set()  # near-duplicates of documents already kept
         kept = []
         for item in ranked:
-            doc_id = item[0].rpartition("#")[0]
+            doc_id = item[0].doc_id
             if doc_id in shadowed and doc_id not in kept_docs:
                 continue
             kept_docs.add(doc_id)
-            shadowed.update(self.index.documents[doc_id].get("near_duplicates", []))
+            shadowed.update(catalog[doc_id].near_duplicates)
             kept.append(item)
         return kept
 
-    def _evidence(self, q: Query, chunk_ids: list[str], known_similarity: dict[str, float]) -> dict[str, dict]:
+    def _evidence(self, q: Query, chunk_ids: list[ChunkId], known_similarity: dict[ChunkId, float]) -> dict[ChunkId, dict]:
         """Similarity and coverage of each chunk and each of its sentences, from stored vectors."""
         index = self.index
-        chunks = {cid: index.chunk(cid) for cid in chunk_ids}
-        sentences = {cid: index.sentences_in(c.doc_id, c.start, c.end) for cid, c in chunks.items()}
-        missing = [cid for cid in chunk_ids if cid not in known_similarity]
-        chunk_vectors = index.vectors(missing)
-        sentence_vectors = index.vectors(list({sid for sents in sentences.values() for sid, _, _ in sents}), sentences=True)
+        chunks = index.store.chunks(chunk_ids)
+        sentences = {cid: index.store.sentences_in(c.doc_id, c.start, c.end) for cid, c in chunks.items()}
+        chunk_vectors = index.chunk_vectors([cid for cid in chunks if cid not in known_similarity])
+        sentence_vectors = index.sentence_vectors([sid for sents in sentences.values() for sid, _, _ in sents])
+        texts = index.store.texts({c.doc_id for c in chunks.values()})
         out = {}
-        for cid, chunk in chunks.items():
+        for cid in chunk_ids:
+            chunk = chunks.get(cid)
+            if chunk is None:  # removed since the search (another process wrote)
+                continue
             sim = known_similarity.get(cid)
             if sim is None:
                 sim = float(q.similarity(chunk_vectors[cid][None])[0]) if cid in chunk_vectors else 0.0
-            doc_text = index.documents[chunk.doc_id]["text"]
-            sents = []
-            for sid, a, b in sentences[cid]:
-                vec = sentence_vectors.get(sid)
-                sents.append({
-                    "id": sid, "start": a, "end": b,
-                    "similarity": float(q.similarity(vec[None])[0]) if vec is not None else 0.0,
-                    "coverage": q.coverage(set(terms(doc_text[a:b]))),
-                })
+            doc_text = texts[chunk.doc_id]
+            sents = tuple(
+                SentenceEvidence(sid, a, b,
+                                 float(q.similarity(sentence_vectors[sid][None])[0]) if sid in sentence_vectors else 0.0,
+                                 q.coverage(set(terms(doc_text[a:b]))))
+                for sid, a, b in sentences[cid])
             out[cid] = {
-                "similarity": sim,
-                "coverage": q.coverage(set(terms(chunk.text))),
-                "best_similarity": max((x["similarity"] for x in sents), default=0.0),
-                "best_coverage": max((x["coverage"] for x in sents), default=0.0),
-                "sentences": sents,
+                "chunk": chunk, "similarity": sim, "coverage": q.coverage(set(terms(chunk.text))),
+                "best_similarity": max((s.similarity for s in sents), default=0.0),
+                "best_coverage": max((s.coverage for s in sents), default=0.0), "sentences": sents,
             }
         return out
 
-    def _document(self, chunk_id: str, score: float, evidence: dict, dense_rank, bm25_rank) -> LCDocument:
-        chunk = self.index.chunk(chunk_id)
-        record = self.index.documents[chunk.doc_id]
-        metadata = {
-            "chunk_id": chunk_id, "source": chunk.doc_id, "title": record.get("title", chunk.doc_id),
-            "start": chunk.start, "end": chunk.end, "score": score,
-            "dense_rank": dense_rank, "bm25_rank": bm25_rank, **evidence,
-        }
-        for key in ("published", "outlet", "url"):
-            if record.get(key):
-                metadata[key] = record[key]
-        return LCDocument(page_content=chunk.text, id=chunk_id, metadata=metadata)
+
+class HybridRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever (`|`, `.batch`, tracing), for composing into other chains:
+    `assistant.questions.langchain_retriever(k=3) | format_docs | prompt | llm`."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    retriever: Any
+    filters: Any = Filters()
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        return [p.to_document() for p in self.retriever.retrieve(query, self.filters)]

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_file=".env", extra="ignore")
 
     # Storage
-    index_dir: Path = Field(Path("index"), description="Folder holding the Chroma store, BM25 index and documents.")
+    index_dir: Path = Field(Path("index"), description="Folder holding the store (store.sqlite3) and Chroma's vectors.")
     corpus_dir: Path = Field(Path("corpus"), description="Folder `make run` indexes when the index is missing.")
     evals_dir: Path = Field(Path("evals"), description="Folder whose *.jsonl question sets the Evaluate tab offers.")
     max_file_mb: float = Field(20.0, gt=0, description="Largest file (or downloaded page) ingest accepts, in MB.")
@@ -49,8 +49,8 @@ class Settings(BaseSettings):
     embedder: Literal["auto", "onnx-int8", "onnx", "torch"] = Field(
         "auto", description="Embedding backend; auto = what the index was built with, onnx-int8 for a new index.")
     sentence_vectors: Literal["auto", "standalone", "contextual"] = Field(
-        "auto", description="Sentence vectors embedded on their own (best ranking) or pooled from the chunk pass "
-                            "(contextual: ~1.6x faster ingest, lower hit@1); auto = the index's, standalone for a new one.")
+        "auto", description="Sentence vectors pooled from the chunk pass (contextual: one encoder pass) or embedded "
+                            "on their own (standalone: a second pass); auto = the index's, contextual for a new one.")
     onnx_cache_dir: Path = Field(Path("~/.cache/news-assistant"), description="Where the exported ONNX models are cached.")
 
     # Retrieval
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
         (1.0, 1.0, 0.7, 0.3), description="Weights of chunk similarity, best-sentence similarity, chunk coverage, best-sentence coverage.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant (fusion=rrf).")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in RRF.")
-    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in RRF.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the lexical (BM25) ranking in RRF.")
 
     # Answering
     answer_passages: int = Field(3, ge=1, le=20, description="Top passages the reader reads.")

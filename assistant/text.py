@@ -1,13 +1,43 @@
-"""Word-level text normalisation shared by the question path: how a question's names and numbers are compared
-with the words of an article."""
+"""Word-level text normalisation, in one place: how text becomes words, search terms and comparable names.
+
+* `words`: lower-case word tokens (near-duplicate shingles);
+* `terms`: stemmed content words (English stop words dropped, Snowball stems), what the lexical
+  index stores and what coverage of a question is counted in, so "represents" in a question
+  matches "represent" in a passage on every path;
+* `plain_word` / `question_anchors`: names and numbers a question relies on.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-_WORD = re.compile(r"[\w’'\-]+")
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+_STEMMER = Stemmer.Stemmer("english")
+STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"who", "whom", "whose", "what", "when", "where", "which", "why", "how",
+                                            "did", "does", "do"}
+_TERM = re.compile(r"(?u)\b\w\w+\b")  # words of two or more characters
+_WORD = re.compile(r"\w+")
+_NAME = re.compile(r"[\w’'\-]+")
 _NUMBER = re.compile(r"\d[\d,.]*s?|\d+(?:st|nd|rd|th)")  # a year, decade, amount or ordinal
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, in order."""
+    return _WORD.findall(text.lower())
+
+
+def name_words(text: str) -> list[str]:
+    """Words as written, apostrophes and hyphens kept inside them ("O'Neill", "Hutchins'", "co-founder")."""
+    return _NAME.findall(text)
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content words of `text` (stop words removed), in order; `[""]` if there are none."""
+    found = [w for w in _TERM.findall(text.lower()) if w not in STOPWORDS]
+    return _STEMMER.stemWords(found) if found else [""]
 
 
 def plain_word(word: str) -> str:
@@ -19,7 +49,7 @@ def plain_word(word: str) -> str:
 def question_anchors(question: str) -> dict[str, str]:
     """Numbers and proper names a question relies on (digits, words capitalised mid-sentence): plain → as written."""
     anchors = {}
-    for i, word in enumerate(_WORD.findall(question)):
+    for i, word in enumerate(_NAME.findall(question)):
         if _NUMBER.fullmatch(plain_word(word)) or (i > 0 and word[0].isupper()):
             anchors[plain_word(word)] = word
     return anchors

@@ -46,7 +46,7 @@ def build_app(assistant: Assistant):
         queries = list(queries or [])
         yield "", history, queries, gr.skip()
         try:
-            for part in assistant.stream(message, history=queries, answerer=answerer, k=int(k),
+            for part in assistant.questions.stream(message, history=queries, answerer=answerer, k=int(k),
                                          since=since, until=until, outlets=outlets or None):
                 if isinstance(part, Answer):
                     queries.append(part.query)
@@ -70,20 +70,20 @@ def build_app(assistant: Assistant):
         """
         outlets = [s.strip() for s in (sources or "").split(",") if s.strip()]
         try:
-            return assistant.ask(question, k=k, answerer=answerer, since=since, until=until, outlets=outlets).to_dict()
+            return assistant.questions.ask(question, k=k, answerer=answerer, since=since, until=until, outlets=outlets).to_dict()
         except AssistantError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
     def documents() -> list[dict]:
         """Every indexed document: id, title, outlet, published date, url, chunk count, when indexed."""
-        return assistant.documents()
+        return [d.to_dict() for d in assistant.corpus.documents()]
 
     def corpus_view():
-        docs = assistant.documents()
+        docs = documents()
         rows = [[d.get(c) or "" for c in DOC_COLUMNS] for d in docs]
         summary = f"{len(docs)} document(s), {sum(d['chunks'] for d in docs)} chunks in `{settings.index_dir}`."
         choices = [d["id"] for d in docs]
-        return rows, summary, gr.update(choices=choices, value=[]), gr.update(choices=assistant.outlets())
+        return rows, summary, gr.update(choices=choices, value=[]), gr.update(choices=assistant.corpus.outlets())
 
     def report_lines(report) -> str:
         lines = [f"**{report.summary()}**"]
@@ -100,14 +100,14 @@ def build_app(assistant: Assistant):
         if not files:
             raise gr.Error("Choose one or more files to upload first.", print_exception=False)
         progress(0, desc="Reading files")
-        report = assistant.upload([Path(f) for f in files],
+        report = assistant.corpus.upload([Path(f) for f in files],
                                   progress=lambda done, total: progress((done, total), desc="Indexing chunks"))
         return report_lines(report), None, *corpus_view()
 
     def remove(doc_ids: list[str] | None):
         if not doc_ids:
             raise gr.Error("Pick the documents to remove first.", print_exception=False)
-        return report_lines(assistant.remove(doc_ids, delete_files=True)), *corpus_view()
+        return report_lines(assistant.corpus.remove(doc_ids, delete_files=True)), *corpus_view()
 
     reports_dir = Path(tempfile.mkdtemp(prefix="assistant-eval-"))
 
@@ -119,7 +119,7 @@ def build_app(assistant: Assistant):
         path = available[question_set]
         progress(0, desc=f"Evaluating {path.name}")
         try:
-            run = assistant.evaluate(path, progress=lambda done, total: progress((done, total), desc=f"Evaluating {path.name}"))
+            run = assistant.evaluation.evaluate(path, progress=lambda done, total: progress((done, total), desc=f"Evaluating {path.name}"))
         except AssistantError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         paths = write_report(run, reports_dir / f"{run.name}.md")
@@ -151,7 +151,7 @@ def build_app(assistant: Assistant):
                         with gr.Row():
                             since = gr.Textbox("", label="Published from", placeholder="YYYY-MM-DD", elem_id="since")
                             until = gr.Textbox("", label="to", placeholder="YYYY-MM-DD", elem_id="until")
-                        outlets = gr.Dropdown(assistant.outlets(), value=[], multiselect=True, label="Sources (outlets)")
+                        outlets = gr.Dropdown(assistant.corpus.outlets(), value=[], multiselect=True, label="Sources (outlets)")
                     queries = gr.State([])
                     gr.ClearButton([chatbot, box, queries], value="New chat", elem_id="new-chat").click(
                         lambda: sources_panel(None), None, sources, api_visibility="private")
@@ -198,7 +198,8 @@ def launch(settings: Settings) -> None:
     logins = settings.logins()
     assistant = Assistant(settings)
     # Load the embedder while the server starts, so the first question does not wait for it.
-    threading.Thread(target=lambda: assistant.index.embeddings, daemon=True).start()
+    threading.Thread(target=assistant.index.warm, daemon=True).start()
+    assistant.follow_writers()  # documents another process adds are searchable within a second or two
     demo = build_app(assistant)
     demo.queue(default_concurrency_limit=4).launch(
         server_name=settings.host, server_port=settings.port, footer_links=["api"],

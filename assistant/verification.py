@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bm25 import terms
+from .text import terms
 
 
 # Text addressed to a model rather than a reader: quoting it would hand the document's author the answer.

@@ -101,3 +101,30 @@ def pdf_bytes(content: bytes, compress: bool = False) -> bytes:
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
+
+
+def stored(index: Path, sql: str, *params) -> list[tuple]:
+    """Rows of a query on an index's store, run with plain sqlite3 as an outside observer would."""
+    import sqlite3
+
+    db = sqlite3.connect(Path(index) / "store.sqlite3", timeout=30)
+    try:
+        rows = db.execute(sql, params).fetchall()
+        db.commit()
+        return rows
+    finally:
+        db.close()
+
+
+def store_snapshot(index: Path) -> list[tuple]:
+    """Every document's id, hash, text and metadata plus its chunk and sentence spans: what must never be lost."""
+    return (stored(index, "SELECT id, sha256, text, title, published, outlet, url FROM documents ORDER BY id")
+            + stored(index, "SELECT doc_id, ordinal, start, stop FROM chunks ORDER BY doc_id, ordinal")
+            + stored(index, "SELECT doc_id, ordinal, start, stop FROM sentences ORDER BY doc_id, ordinal"))
+
+
+def store_meta(index: Path, key: str):
+    import json
+
+    rows = stored(index, "SELECT value FROM meta WHERE key = ?", key)
+    return json.loads(rows[0][0]) if rows else None

@@ -23,7 +23,7 @@ def test_headline_question_is_answered_with_a_checkable_citation(seed_assistant)
     assert answer.retrieved[0] == SEED_ID
     first = answer.citations[0]
     assert first.n == 1 and first.source == SEED_ID
-    document = seed_assistant.index.documents[SEED_ID]["text"]
+    document = seed_assistant.index.store.text(SEED_ID)
     assert document[first.start : first.end] == first.text
     assert "Allred" in document[first.start : first.end]
     assert first.title == "Alec Baldwin's Criminal Case Dismissed, Civil Lawsuit Looms"
@@ -72,7 +72,7 @@ def test_reingesting_unchanged_and_changed_documents(tmp_path, embeddings):
     assistant = Assistant(settings, embeddings=embeddings)
     changed = assistant.ingest([corpus])
     assert changed.updated == [("local/story.txt", 1)]
-    assert assistant.index.vectorstore._collection.count() == 1  # replaced, not duplicated
+    assert assistant.index.vectors.count() == 1  # replaced, not duplicated
     answer = assistant.ask("Who lifted the evacuation order?")
     assert "Ben Stone" in answer.answer and "Ada Park" not in answer.answer
 
@@ -139,7 +139,7 @@ def test_the_answer_is_the_short_span_and_the_citation_its_whole_sentence(seed_a
     assert answer.short == "Gloria Allred" and answer.answer.startswith("Gloria Allred — “")
     assert len(answer.answer.split()) <= 21 and answer.answer.endswith("[1]")
     cited = answer.citations[0]
-    text = seed_assistant.index.documents[SEED_ID]["text"]
+    text = seed_assistant.index.store.text(SEED_ID)
     assert "Gloria Allred" in cited.text and cited.text[0].isupper() and cited.text.rstrip().endswith(".")
     assert text[cited.start:cited.end] == cited.text
 

@@ -50,12 +50,17 @@ def test_fit_works_on_negative_scores():
 def test_fit_needs_both_kinds_and_round_trips(tmp_path):
     with pytest.raises(AssistantError, match="both answerable and unanswerable"):
         calibration.fit([(0.5, True, False)])
+    from assistant import Settings
+    from assistant.index import Index
+    from conftest import stored
+
     fitted = calibration.fit(POINTS, 0.25, ["a.jsonl"])
-    calibration.save(tmp_path, fitted)
-    assert calibration.load(tmp_path) == fitted
-    (tmp_path / "calibration.json").write_text("{broken")
+    index = Index(Settings(index_dir=tmp_path))
+    calibration.save(index, fitted)
+    assert calibration.load(Index(Settings(index_dir=tmp_path))) == fitted
+    stored(tmp_path, "UPDATE meta SET value = '{broken' WHERE key = 'calibration'")
     with pytest.raises(AssistantError, match="unreadable calibration"):
-        calibration.load(tmp_path)
+        calibration.load(index)
 
 
 def test_calibrate_stores_a_threshold_the_assistant_then_uses(tmp_path, seed_settings, embeddings):
@@ -73,12 +78,12 @@ def test_calibrate_stores_a_threshold_the_assistant_then_uses(tmp_path, seed_set
     set_path = tmp_path / "set.jsonl"
     set_path.write_text("\n".join(json.dumps(r) for r in rows))
     assistant = Assistant(settings, embeddings=embeddings)
-    assert assistant.threshold() == (assistant.reader.default_threshold, "model card")
+    assert assistant.questions.threshold() == (assistant.questions.reader.default_threshold, "model card")
     fitted = assistant.calibrate([set_path], max_false_abstention=0.0)
     assert fitted.false_abstention_rate == 0.0 and fitted.abstention_recall == 1.0
-    assert assistant.threshold() == (fitted.threshold, "calibration")
-    assert assistant.answerer.threshold == fitted.threshold
+    assert assistant.questions.threshold() == (fitted.threshold, "calibration")
+    assert assistant.questions.answerer().threshold == fitted.threshold
     run = assistant.evaluate(set_path)
     assert run.summary["threshold_source"] == "calibration" and run.summary["abstention_recall"] == 1.0
     override = Assistant(settings.model_copy(update={"abstain_threshold": 0.9}), embeddings=embeddings)
-    assert override.threshold() == (0.9, "settings")
+    assert override.questions.threshold() == (0.9, "settings")

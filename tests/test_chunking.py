@@ -19,7 +19,7 @@ def test_chunk_text_is_exactly_the_document_slice(size, overlap):
     assert chunks
     for i, c in enumerate(chunks):
         assert SEED.text[c.start : c.end] == c.text
-        assert c.id == f"{SEED.id}#{i}" and c.doc_id == SEED.id and c.ordinal == i
+        assert str(c.id) == f"{SEED.id}#{i}" and c.doc_id == SEED.id and c.ordinal == i
 
 
 def test_chunks_respect_the_token_budget_and_end_on_sentence_boundaries():

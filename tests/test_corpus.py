@@ -10,14 +10,12 @@ import pytest
 from assistant import Assistant, AssistantError, Settings
 
 
-def _counts(assistant):
-    index = assistant.index
-    return (index.vectorstore._collection.count(), index.sentence_store._collection.count(), len(index.bm25.ids))
+def _consistent(assistant) -> bool:
+    from assistant.recovery import verify
 
-
-def _expected(assistant):
-    docs = assistant.index.documents.values()
-    return (sum(len(d["chunks"]) for d in docs), sum(len(d["sentences"]) for d in docs), sum(len(d["chunks"]) for d in docs))
+    state = verify(assistant.index)
+    return (state["vectors_unique"] and state["vectors_match"] and state["lexical_match"]
+            and not state["sentences_without_vector"] and not state["write_in_progress"])
 
 
 @pytest.fixture()
@@ -35,7 +33,7 @@ def test_sync_adds_updates_and_removes_and_both_indexes_agree(tmp_path, corpus, 
     assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
     first = assistant.sync(corpus)
     assert sorted(d for d, _ in first.added) == ["flood.txt", "local/budget.md"]
-    assert _counts(assistant) == _expected(assistant)
+    assert _consistent(assistant)
 
     (corpus / "flood.txt").write_text("Flood in Riverton\n\nThe river fell on Friday. Mayor Ben Stone lifted the order.\n")
     (corpus / "local" / "budget.md").unlink()
@@ -43,8 +41,8 @@ def test_sync_adds_updates_and_removes_and_both_indexes_agree(tmp_path, corpus, 
     second = assistant.sync(corpus)
     assert [d for d, _ in second.updated] == ["flood.txt"] and [d for d, _ in second.added] == ["fire.txt"]
     assert second.removed == ["local/budget.md"]
-    assert sorted(assistant.index.documents) == ["fire.txt", "flood.txt"]
-    assert _counts(assistant) == _expected(assistant)
+    assert sorted(assistant.index.catalog) == ["fire.txt", "flood.txt"]
+    assert _consistent(assistant)
     assert "Ben Stone" in assistant.ask("Who lifted the order?").answer
 
     third = assistant.sync(corpus)
@@ -57,7 +55,7 @@ def test_a_file_that_breaks_keeps_its_indexed_version(tmp_path, corpus, embeddin
     (corpus / "flood.txt").write_bytes(b"\xff\xfe\x00binary now")
     report = assistant.sync(corpus)
     assert [d for d, _ in report.failed] == ["flood.txt"] and report.removed == []
-    assert "flood.txt" in assistant.index.documents
+    assert "flood.txt" in assistant.index.catalog
 
 
 def test_remove_leaves_no_trace(tmp_path, corpus, embeddings):
@@ -66,10 +64,10 @@ def test_remove_leaves_no_trace(tmp_path, corpus, embeddings):
     report = assistant.remove(["flood.txt", "nope.txt"])
     assert report.removed == ["flood.txt"] and [d for d, _ in report.failed] == ["nope.txt"]
     reopened = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
-    assert list(reopened.index.documents) == ["local/budget.md"]
-    assert _counts(reopened) == _expected(reopened)
-    assert not any(i.startswith("flood.txt") for i in reopened.index.vectorstore.get()["ids"])
-    assert not any(i.startswith("flood.txt") for i in reopened.index.sentence_store.get()["ids"])
+    assert list(reopened.index.catalog) == ["local/budget.md"]
+    assert _consistent(reopened)
+    assert not any(i.startswith("flood.txt") for i in reopened.index.vectors.hashes())
+    assert not reopened.index.store.sentence_spans("flood.txt")
     assert reopened.ask("Who ordered an evacuation?").retrieved == ["local/budget.md"]
 
 
@@ -120,7 +118,7 @@ def test_duplicates_are_reported_and_near_duplicates_linked_and_never_both_cited
     assert "Lena Ortiz" in answer.answer
     assert len({"copy-of-gazette.txt", "herald.txt"} & set(answer.retrieved)) == 1
     assistant.remove(["herald.txt"])
-    assert assistant.index.documents["copy-of-gazette.txt"]["near_duplicates"] == []
+    assert assistant.index.catalog["copy-of-gazette.txt"].near_duplicates == ()
 
 
 def test_date_and_outlet_filters_and_latest_questions(tmp_path, embeddings):

@@ -11,7 +11,7 @@ from assistant import Assistant, Settings
 from assistant.chunking import sentence_spans
 from assistant.embeddings import load_embeddings
 from assistant.errors import IndexMismatchError
-from conftest import ROOT, SEED_ID
+from conftest import store_meta, stored, ROOT, SEED_ID
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_batching_by_length_keeps_the_order_of_the_texts(embeddings, texts):
 
 
 def test_the_index_records_its_backend_and_refuses_another_family(seed_settings):
-    manifest = json.loads((seed_settings.index_dir / "manifest.json").read_text())
+    manifest = store_meta(seed_settings.index_dir, "manifest")
     assert manifest["embedder"] == "onnx-int8" and manifest["vectors"] == "int8"
     assert Assistant(seed_settings).index.backend == "onnx-int8"  # auto: what the index was built with
     with pytest.raises(IndexMismatchError, match="vectors"):
@@ -78,10 +78,10 @@ def test_an_index_from_before_the_onnx_backends_opens_with_torch(tmp_path, seed_
 
     old = tmp_path / "old"
     shutil.copytree(seed_settings.index_dir, old)
-    manifest = json.loads((old / "manifest.json").read_text())
+    manifest = store_meta(old, "manifest")
     for key in ("embedder", "vectors"):
         del manifest[key]
-    (old / "manifest.json").write_text(json.dumps(manifest))
+    stored(old, "UPDATE meta SET value = ? WHERE key = 'manifest'", json.dumps(manifest))
     assert Assistant(Settings(index_dir=old)).index.backend == "torch"
     with pytest.raises(IndexMismatchError):
         Assistant(Settings(index_dir=old, embedder="onnx-int8"))

@@ -1,4 +1,4 @@
-"""Faults at start: a damaged or missing BM25 index, an index built with another embedding model or other
+"""Faults at start: lost vector files, a damaged store, an index built with another embedding model or other
 chunk settings, a rebuild that dies half-way. Each is detected when the index opens, with a clear message
 that names the one command that repairs it (`assistant rebuild`), and never answers from a wrong index."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED_ID, free_port, serving
+from conftest import ROOT, SEED_ID, free_port, serving, store_meta, store_snapshot, stored
 
 EXE = str(Path(sys.executable).with_name("assistant"))
 Q = "who represents the Hutchins family?"
@@ -31,54 +31,45 @@ def index(tmp_path, seed_settings) -> Path:
     return copy
 
 
-def _damage_truncate(folder: Path) -> None:
-    (folder / "data.csc.index.npy").write_bytes((folder / "data.csc.index.npy").read_bytes()[:40])
+def _lose_vectors(index: Path) -> None:  # the chroma/ folder deleted or restored from an older backup
+    shutil.rmtree(index / "chroma")
 
 
-def _damage_flip(folder: Path) -> None:  # same size, one byte changed: only the checksum notices
-    data = bytearray((folder / "data.csc.index.npy").read_bytes())
-    data[-3] ^= 0xFF
-    (folder / "data.csc.index.npy").write_bytes(bytes(data))
-
-
-def _damage_garbage_ids(folder: Path) -> None:
-    (folder / "chunk_ids.json").write_text("{not json")
-
-
-def _damage_missing(folder: Path) -> None:
-    shutil.rmtree(folder)
-
-
-def _damage_stale(folder: Path) -> None:  # a BM25 of other chunks (an older index copied over)
-    ids = json.loads((folder / "chunk_ids.json").read_text())
-    (folder / "chunk_ids.json").write_text(json.dumps(ids[::-1]))
-    (folder / "checksums.json").unlink()
-
-
-@pytest.mark.parametrize("damage", [_damage_truncate, _damage_flip, _damage_garbage_ids, _damage_missing, _damage_stale],
-                         ids=["truncated", "byte-flipped", "garbled-ids", "missing", "stale"])
-def test_damaged_bm25_is_detected_at_open_and_answers_stay_right(index, damage, seed_settings, embeddings):
+def test_lost_vectors_are_noticed_and_answers_stay_right(index, seed_settings, embeddings):
     from assistant import Assistant
 
-    damage(index / "bm25")
+    _lose_vectors(index)
     assistant = Assistant(seed_settings.model_copy(update={"index_dir": index}), embeddings=embeddings)
-    [warning] = assistant.index.warnings  # found when the index opened, before any question
-    assert "bm25" in warning and f"assistant --index {index} rebuild" in warning
-    assert "Gloria Allred" in assistant.ask(Q).answer  # BM25 rebuilt in memory from the store, not guessed
+    assert "Gloria Allred" in assistant.ask(Q).answer  # the lexical side and the stored sentence vectors still find it
+    [warning] = assistant.index.warnings
+    assert "0 of the" in warning and f"assistant --index {index} rebuild" in warning
 
 
-def test_cli_reports_a_damaged_bm25_and_rebuild_repairs_it(index):
-    stored = json.loads((index / "documents.json").read_bytes())
-    _damage_truncate(index / "bm25")
+def test_cli_reports_lost_vectors_and_rebuild_repairs_them(index):
+    before = store_snapshot(index)
+    _lose_vectors(index)
     asked = _cli(index, "ask", Q, "--json")
     assert asked.returncode == 0, asked.stderr
-    assert "is damaged" in asked.stderr and f"assistant --index {index} rebuild" in asked.stderr
+    assert "chunk vectors" in asked.stderr and f"assistant --index {index} rebuild" in asked.stderr
     assert "Traceback" not in asked.stderr and "Gloria Allred" in json.loads(asked.stdout)["answer"]
     rebuilt = _cli(index, "rebuild")
     assert rebuilt.returncode == 0 and "1 document(s) re-indexed" in rebuilt.stdout, rebuilt.stderr
     again = _cli(index, "ask", Q)
-    assert "Gloria Allred" in again.stdout and "bm25" not in again.stderr
-    assert json.loads((index / "documents.json").read_bytes())[SEED_ID]["text"] == stored[SEED_ID]["text"]
+    assert "Gloria Allred" in again.stdout and "chunk vectors" not in again.stderr
+    assert store_snapshot(index) == before
+
+
+def test_damaged_store_is_a_clear_error_not_an_empty_index(index):
+    from assistant import Assistant, Settings
+    from assistant.errors import IndexMismatchError
+
+    for name in ("store.sqlite3-wal", "store.sqlite3-shm"):
+        (index / name).unlink(missing_ok=True)
+    (index / "store.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(IndexMismatchError, match="store.sqlite3 is damaged"):
+        Assistant(Settings(index_dir=index))
+    refused = _cli(index, "list")
+    assert refused.returncode == 1 and "is damaged" in refused.stderr and "Traceback" not in refused.stderr
 
 
 def test_index_built_with_other_chunk_overlap_is_refused(index, seed_settings, embeddings):
@@ -97,7 +88,7 @@ def test_index_built_with_other_chunk_settings_is_refused_then_rebuilt_in_one_co
     rebuilt = _cli(index, "rebuild", env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "Gloria Allred" in _cli(index, "ask", Q, env=env).stdout
-    assert json.loads((index / "manifest.json").read_text())["chunk_tokens"] == int(env.get("ASSISTANT_CHUNK_TOKENS", 160))
+    assert store_meta(index, "manifest")["chunk_tokens"] == int(env.get("ASSISTANT_CHUNK_TOKENS", 160))
 
 
 def test_index_built_with_another_embedding_model_is_refused(index, tmp_path, seed_settings):
@@ -121,45 +112,39 @@ def test_app_refuses_to_start_on_a_mismatched_index_with_the_message(index):
     assert "Traceback" not in done.stderr
 
 
-def test_app_starts_on_a_damaged_bm25_and_says_so_in_its_log(index, tmp_path):
+def test_app_starts_on_lost_vectors_and_says_so_in_its_log(index, tmp_path):
     from gradio_client import Client
 
-    _damage_truncate(index / "bm25")
+    _lose_vectors(index)
     port = free_port()
     log = tmp_path / "app.log"
     with serving([sys.executable, str(ROOT / "app.py"), "--index", str(index), "--port", str(port)],
                  f"http://127.0.0.1:{port}/", log, cwd=ROOT, env={**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}):
         assert "Gloria Allred" in Client(f"http://127.0.0.1:{port}/", verbose=False).predict(Q, 5, api_name="/ask")["answer"]
-        assert "is damaged" in log.read_text() and "rebuild" in log.read_text()
-
-
-def test_damaged_documents_json_is_a_clear_error_not_an_empty_index(index):
-    from assistant import Assistant, Settings
-    from assistant.errors import IndexMismatchError
-
-    (index / "documents.json").write_text('{"truncated": ')
-    with pytest.raises(IndexMismatchError, match="documents.json is damaged"):
-        Assistant(Settings(index_dir=index))
+        assert "chunk vectors" in log.read_text() and "rebuild" in log.read_text()
 
 
 def test_kill_during_rebuild_loses_nothing_and_rerun_finishes(index):
-    """SIGKILL the rebuild after it has cleared the old vectors: the index refuses to open (not silently empty),
-    the documents wait in rebuild-in-progress.json, and running `rebuild` again finishes the job."""
+    """SIGKILL the rebuild after it has dropped the old vectors: the index refuses to open (not silently wrong),
+    the documents stay in the store, and running `rebuild` again finishes the job."""
+    before = stored(index, "SELECT id, text FROM documents")
     env = {**os.environ, "ASSISTANT_CHUNK_TOKENS": "100"}
     proc = subprocess.Popen([sys.executable, "-c", "from assistant.cli import main; main()", "--index", str(index), "rebuild"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None and (index / "chroma").exists():
-        time.sleep(0.01)  # wait until the old store is gone: the most fragile moment
+    while time.time() < deadline and proc.poll() is None and not store_meta(index, "rebuild_in_progress"):
+        time.sleep(0.01)
+    time.sleep(0.5)  # the old vectors are being dropped or made again: the most fragile moment
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    if (index / "rebuild-in-progress.json").exists():
+    assert stored(index, "SELECT id, text FROM documents") == before
+    if store_meta(index, "rebuild_in_progress"):
         refused = _cli(index, "ask", Q, env={"ASSISTANT_CHUNK_TOKENS": "100"})
         assert refused.returncode == 1 and "rebuild" in refused.stderr and "interrupted" in refused.stderr
     finished = _cli(index, "rebuild", env={"ASSISTANT_CHUNK_TOKENS": "100"})
     assert finished.returncode == 0, finished.stderr
-    assert not (index / "rebuild-in-progress.json").exists()
+    assert not store_meta(index, "rebuild_in_progress")
     assert "Gloria Allred" in _cli(index, "ask", Q, env={"ASSISTANT_CHUNK_TOKENS": "100"}).stdout
 
 
@@ -182,19 +167,18 @@ def _long_upload(path: Path, sentences: int = 800) -> Path:
 
 def test_kill_during_upload_then_restart_keeps_the_index_consistent_and_the_upload_retries(index, tmp_path):
     """SIGKILL the app while an uploaded file is being indexed (after its chunk vectors are in Chroma, before
-    documents.json names it) and restart it on the same index: the seed document still answers and is listed, the
+    the store names it) and restart it on the same index: the seed document still answers and is listed, the
     dead write's vectors never answer, the next upload reconciles them away (a retry of the same file alone would
     hide a skipped reconcile: it upserts the very same ids), and retrying the interrupted upload adds it once,
     answerable, with the index exactly consistent (checked in a fresh process after each app stops)."""
     from gradio_client import Client, handle_file
-    from test_crash import _check
+    from test_crash import _check, consistent, writing
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
     (tmp_path / "upload").mkdir()
     upload = _long_upload(tmp_path / "upload" / "quillhaven-ledger.txt")
-    marker = index / "write-in-progress.json"
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ASSISTANT_CORPUS_DIR": str(corpus),
            "GRADIO_TEMP_DIR": str(tmp_path / "gradio")}
 
@@ -210,19 +194,19 @@ def test_kill_during_upload_then_restart_keeps_the_index_consistent_and_the_uplo
         vectors_written, deadline = False, time.time() + 60
         while time.time() < deadline and not job.done():
             progress = job.status().progress_data or []
-            # "Indexing chunks" (n, total) with 0 < n < total: some vectors are stored, documents.json not yet written
+            # "Indexing chunks" (n, total) with 0 < n < total: some vectors are stored, the store not yet written
             vectors_written = any(p.desc == "Indexing chunks" and p.index and p.length and 0 < p.index < p.length
                                   for p in progress)
-            if vectors_written and marker.exists():
+            if vectors_written and writing(index):
                 break
             time.sleep(0.02)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    assert vectors_written and marker.exists(), "the kill did not land inside the write; the test tested nothing"
+    assert vectors_written and writing(index), "the kill did not land inside the write; the test tested nothing"
 
     # What the dead process left: the marker, vectors the store does not know, the file copied into the corpus.
     left = _check(index)
-    assert left["marker"] and left["documents"] == [SEED_ID] and not left["chunks_match"]
+    assert left["write_in_progress"] and left["ids"] == [SEED_ID] and not left["vectors_match"]
     assert (corpus / upload.name).read_bytes() == upload.read_bytes()
 
     note = tmp_path / "upload" / "harbour-note.txt"
@@ -238,8 +222,7 @@ def test_kill_during_upload_then_restart_keeps_the_index_consistent_and_the_uplo
         outcome = client.predict([handle_file(note)], api_name="/upload")[0]
         assert f"added {note.name}" in outcome, outcome
     state = _check(index)  # in a fresh process, once the app has stopped
-    assert state["documents"] == sorted([SEED_ID, note.name]) and not state["marker"] and state["bm25_ok"]
-    assert state["chunks_unique"] and state["chunks_match"] and state["sentences_unique"] and state["sentences_match"]
+    assert state["ids"] == sorted([SEED_ID, note.name]) and consistent(state), state
 
     url, running = app("third.log")
     with running:
@@ -252,5 +235,4 @@ def test_kill_during_upload_then_restart_keeps_the_index_consistent_and_the_uplo
         assert sorted(d["id"] for d in client.predict(api_name="/documents")) == sorted([SEED_ID, note.name, upload.name])
 
     state = _check(index)
-    assert state["documents"] == sorted([SEED_ID, note.name, upload.name]) and not state["marker"] and state["bm25_ok"]
-    assert state["chunks_unique"] and state["chunks_match"] and state["sentences_unique"] and state["sentences_match"]
+    assert state["ids"] == sorted([SEED_ID, note.name, upload.name]) and consistent(state), state

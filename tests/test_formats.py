@@ -108,4 +108,4 @@ def test_sync_keeps_a_broken_jsonl_and_drops_articles_removed_from_a_good_one(tm
     assert assistant.sync(corpus).removed == ["wire.jsonl:2"]
     wire.write_text("{broken\n")
     report = assistant.sync(corpus)
-    assert report.removed == [] and list(assistant.index.documents) == ["wire.jsonl:1"]
+    assert report.removed == [] and list(assistant.index.catalog) == ["wire.jsonl:1"]

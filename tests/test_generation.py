@@ -44,40 +44,41 @@ class _Scripted(GenerativeAnswerer):
         super().__init__(*args, **kwargs)
         self.output = output
 
-    def generate(self, prompt: str, on_token=None) -> str:
+    def tokens(self, prompt: str):
         assert "Question:" in prompt and "[1]" in prompt
-        return self.output
+        yield from self.output.split(" ")[:1] + [" " + w for w in self.output.split(" ")[1:]]
 
 
 def _scripted(assistant, output):
-    return _Scripted(assistant.get_answerer("reader"), assistant.index, output=output)
+    return _Scripted(assistant.questions.answerer("reader"), assistant.index, output=output)
 
 
 def test_supported_generated_sentence_is_cited_to_its_best_passage_sentence(seed_assistant):
+    # passage [1] of the prompt is the one the reader's answer comes from, whatever its retrieval rank
     answerer = _scripted(seed_assistant, "Gloria Allred represents Hutchins' relatives [1].")
-    answer = seed_assistant._ask(answerer, HEADLINE_Q, None)
+    answer = seed_assistant.ask(HEADLINE_Q, answerer=answerer)
     assert answer.answer == "Gloria Allred represents Hutchins' relatives . [1]"
     assert answer.generation["supported"] == 1 and answer.generation["fallback"] is False
     cite = answer.citations[0]
-    text = seed_assistant.index.documents[SEED_ID]["text"]
+    text = seed_assistant.index.store.text(SEED_ID)
     assert text[cite.start : cite.end] == cite.text and "Allred" in cite.text and cite.support >= 0.6
 
 
 @pytest.mark.parametrize("output", ["yes", "[1] The family is represented by John Smith of Texas.", ""])
 def test_unsupported_output_falls_back_to_the_reader_answer(seed_assistant, output):
-    answer = seed_assistant._ask(_scripted(seed_assistant, output), HEADLINE_Q, None)
+    answer = seed_assistant.ask(HEADLINE_Q, answerer=_scripted(seed_assistant, output))
     assert answer.generation["fallback"] is True and answer.generation["supported"] == 0
     assert "Gloria Allred" in answer.answer and answer.answerer == "scripted"
     assert answer.answer == seed_assistant.ask(HEADLINE_Q).answer
 
 
 def test_abstention_is_not_overridden_by_the_generator(seed_assistant):
-    answer = seed_assistant._ask(_scripted(seed_assistant, "Paris [1]."), "What is the capital of France?", None)
+    answer = seed_assistant.ask("What is the capital of France?", answerer=_scripted(seed_assistant, "Paris [1]."))
     assert answer.abstained and "Paris" not in answer.answer
 
 
 def test_prompt_is_short_and_numbered(seed_assistant):
-    passages = seed_assistant.retriever.invoke(HEADLINE_Q)[:3]
+    passages = seed_assistant.questions.retrieve(HEADLINE_Q).passages[:3]
     reader = seed_assistant.ask(HEADLINE_Q)
     prompt = build_prompt(HEADLINE_Q, passages, reader, max_chars=200)
     assert prompt.count("\n[") == 3 and prompt.startswith("Passages:\n[1] ") and len(prompt) < 1200
@@ -88,7 +89,7 @@ def test_llama_answerer_runs_gemma_and_every_kept_sentence_is_verified(seed_assi
     answer = seed_assistant.ask(HEADLINE_Q, answerer="llama")
     assert not answer.abstained and answer.answerer == "llama"
     assert answer.generation["output"]  # the model really produced text
-    text = seed_assistant.index.documents[SEED_ID]["text"]
+    text = seed_assistant.index.store.text(SEED_ID)
     for c in answer.citations:
         assert text[c.start : c.end] == c.text
     if not answer.generation["fallback"]:

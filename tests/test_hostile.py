@@ -1,8 +1,8 @@
 """Hostile and malformed input, one test id per kind, against the real app and the real ingest.
 
 Every case checks three things: (a) a clear, specific message (or a well-formed answer
-where answering is right), (b) nothing already stored is lost (`documents.json` byte for
-byte, the corpus folder, the seed answer), (c) the process stays up (the app still answers).
+where answering is right), (b) nothing already stored is lost (the store's documents, row for
+row, the corpus folder, the seed answer), (c) the process stays up (the app still answers).
 
 Questions and uploads go to the real Gradio app on a loopback port through gradio_client;
 folder-level cases (links out of the corpus, named pipes, `../` paths) go through
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEED_ID, free_port, pdf_bytes, serving
+from conftest import ROOT, SEED_ID, free_port, pdf_bytes, serving, store_snapshot, stored
 
 SEED_Q = "who represents the Hutchins family?"
 # The app's corpus holds a prompt-injection statement about the Hutchins lawyer, which makes SEED_Q abstain
@@ -128,14 +128,19 @@ def store(tmp_path_factory, embeddings):
     return {"assistant": assistant, "index": index, "corpus": corpus, "files": base / "files"}
 
 
-def _stored(index: Path) -> bytes:
-    return (index / "documents.json").read_bytes()
+def _stored(index: Path) -> list:
+    return store_snapshot(index)
 
 
-def _still_up_and_intact(app, before: bytes, corpus_before: set[str]) -> None:
+def _document(index: Path, doc_id: str) -> dict:
+    [row] = stored(index, "SELECT id, sha256, text, title, published, outlet, url FROM documents WHERE id = ?", doc_id)
+    return dict(zip(("id", "sha256", "text", "title", "published", "outlet", "url"), row))
+
+
+def _still_up_and_intact(app, before: list, corpus_before: set[str]) -> None:
     """(b) nothing stored is lost, (c) the process is up and answers the seed question correctly."""
     assert app["proc"].poll() is None, "the app died"
-    assert _stored(app["index"]) == before, "documents.json changed"
+    assert _stored(app["index"]) == before, "the stored documents changed"
     assert {p.name for p in app["corpus"].iterdir()} == corpus_before, "the corpus folder changed"
     answer = app["client"].predict(APP_Q, 5, api_name="/ask")
     assert APP_A in answer["answer"]
@@ -309,7 +314,7 @@ def _upload_content(store, key: str, case: F) -> Path:
 
 
 def _store_intact(store, before: bytes, corpus_before: set[str]) -> None:
-    assert _stored(store["index"]) == before, "documents.json changed"
+    assert _stored(store["index"]) == before, "the stored documents changed"
     assert {p.name for p in store["corpus"].iterdir()} == corpus_before, "the corpus folder changed"
     assert "Gloria Allred" in store["assistant"].ask(SEED_Q).answer
 
@@ -333,12 +338,12 @@ def test_a_good_file_in_a_bad_batch_still_goes_in(store):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "good.txt").write_text("Flood in Riverton\n\nThe river rose two metres on Tuesday. Mayor Ada Park ordered an evacuation.\n")
     (folder / "bad.txt").write_bytes(b"\x00\x01\x02 binary")
-    seed_before = json.loads(_stored(store["index"]))[SEED_ID]
+    seed_before = _document(store["index"], SEED_ID)
     report = store["assistant"].upload([folder / "good.txt", folder / "bad.txt"])
     assert [d for d, _ in report.added] == ["good.txt"]
     assert "bad.txt: looks like a binary file" in dict(report.failed)["bad.txt"]
     assert "Ada Park" in store["assistant"].ask("Who ordered an evacuation?").answer
-    assert json.loads(_stored(store["index"]))[SEED_ID] == seed_before
+    assert _document(store["index"], SEED_ID) == seed_before
     assert not (store["corpus"] / "bad.txt").exists() and (store["corpus"] / "good.txt").exists()
     assert "Gloria Allred" in store["assistant"].ask(SEED_Q).answer
 
@@ -358,15 +363,15 @@ def test_upload_names_with_dot_dot_stay_inside_the_corpus(app, store):
     assert [d for d, _ in report.added] == ["escape.txt"]
     assert (store["corpus"] / "escape.txt").exists()
     assert not (store["corpus"].parent / "escape.txt").exists() and not (store["corpus"].parent.parent / "escape.txt").exists()
-    assert all(".." not in d for d in json.loads(_stored(store["index"])))
+    assert all(".." not in d for (d,) in stored(store["index"], "SELECT id FROM documents"))
     assert app["proc"].poll() is None
 
 
 def test_html_scripts_and_event_handlers_are_never_stored_or_shown(app):
-    stored = json.loads(_stored(app["index"]))["harbour.html"]["text"]
-    assert "Lena Ortiz" in stored
+    text = _document(app["index"], "harbour.html")["text"]
+    assert "Lena Ortiz" in text
     for bad in ("steal(", "onclick", "onerror", "onmouseover", "INJECTED", "<script"):
-        assert bad not in stored
+        assert bad not in text
     _, history, *_ = app["client"].predict("Who is the harbour master of Riverton?", [], api_name="/chat")
     reply = _text(history[-1]["content"])
     assert "Lena Ortiz" in reply and "steal(" not in reply and _live_markup(reply) == []
@@ -383,7 +388,7 @@ def test_literal_markup_in_a_text_document_is_escaped_in_the_chat(app):
 
 
 def test_terminal_escapes_in_a_document_never_reach_its_title(app):
-    title = json.loads(_stored(app["index"]))["ansi.txt"]["title"]
+    title = _document(app["index"], "ansi.txt")["title"]
     assert "\x1b" not in title and "\x07" not in title and "Quarry" in title
     listed = {d["id"]: d for d in app["client"].predict(api_name="/documents")}
     assert "\x1b" not in listed["ansi.txt"]["title"]
@@ -423,7 +428,7 @@ def ingest_env(tmp_path, seed_settings, embeddings):
     return assistant, corpus, index, _stored(index)
 
 
-def _ingest_intact(assistant, index: Path, before: bytes) -> None:
+def _ingest_intact(assistant, index: Path, before: list) -> None:
     assert _stored(index) == before
     assert "Gloria Allred" in assistant.ask(SEED_Q).answer
 
@@ -435,7 +440,7 @@ def test_symlink_to_a_file_outside_the_corpus_is_refused(ingest_env, tmp_path):
     (corpus / "leak.txt").symlink_to(secret)
     report = assistant.sync(corpus)
     assert dict(report.failed)["leak.txt"].endswith("links outside " + str(corpus) + ", not ingested")
-    assert "hunter2" not in _stored(index).decode()
+    assert "hunter2" not in repr(_stored(index))
     _ingest_intact(assistant, index, before)
 
 
@@ -448,7 +453,7 @@ def test_symlinked_folder_outside_the_corpus_is_refused(ingest_env, tmp_path):
     report = assistant.ingest([corpus])
     failed = dict(report.failed)
     assert all("links outside" in why for why in failed.values())
-    assert "4321" not in _stored(index).decode()
+    assert "4321" not in repr(_stored(index))
     _ingest_intact(assistant, index, before)
 
 

@@ -56,4 +56,4 @@ def test_any_question_gets_an_answer_with_valid_citations_or_a_clear_refusal(ass
         return
     assert answer.answer and (answer.abstained or answer.citations)
     for c in answer.citations:
-        assert assistant.index.documents[c.source]["text"][c.start : c.end] == c.text
+        assert assistant.index.store.text(c.source)[c.start : c.end] == c.text

@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.ids import ChunkId
 from assistant.retrieval import HybridRetriever, reciprocal_rank_fusion
 
 
@@ -22,12 +23,12 @@ def test_rrf_weights_and_edge_cases():
 
 
 def test_hybrid_retriever_is_a_runnable_with_explained_results(seed_assistant):
-    retriever: HybridRetriever = seed_assistant.retriever
+    retriever: HybridRetriever = seed_assistant.questions.langchain_retriever()
     docs = retriever.invoke("who represents the Hutchins family?")
     assert 1 <= len(docs) <= seed_assistant.settings.k
     top = docs[0].metadata
     assert top["source"] == "000_cee5a0d51e26243d.txt"
-    text = seed_assistant.index.documents[top["source"]]["text"]
+    text = seed_assistant.index.store.text(top["source"])
     assert text[top["start"] : top["end"]] == docs[0].page_content
     assert "Allred" in " ".join(d.page_content for d in docs)
     assert top["dense_rank"] is not None or top["bm25_rank"] is not None
@@ -52,21 +53,22 @@ def test_query_coverage_weights_rare_words_more():
 
 def test_every_indexed_sentence_has_a_stored_vector(seed_assistant):
     index = seed_assistant.index
-    record = index.documents["000_cee5a0d51e26243d.txt"]
-    assert index.sentence_store.get()["ids"].__len__() == len(record["sentences"])
-    for a, b in record["sentences"]:
-        assert record["text"][a:b].strip() == record["text"][a:b]
-    chunk = index.chunk("000_cee5a0d51e26243d.txt#1")
-    inside = index.sentences_in(chunk.doc_id, chunk.start, chunk.end)
+    spans = index.store.sentence_spans("000_cee5a0d51e26243d.txt")
+    text = index.store.text("000_cee5a0d51e26243d.txt")
+    assert spans and not index.store.missing_sentence_vectors()
+    for a, b in spans:
+        assert text[a:b].strip() == text[a:b]
+    chunk = index.chunk(ChunkId.parse("000_cee5a0d51e26243d.txt#1"))
+    inside = index.store.sentences_in(chunk.doc_id, chunk.start, chunk.end)
     assert inside and all(chunk.start <= a < b <= chunk.end for _, a, b in inside)
 
 
 @pytest.mark.parametrize("fusion", ["evidence", "rrf"])
 def test_both_fusions_return_sentence_evidence(seed_assistant, fusion):
-    retriever = seed_assistant.retriever.model_copy(update={"fusion": fusion, "k": 3})
-    docs = retriever.invoke("Who was wounded in the shooting?")
-    assert len(docs) == 3
-    best = max((s for d in docs for s in d.metadata["sentences"]), key=lambda s: s["similarity"] + s["coverage"])
-    text = seed_assistant.index.documents[docs[0].metadata["source"]]["text"]
-    assert "Joel Souza" in text[best["start"] : best["end"]]
-    assert all(0.0 <= s["coverage"] <= 1.0 for d in docs for s in d.metadata["sentences"])
+    retriever = seed_assistant.questions.retriever.with_options(fusion=fusion, k=3)
+    passages = retriever.retrieve("Who was wounded in the shooting?")
+    assert len(passages) == 3
+    best = max((s for p in passages for s in p.sentences), key=lambda s: s.similarity + s.coverage)
+    text = seed_assistant.index.store.text(passages[0].source)
+    assert "Joel Souza" in text[best.start : best.end]
+    assert all(0.0 <= s.coverage <= 1.0 for p in passages for s in p.sentences)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 
 import numpy as np
@@ -11,7 +10,7 @@ import pytest
 from assistant import Assistant, Settings
 from assistant.documents import parse_document
 from assistant.errors import AssistantError, IndexMismatchError
-from assistant.recovery import MARKER, expected_items
+from assistant.ids import ChunkId, SentenceId
 from assistant.vectors import owners
 from conftest import SEED_ID
 
@@ -30,26 +29,30 @@ def contextual(tmp_path_factory, corpus_dir, embeddings) -> Assistant:
     return assistant
 
 
-def _stored(index, ids: list[str], sentences: bool) -> dict:
-    return index.vectors(ids, sentences=sentences)
+def _pieces(index) -> tuple[dict, dict]:
+    """Chunk and sentence ids of the seed article with their texts."""
+    text = index.store.text(SEED_ID)
+    chunks = {ChunkId(SEED_ID, i): text[a:b] for i, (a, b) in enumerate(index.store.chunk_spans(SEED_ID))}
+    sentences = {SentenceId(SEED_ID, i): text[a:b] for i, (a, b) in enumerate(index.store.sentence_spans(SEED_ID))}
+    return chunks, sentences
 
 
 def test_every_sentence_gets_a_vector_from_its_chunk_pass_not_on_its_own(contextual, embeddings):
     index = contextual.index
-    assert json.loads((index.root / "manifest.json").read_text())["sentence_vectors"] == "contextual"
-    chunks, sentences = expected_items(index)
-    stored = _stored(index, list(sentences), sentences=True)
+    assert index.store.meta("manifest")["sentence_vectors"] == "contextual"
+    chunks, sentences = _pieces(index)
+    stored = index.sentence_vectors(list(sentences))
     assert set(stored) == set(sentences)
     ids = list(sentences)
-    alone = np.asarray(embeddings.embed_documents([sentences[i][0] for i in ids]))
+    alone = np.asarray(embeddings.embed_documents([sentences[i] for i in ids]))
     pooled = np.stack([stored[i] for i in ids])
     cos = (alone * pooled).sum(1)
     # the same meaning, but shaped by the neighbours: not the standalone vectors
     assert cos.mean() > 0.6 and cos.max() < 0.995
     # mostly nearest its own standalone vector (11 of 13 here; chance would be 1 in 13), sometimes a neighbour's
     assert (np.argmax(pooled @ alone.T, axis=1) == np.arange(len(ids))).mean() >= 0.75
-    chunk_vectors = _stored(index, list(chunks), sentences=False)
-    alone_chunks = np.asarray(embeddings.embed_documents([chunks[i][0] for i in chunks]))
+    chunk_vectors = index.chunk_vectors(list(chunks))
+    alone_chunks = np.asarray(embeddings.embed_documents([chunks[i] for i in chunks]))
     assert (np.stack([chunk_vectors[i] for i in chunks]) * alone_chunks).sum(1).min() >= 0.98  # chunks: the usual vectors
 
 
@@ -70,21 +73,24 @@ def test_torch_cannot_make_contextual_vectors_and_nothing_is_stored(tmp_path):
     assistant = Assistant(settings)
     with pytest.raises(AssistantError, match="ONNX"):
         assistant.index.add([parse_document("a.txt", "Title\n\nOne sentence here. And a second one.")])
-    assert not assistant.index.documents and not (tmp_path / "index" / MARKER).exists()
+    assert not assistant.index.catalog and not assistant.index.store.meta("write_in_progress")
 
 
 def test_an_interrupted_write_is_repaired_with_contextual_vectors(contextual, tmp_path, embeddings):
     root = tmp_path / "copy"
     shutil.copytree(contextual.index.root, root)
     index = Assistant(Settings(index_dir=root), embeddings=embeddings).index
-    _, sentences = expected_items(index)
-    before = _stored(index, list(sentences), sentences=True)
+    chunks, sentences = _pieces(index)
+    before = index.chunk_vectors(list(chunks))
     lost = list(sentences)[3:9]
-    index.sentence_store.delete(ids=lost)
-    index.vectorstore.delete(ids=[f"{SEED_ID}#1"])
-    (root / MARKER).write_text("{}")  # as a write killed half-way leaves it
+    index.store.db.executemany("UPDATE sentences SET vector = NULL WHERE doc_id = ? AND ordinal = ?", lost)
+    index.vectors.delete([ChunkId(SEED_ID, 1)])
+    index.vectors.upsert([ChunkId("gone.txt", 0)], before[ChunkId(SEED_ID, 0)][None], ["a write that never committed"])
+    with index.store.write() as tx:
+        tx.set_meta("write_in_progress", {"started": "test"})  # as a write killed half-way leaves it
     fixed = index.repair_if_interrupted()
-    assert fixed["sentences_re_embedded"] == len(lost) and fixed["chunks_re_embedded"] == 1
-    after = _stored(index, list(sentences), sentences=True)
-    assert set(after) == set(sentences)
-    assert min(float(before[i] @ after[i]) for i in lost) >= 0.98  # pooled again from the same chunk
+    assert fixed == {"chunks_orphans_deleted": 1, "chunks_re_embedded": 1, "sentences_embedded": len(lost)}
+    after = index.chunk_vectors(list(chunks))
+    assert set(after) == set(chunks) and float(before[ChunkId(SEED_ID, 1)] @ after[ChunkId(SEED_ID, 1)]) >= 0.98
+    assert set(index.sentence_vectors(list(sentences))) == set(sentences)
+    assert not index.store.meta("write_in_progress")

@@ -10,7 +10,7 @@ import pytest
 from assistant import Assistant, Settings
 from assistant.errors import AssistantError
 from assistant.index import Index
-from conftest import free_port, serving
+from conftest import free_port, serving, store_snapshot
 
 CHROMA = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "chroma"
 
@@ -32,11 +32,11 @@ def test_ingest_and_ask_through_a_chroma_server_that_restarts(tmp_path, corpus_d
         report = assistant.ingest([corpus_dir])
         assert len(report.added) == 1
         assert not (tmp_path / "index" / "chroma").exists()  # vectors live on the server
-        assert (tmp_path / "index" / "bm25" / "chunk_ids.json").exists()  # BM25 and the store stay local
+        assert (tmp_path / "index" / "store.sqlite3").exists()  # the store (with the lexical index) stays local
         first = assistant.ask("Who represents the Hutchins family?")
         assert "Gloria Allred" in first.answer
-        stored = assistant.index.vectorstore._collection.count()
-        assert stored == len(assistant.index.documents[report.added[0][0]]["chunks"])
+        stored = assistant.index.vectors.count()
+        assert stored == assistant.index.catalog[report.added[0][0]].chunks
     with serving(command, heartbeat, tmp_path / "chroma-2.log"):  # same data folder, fresh process
         again = Assistant(settings, embeddings=embeddings).ask("Who represents the Hutchins family?")
         assert again.answer == first.answer
@@ -45,7 +45,7 @@ def test_ingest_and_ask_through_a_chroma_server_that_restarts(tmp_path, corpus_d
         Index.clear_folder(settings.index_dir)  # what `ingest --rebuild` does: the server's vectors go too
         rebuilt = Assistant(settings, embeddings=embeddings)
         rebuilt.ingest([corpus_dir])
-        assert rebuilt.index.vectorstore._collection.count() == stored
+        assert rebuilt.index.vectors.count() == stored
 
 
 def test_an_unreachable_chroma_server_is_a_clear_error(tmp_path, embeddings, corpus_dir):
@@ -62,11 +62,11 @@ def test_a_server_that_stops_mid_session_gives_a_clear_message_and_works_again_w
     with serving(command, heartbeat, tmp_path / "chroma-1.log"):
         assistant.ingest([corpus_dir])
         first = assistant.ask("Who represents the Hutchins family?").answer
-    before = (tmp_path / "index" / "documents.json").read_bytes()
+    before = store_snapshot(tmp_path / "index")
     with pytest.raises(AssistantError, match="vector store is unavailable"):  # same session, server gone
         assistant.ask("Who represents the Hutchins family?")
     with pytest.raises(AssistantError, match="vector store is unavailable"):
-        assistant.remove([assistant.documents()[0]["id"]])
-    assert (tmp_path / "index" / "documents.json").read_bytes() == before  # nothing stored was lost
+        assistant.remove([assistant.documents()[0].id])
+    assert store_snapshot(tmp_path / "index") == before  # nothing stored was lost
     with serving(command, heartbeat, tmp_path / "chroma-2.log"):  # back: the same Assistant answers again
         assert assistant.ask("Who represents the Hutchins family?").answer == first

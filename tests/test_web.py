@@ -54,8 +54,8 @@ def test_urls_are_ingested_and_bad_ones_explained(tmp_path, site, embeddings, co
     assert "HTTP 404" in reasons[f"{site}/gone"]
     assert "larger than 1 MB" in reasons[f"{site}/big"]
     assert "could not fetch" in reasons[closed]
-    stored = assistant.index.documents[f"{site}/storm"]
-    assert stored["url"] == f"{site}/storm" and stored["outlet"] == "Riverton Gazette"
+    stored = assistant.index.catalog[f"{site}/storm"]
+    assert stored.url == f"{site}/storm" and stored.outlet == "Riverton Gazette"
     answer = assistant.ask("Who is the harbour master of Riverton?")
     assert "Lena Ortiz" in answer.answer and answer.citations[0].source.startswith(site)
 
