@@ -80,7 +80,7 @@ class Index:
         self._load_lock = threading.Lock()  # the app warms the embedder in a thread while requests may arrive
         self.warnings: list[str] = []  # problems found at open that answers work around (shown by the front ends)
         self.writer_lock = WriterLock(self.root)
-        self.vectors = ChunkVectors(settings, self.root)
+        self.vectors = ChunkVectors(settings.storage, self.root)
         self._catalog: dict[str, StoredDocument] | None = None
         self._generation: int | None = None
         legacy = (self.root / "documents.json").exists()
@@ -269,7 +269,7 @@ class Index:
             known = self.store.catalog([d.id for d in docs])  # only what this write touches: O(change), not O(corpus)
             by_hash = {sha: doc_id for sha, doc_id in self.store.ids_by_hash([d.sha256 for d in docs]).items()}
             todo: list[Indexed] = []
-            s = self.settings
+            s = self.settings.chunking
             for doc in docs:
                 old = known.get(doc.id)
                 if old and old.sha256 == doc.sha256 and not force:

@@ -21,9 +21,7 @@ class Questions:
 
     def __init__(self, settings: Settings, index, lock: ReadWriteLock) -> None:
         self.settings, self.index, self.lock = settings, index, lock
-        s = settings
-        self.retriever = Retriever(index=index, k=s.k, candidates=s.candidates, fusion=s.fusion, weights=s.evidence_weights,
-                                   rrf_k=s.rrf_k, dense_weight=s.dense_weight, bm25_weight=s.bm25_weight)
+        self.retriever = Retriever.from_settings(index, settings.retrieval)
         self._reader = None
         self._answerers: dict[str, object] = {}
         self.chain = steps.build(self._condense, self._retrieve, self._read)
@@ -35,18 +33,16 @@ class Questions:
         if self._reader is None:
             from .reader import MODEL_DIR, MODEL_FILE, Reader
 
-            s = self.settings
-            self._reader = Reader(Path(s.reader_model) if s.reader_model else MODEL_DIR / MODEL_FILE,
-                                  s.model_path() / "tokenizer.json", s.threads)
+            s = self.settings.reading
+            self._reader = Reader(Path(s.model) if s.model else MODEL_DIR / MODEL_FILE, s.tokenizer, s.threads)
         return self._reader
 
     def reader_answerer(self, threshold: float | None = None):
         """The reader answerer at `threshold` (default: the one in force)."""
         from .answering import ReaderAnswerer
 
-        s = self.settings
-        return ReaderAnswerer(self.reader, passages=s.answer_passages, max_words=s.max_answer_words,
-                              retrieval_weight=s.retrieval_weight,
+        s = self.settings.reading
+        return ReaderAnswerer(self.reader, passages=s.passages, max_words=s.max_words, retrieval_weight=s.retrieval_weight,
                               threshold=self.threshold()[0] if threshold is None else threshold)
 
     def answerer(self, name=None):
@@ -62,12 +58,12 @@ class Questions:
             if name in ("llama", "openai"):
                 from . import generation
 
-                s = self.settings
-                common = dict(passages=s.answer_passages, max_tokens=s.llm_max_tokens,
-                              min_lexical=s.support_min_lexical, min_semantic=s.support_min_semantic)
+                s = self.settings.llm
+                common = dict(passages=s.passages, max_tokens=s.max_tokens, min_lexical=s.min_lexical,
+                              min_semantic=s.min_semantic)
                 if name == "llama":
                     self._answerers[name] = generation.LlamaAnswerer(
-                        reader, self.index, model_path=Path(s.llm_model_path) if s.llm_model_path else None,
+                        reader, self.index, model_path=Path(s.model_path) if s.model_path else None,
                         threads=s.threads, **common)
                 else:
                     self._answerers[name] = generation.OpenAIAnswerer(

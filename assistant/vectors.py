@@ -27,7 +27,7 @@ import numpy as np
 
 from .errors import AssistantError
 from .ids import ChunkId
-from .settings import Settings
+from .settings import StorageSettings
 
 GROUP = 128  # texts per encoder call group (sorted by length so padding stays small); progress and Chroma writes follow it
 MODES = ("standalone", "contextual")
@@ -146,7 +146,7 @@ def _encode_contextual(embeddings, docs, tick, on_chunks: ChunkSink) -> list[Enc
 
 
 # -- Chroma ---------------------------------------------------------------------------
-def chroma_client(settings: Settings, root: Path):
+def chroma_client(settings: StorageSettings, root: Path):
     """The Chroma client: a server at `settings.chroma_url` (HttpClient), else the embedded store in `root/chroma`."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -178,7 +178,8 @@ class ChunkVectors:
 
     HNSW = {"space": "cosine", "ef_construction": 100, "max_neighbors": 16}
 
-    def __init__(self, settings: Settings, root: Path) -> None:
+    def __init__(self, settings: StorageSettings, root: Path) -> None:
+        """Built from the `storage` section of the settings."""
         self.settings, self.root = settings, Path(root)
         self.name = settings.collection
         self._client = None
