@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+from langchain_core.prompts import PromptTemplate
 
 from .answering import ReaderAnswerer
 from .chunking import sentence_spans
@@ -26,12 +27,13 @@ from .retrieval import Passage
 from .verification import check
 
 _MARKER = re.compile(r"\[(\d+)\]")
-PROMPT = """Passages:
+PROMPT = PromptTemplate.from_template("""Passages:
 {passages}
 
 Question: {question}
 Reader's answer: {answer} (from "{evidence}")
-Short answer quoting a passage, with its number:"""
+Short answer quoting a passage, with its number:""")
+SYSTEM = "Answer only from the passages, in one short sentence, and cite the passage number in brackets like [1]."
 
 
 def build_prompt(question: str, passages: list[Passage], reader: Answer, max_chars: int = 700) -> str:
@@ -180,8 +182,7 @@ class OpenAIAnswerer(GenerativeAnswerer):
                                extra_body={"max_tokens": self.max_tokens})
 
     def tokens(self, prompt: str) -> Iterator[str]:
-        messages = [("system", "Answer only from the passages, in one short sentence, and cite the "
-                               "passage number in brackets like [1]."), ("user", prompt)]
+        messages = [("system", SYSTEM), ("user", prompt)]
         for chunk in self.chat.stream(messages):
             yield str(chunk.content)
 
