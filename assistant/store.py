@@ -191,14 +191,19 @@ class Store:
         return [(SentenceId(doc_id, i), a, b) for i, a, b in rows]
 
     def sentence_vectors(self, sentence_ids) -> dict[SentenceId, np.ndarray]:
+        """Stored vectors of the sentences asked for (one range read per document: callers ask for runs)."""
         wanted = {SentenceId(*s) for s in sentence_ids}
-        docs = list({s.doc_id for s in wanted})
+        ranges: dict[str, list[int]] = {}
+        for s in wanted:
+            low, high = ranges.setdefault(s.doc_id, [s.ordinal, s.ordinal])
+            ranges[s.doc_id] = [min(low, s.ordinal), max(high, s.ordinal)]
         out = {}
-        for doc_id, ordinal, blob in self._in(
-                "SELECT doc_id, ordinal, vector FROM sentences WHERE doc_id IN ({}) AND vector IS NOT NULL", docs):
-            sid = SentenceId(doc_id, ordinal)
-            if sid in wanted:
-                out[sid] = np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32)
+        for doc_id, (low, high) in ranges.items():
+            for ordinal, blob in self.db.execute("SELECT ordinal, vector FROM sentences WHERE doc_id = ? AND ordinal "
+                                                 "BETWEEN ? AND ? AND vector IS NOT NULL", (doc_id, low, high)):
+                sid = SentenceId(doc_id, ordinal)
+                if sid in wanted:
+                    out[sid] = np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32)
         return out
 
     def missing_sentence_vectors(self) -> list[SentenceId]:

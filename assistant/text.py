@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN_PLUS
@@ -36,8 +37,14 @@ def name_words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Stemmed content words of `text` (stop words removed), in order; `[""]` if there are none."""
+    return list(_terms(text))
+
+
+@lru_cache(maxsize=16384)  # ~16 MB of chunk and sentence texts at most
+def _terms(text: str) -> tuple[str, ...]:
+    """Cached: retrieval asks for the terms of the same candidate chunks and sentences question after question."""
     found = [w for w in _TERM.findall(text.lower()) if w not in STOPWORDS]
-    return _STEMMER.stemWords(found) if found else [""]
+    return tuple(_STEMMER.stemWords(found)) if found else ("",)
 
 
 def plain_word(word: str) -> str:
