@@ -224,8 +224,7 @@ class Evaluation:
                  answerer: str | None = None) -> EvalRun:
         """Run a JSONL question set against this index; returns an `EvalRun` with results and summary."""
         cases = load_cases(question_set)
-        known = self.index.catalog
-        missing = sorted({s for case in cases for s in case.sources if s not in known})
+        missing = self.missing_gold(cases)
         if missing:
             raise AssistantError(
                 f"{len(missing)} gold document(s) of {Path(question_set).name} are not in the index "
@@ -239,6 +238,18 @@ class Evaluation:
             return self.questions.ask(question, k=k, answerer=answerer)
 
         return run_cases(ask, cases, Path(question_set).stem, k=k, progress=progress, meta=meta)
+
+    def missing_gold(self, cases: list[Case]) -> list[str]:
+        """Gold documents of `cases` that this index does not hold (a set runs only when there are none)."""
+        known = self.index.catalog
+        return sorted({s for case in cases for s in case.sources if s not in known})
+
+    def fits(self, question_set: Path) -> bool:
+        """Can this set run against this index (readable, and its gold documents indexed)?"""
+        try:
+            return not self.missing_gold(load_cases(question_set))
+        except AssistantError:
+            return False
 
     def calibrate(self, question_sets: list[Path], max_false_abstention: float = 0.10,
                   progress: Callable[[int, int], None] | None = None):

@@ -91,7 +91,17 @@ def answer_html(answer: Answer, turn: str | None = None) -> str:
     else:
         body = _MARKER.sub(marker, text(answer.answer).replace("&#91;", "[").replace("&#93;", "]"))
     cards = "".join(citation_card(c, answer.passages, turn) for c in answer.citations)
-    return f'<div class="answer">{body}</div>{_evidence(answer)}{rewritten}<div class="citations">{cards}</div>'
+    return (f'<div class="answer">{body}</div>{_evidence(answer)}{_fallback_note(answer)}{rewritten}'
+            f'<div class="citations">{cards}</div>')
+
+
+def _fallback_note(answer: Answer) -> str:
+    """An LLM answer that could not be used says so, instead of passing the reader's quote off as the model's."""
+    if not answer.generation.get("fallback"):
+        return ""
+    why = "could not run" if answer.generation.get("error") else "could not be checked against the sources"
+    return (f'<div class="fallback">The {text(answer.answerer)} model’s answer {why}; '
+            "showing the quoted answer.</div>")
 
 
 def _evidence(answer: Answer) -> str:

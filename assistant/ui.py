@@ -39,6 +39,9 @@ def build_app(assistant: Assistant):
     def respond(message: str, history: list[dict], queries: list[str] | None, answerer: str = "reader",
                 k: int = 5, since: str = "", until: str = "", outlets: list[str] | None = None):
         """Stream one answer into the chat; `queries` (what was searched so far) resolves follow-ups."""
+        if not (message or "").strip():  # an empty Ask adds nothing (no empty bubble)
+            yield "", history or [], queries or [], gr.skip()
+            return
         history = list(history or []) + [
             {"role": "user", "content": text(message or "")},
             {"role": "assistant", "content": "…"},
@@ -120,8 +123,8 @@ def build_app(assistant: Assistant):
         progress(0, desc=f"Evaluating {path.name}")
         try:
             run = assistant.evaluation.evaluate(path, progress=lambda done, total: progress((done, total), desc=f"Evaluating {path.name}"))
-        except AssistantError as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+        except AssistantError as exc:  # stays on the page as text, not a toast that vanishes
+            return [], None, f'<div class="error"><b>Cannot run {text(path.name)}:</b> {text(str(exc))}</div>'
         paths = write_report(run, reports_dir / f"{run.name}.md")
         failures = run.failures()
         failing = "\n".join(failure_markdown(r) for r in failures[:50]) or "Every case passed."
@@ -129,6 +132,7 @@ def build_app(assistant: Assistant):
         return [list(row) for row in summary_table(run.summary)], str(paths["plot"]), header + failing
 
     sets = [p.name for p in find_question_sets(settings.evals_dir)]
+    fitting = [name for name in sets if assistant.evaluation.fits(Path(settings.evals_dir) / name)]
     with gr.Blocks(title="News assistant", analytics_enabled=False) as demo:
         gr.Markdown("## Ask the news corpus\nAnswers quote the articles and cite them; when the corpus does not say, the assistant says so.")
         with gr.Tab("Chat", id="chat"):
@@ -155,6 +159,8 @@ def build_app(assistant: Assistant):
                     queries = gr.State([])
                     gr.ClearButton([chatbot, box, queries], value="New chat", elem_id="new-chat").click(
                         lambda: sources_panel(None), None, sources, api_visibility="private")
+                    # the chat's own trash icon is the same reset: no sources, no follow-up context left behind
+                    chatbot.clear(lambda: ([], sources_panel(None)), None, [queries, sources], api_visibility="private")
         with gr.Tab("Corpus", id="corpus"):
             with gr.Row():
                 with gr.Column(scale=2):
@@ -172,7 +178,9 @@ def build_app(assistant: Assistant):
         with gr.Tab("Evaluate", id="evaluate"):
             gr.Markdown("Run a question set against the current index: retrieval, answer, citation and abstention metrics.")
             with gr.Row():
-                chosen = gr.Dropdown(sets, value=sets[0] if sets else None, label=f"Question set (from {settings.evals_dir}/)", scale=4)
+                # the default is a set whose gold documents this index holds, so its first run shows metrics
+                chosen = gr.Dropdown(sets, value=(fitting or sets or [None])[0], label=f"Question set (from {settings.evals_dir}/)",
+                                     scale=4, elem_id="question-set")
                 run_button = gr.Button("Run evaluation", variant="primary", scale=1)
             with gr.Row():
                 metrics = gr.Dataframe(headers=["metric", "value"], label="Metrics", interactive=False, scale=2)

@@ -70,8 +70,10 @@ def test_overlong_and_empty_questions_get_a_clear_message(app_url):
     client = Client(app_url, verbose=False)
     with pytest.raises(AppError, match="the limit is 2000"):
         client.predict("why? " * 1000, 5, api_name="/ask")
-    _, history, _ = client.predict("   ", [], api_name="/chat")
-    assert "the question is empty" in _text(history[-1]["content"])
+    box, history, _ = client.predict("   ", [], api_name="/chat")
+    assert history == [] and box == ""  # an empty Ask adds no bubble
+    with pytest.raises(AppError, match="the question is empty"):
+        client.predict("   ", 5, api_name="/ask")
 
 
 def test_evaluate_tab_runs_a_question_set(app_url):
@@ -83,6 +85,15 @@ def test_evaluate_tab_runs_a_question_set(app_url):
     assert rows["hit@1"] == "1.000" and rows["cases"].startswith("44 ")
     assert Path(plot).read_bytes()[:4] == b"\x89PNG"
     assert "Failing cases" in failing
+
+
+def test_a_set_whose_documents_are_not_indexed_says_so_on_the_page(app_url):
+    from gradio_client import Client
+
+    table, plot, failing = Client(app_url, verbose=False).predict("normans.jsonl", api_name="/evaluate")
+    assert table["data"] in ([], [[None, None]], [["", ""]]) or not any(any(r) for r in table["data"])
+    assert plot is None
+    assert "Cannot run normans.jsonl" in failing and "not in the index" in failing and "ingest them first" in failing
 
 
 def test_chat_resolves_a_follow_up_and_shows_the_rewritten_query(app_url):

@@ -180,3 +180,21 @@ def test_upload_checks_type_size_and_content_on_the_server(app, tmp_path):
     assert client.predict(api_name="/documents") == before
     for name in ("payload.exe", "huge.txt", "empty.txt", "renamed.txt"):
         assert not (app["corpus"] / name).exists()
+
+
+def test_the_trash_icon_also_forgets_the_sources_and_the_follow_up_context(page):
+    ask(page, "Who represents the Hutchins family?")
+    assert page.locator("#sources details.passage").count() >= 1
+    page.locator("#chat button[aria-label='Clear']").first.click()
+    page.wait_for_function("document.querySelectorAll('#chat .answer').length === 0")
+    page.wait_for_function("document.querySelectorAll('#sources details.passage').length === 0")
+    ask(page, "and who is her sister?")
+    assert page.locator("#chat .rewritten").count() == 0  # searched as asked: no "(Hutchins)" carried over
+
+
+def test_the_evaluate_tab_runs_its_default_set_and_shows_metrics(page):
+    page.get_by_role("tab", name="Evaluate").click()
+    assert page.locator("#question-set input").input_value() == "seed.jsonl"  # the set whose documents are indexed
+    page.get_by_role("button", name="Run evaluation").click()
+    page.wait_for_function("document.body.innerText.includes('hit@1')", timeout=120_000)
+    assert "Cannot run" not in page.locator("body").inner_text()
