@@ -18,6 +18,7 @@ a stale vector from a current one.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from contextlib import contextmanager
 from pathlib import Path
@@ -184,16 +185,20 @@ class ChunkVectors:
         self.name = settings.collection
         self._client = None
         self._collection = None
+        self._opening = threading.Lock()  # chromadb's client cache is not safe to fill from two threads at once
 
     @property
     def collection(self):
-        if self._collection is None:
-            with self.errors():
-                if self._client is None:
-                    self._client = chroma_client(self.settings, self.root)
-                self._collection = self._client.get_or_create_collection(
-                    self.name, configuration={"hnsw": self.HNSW}, embedding_function=None)
-        return self._collection
+        collection = self._collection
+        if collection is None:
+            with self._opening, self.errors():
+                if self._collection is None:
+                    if self._client is None:
+                        self._client = chroma_client(self.settings, self.root)
+                    self._collection = self._client.get_or_create_collection(
+                        self.name, configuration={"hnsw": self.HNSW}, embedding_function=None)
+                collection = self._collection
+        return collection
 
     @contextmanager
     def errors(self):
@@ -211,9 +216,10 @@ class ChunkVectors:
                                  f"{type(exc).__name__}); try again when it is back") from None
 
     def reopen(self) -> None:
-        if self._client is not None and not self.settings.chroma_url:
-            self._client.clear_system_cache()  # the embedded client is cached per path; drop it to reload from disk
-        self._client = self._collection = None
+        with self._opening:
+            if self._client is not None and not self.settings.chroma_url:
+                self._client.clear_system_cache()  # the embedded client is cached per path; drop it to reload from disk
+            self._client = self._collection = None
 
     def legacy_collections(self) -> list[str]:
         """Collections of this index that nothing reads any more (sentence vectors before they moved to the store)."""
