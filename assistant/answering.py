@@ -19,11 +19,12 @@ from .verification import looks_like_instruction
 
 
 def abstention(question: str, searched_docs: int, passages: list[Passage], reason: str = "") -> str:
-    """An honest 'not in the corpus' message that says what was searched and, if known, why."""
-    closest = f' The closest passage was in "{passages[0].title}".' if passages else ""
+    """One plain statement: not in the corpus, what was searched, and the nearest articles."""
+    nearest = list(dict.fromkeys(p.title for p in passages))[:3]
     why = f" {reason}" if reason else ""
-    return (f"The corpus does not say. I searched {searched_docs} document(s) for this question and found no "
-            f"passage that answers it.{why}{closest}")
+    near = f" Nearest articles: {', '.join(f'“{t}”' for t in nearest)}." if nearest else ""
+    return (f"Not in the corpus: I searched {searched_docs} article{'s' if searched_docs != 1 else ''} for “{question}” "
+            f"and found no passage that answers it.{why}{near}")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class ReaderAnswerer:
         best = proposals[0] if proposals else None
         evidence = best.score if best else float("-inf")
         if best is None or evidence < self.threshold:
-            return Answer(question, abstention(question, searched_docs, passages), True, [], retrieved,
+            return Answer(question, abstention(question, searched_docs, passages), True, [], retrieved, searched=searched_docs,
                           evidence=evidence if best else 0.0, answerer=self.name,
                           abstain_reason="threshold" if best else "no-span")
         source = best.passage.source

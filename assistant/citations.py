@@ -45,6 +45,7 @@ class Answer:
     evidence: float = 0.0  # the reader's confidence in its answer, compared with the abstention threshold
     abstain_reason: str = ""  # "threshold", "no-span" (the passages offer none), or "" when answered
     short: str = ""  # the direct answer (the reader's span) that `answer` opens with; "" for other answerers
+    searched: int = 0  # documents searched (abstentions say how many)
 
     def __add__(self, later):  # the last streamed item is the result (LCEL adds chunks to aggregate them)
         return later

@@ -72,11 +72,7 @@ def answer_html(answer: Answer, turn: str | None = None) -> str:
     if answer.query and answer.query != answer.question:
         rewritten = f'<div class="rewritten">Searched for: “{text(answer.query)}”</div>'
     if answer.abstained:
-        closest = ", ".join(dict.fromkeys(text(p.get("title", p.get("source", ""))) for p in answer.passages[:3]))
-        searched = f"Searched the corpus for “{text(answer.query or answer.question)}”"
-        searched += f"; the closest passages were in: {closest}." if closest else "."
-        return (f'<div class="abstain"><b>Not in the corpus.</b> {text(answer.answer)}'
-                f"<br><small>{searched}</small></div>{rewritten}")
+        return f"{_abstention(answer)}{rewritten}"
     cited = {c.n for c in answer.citations}
     titles = {c.n: f"{c.title}: {c.text}" for c in answer.citations}
 
@@ -93,6 +89,23 @@ def answer_html(answer: Answer, turn: str | None = None) -> str:
     cards = "".join(citation_card(c, answer.passages, turn) for c in answer.citations)
     return (f'<div class="answer">{body}</div>{_evidence(answer)}{_fallback_note(answer)}{rewritten}'
             f'<div class="citations">{cards}</div>')
+
+
+def _abstention(answer: Answer) -> str:
+    """One plain statement of what was searched, then the nearest articles (linked when they have a web address)."""
+    n = answer.searched
+    count = f"{n} article{'s' if n != 1 else ''}" if n else "the corpus"
+    nearest = []
+    for p in answer.passages:
+        title = p.get("title") or p.get("source", "")
+        if title in (t for t, _ in nearest):
+            continue
+        nearest.append((title, _safe_url(p.get("url"))))
+    links = ", ".join(f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{text(t)}</a>'
+                      if url else f"“{text(t)}”" for t, url in nearest[:3])
+    near = f'<div class="nearest">Nearest articles: {links}</div>' if links else ""
+    return (f'<div class="abstain"><b>Not in the corpus.</b> I searched {count} for '
+            f"“{text(answer.query or answer.question)}” and found no passage that answers it.{near}</div>")
 
 
 def _fallback_note(answer: Answer) -> str:

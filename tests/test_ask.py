@@ -44,7 +44,8 @@ def test_the_answer_and_its_quote_are_verbatim_from_the_cited_sentence(seed_assi
 def test_off_corpus_questions_abstain(seed_assistant, question):
     answer = seed_assistant.ask(question)
     assert answer.abstained
-    assert answer.answer.startswith("The corpus does not say")
+    assert answer.answer.startswith(f"Not in the corpus: I searched 1 article for “{question}”")
+    assert "Nearest articles: “Alec Baldwin" in answer.answer and answer.searched == 1
     assert answer.citations == []
 
 

@@ -104,7 +104,10 @@ def test_headline_question_gets_an_answer_whose_citation_opens_on_click(page):
 def test_abstention_looks_different_and_says_what_was_searched(page):
     box = ask(page, "What is the capital of France?")
     assert box.get_attribute("class") == "abstain"
-    assert "Not in the corpus" in box.inner_text() and "Searched the corpus for" in box.inner_text()
+    said = box.inner_text()
+    assert said.startswith("Not in the corpus. I searched 2 articles for “What is the capital of France?”")
+    assert said.count("found no passage") == 1 and "Nearest articles:" in said  # one statement, said once
+    assert box.evaluate("e => getComputedStyle(e).fontStyle") == "normal"
     assert page.locator("#chat a.cite").count() == 0
 
 

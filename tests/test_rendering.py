@@ -21,3 +21,14 @@ def test_a_checked_llm_answer_and_the_reader_carry_no_such_note():
                      generation={"output": "Lena Ortiz is the harbour master [1]", "fallback": False})
     reader = Answer("Who is the harbour master?", "Lena Ortiz — “…” [1]", False, [CITE], short="Lena Ortiz")
     assert 'class="fallback"' not in answer_html(checked) + answer_html(reader)
+
+
+def test_an_abstention_is_one_plain_statement_with_the_nearest_articles():
+    passages = [{"title": "Harbour news", "source": "a.txt", "url": "https://example.org/harbour"},
+                {"title": "Harbour news", "source": "a.txt"},
+                {"title": "Mill fire <b>", "source": "b.txt", "url": "javascript:alert(1)"}]
+    answer = Answer("Who won the cup?", "Not in the corpus: …", True, [], passages=passages, searched=41)
+    page = answer_html(answer)
+    assert page.count("found no passage") == 1 and "I searched 41 articles for “Who won the cup?”" in page
+    assert '<a href="https://example.org/harbour"' in page and "javascript" not in page
+    assert "Nearest articles:" in page and page.count("Harbour news") == 1 and "&#60;b&#62;" in page
