@@ -9,32 +9,28 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
-class ChunkId(NamedTuple):
+class PieceId(NamedTuple):
     doc_id: str
     ordinal: int
 
-    def __str__(self) -> str:
-        return f"{self.doc_id}#{self.ordinal}"
-
-    @classmethod
-    def parse(cls, text: str) -> "ChunkId":
-        return cls(*_split(text, "#"))
-
-
-class SentenceId(NamedTuple):
-    doc_id: str
-    ordinal: int
+    MARK = ""  # set by each kind: what separates the document id from the ordinal in the string form
 
     def __str__(self) -> str:
-        return f"{self.doc_id}@{self.ordinal}"
+        return f"{self.doc_id}{self.MARK}{self.ordinal}"
 
     @classmethod
-    def parse(cls, text: str) -> "SentenceId":
-        return cls(*_split(text, "@"))
+    def parse(cls, text: str):
+        doc_id, sep, ordinal = str(text).rpartition(cls.MARK)
+        if not sep or not doc_id or not ordinal.isdigit():
+            raise ValueError(f"not an id of the form document{cls.MARK}number: {text!r}")
+        return cls(doc_id, int(ordinal))
 
 
-def _split(text: str, mark: str) -> tuple[str, int]:
-    doc_id, sep, ordinal = str(text).rpartition(mark)
-    if not sep or not doc_id or not ordinal.isdigit():
-        raise ValueError(f"not an id of the form document{mark}number: {text!r}")
-    return doc_id, int(ordinal)
+class ChunkId(PieceId):
+    __slots__ = ()
+    MARK = "#"
+
+
+class SentenceId(PieceId):
+    __slots__ = ()
+    MARK = "@"
