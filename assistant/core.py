@@ -37,8 +37,7 @@ class Assistant:
         def loop() -> None:
             while not stop.wait(every):
                 try:
-                    if self.index.stale():
-                        self.corpus.catalog()  # reloads under the write lock
+                    if self.index.follow(self.questions.lock):
                         self.index.warm_search()
                 except Exception:  # noqa: BLE001 - a failed refresh is retried; questions refresh on their own too
                     pass

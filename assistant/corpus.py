@@ -106,9 +106,7 @@ class Corpus:
 
     def catalog(self) -> dict[str, StoredDocument]:
         """The documents by id, as of the latest write of any process."""
-        if self.index.stale():
-            with self.lock.writing():
-                self.index.refresh()
+        self.index.follow(self.lock)
         with self.lock.reading():
             return self.index.catalog
 

@@ -176,6 +176,14 @@ class Index:
                 self.vectors.reopen()
             self._generation = generation
 
+    def follow(self, lock) -> bool:
+        """If another process wrote, reload under `lock`'s write side (no question in flight); True if it did."""
+        if not self.stale():
+            return False
+        with lock.writing():
+            self.refresh()
+        return True
+
     @property
     def catalog(self) -> dict[str, StoredDocument]:
         """Every indexed document's metadata by id (cached until the next write)."""
@@ -240,7 +248,8 @@ class Index:
     def _begin(self) -> None:
         """Under the writer lock: see other processes' writes, repair a write that died half-way, and drop
         vectors an empty store does not own (a Chroma server keeps an earlier index's after `ingest --rebuild`)."""
-        self.store.create()
+        if not self.exists:
+            self.store.create()
         self.refresh()
         self.repair_if_interrupted()
         if self.store.is_empty():

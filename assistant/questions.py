@@ -107,9 +107,7 @@ class Questions:
             raise AssistantError(f"k must be between 1 and 50, not {opts['k']}")
         filters = Filters(iso_date(opts["since"], "since"), iso_date(opts["until"], "until"), tuple(opts["outlets"] or ()))
         retriever = self.retriever.with_options(k=opts["k"])
-        if self.index.stale():  # another process wrote: reload before searching
-            with self.lock.writing():
-                self.index.refresh()
+        self.index.follow(self.lock)  # another process wrote: reload before searching
         with self.lock.reading():
             if not self.index.catalog:
                 raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")

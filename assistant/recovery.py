@@ -25,23 +25,28 @@ from .vectors import embed_texts, text_hash
 def reconcile(index) -> dict[str, int]:
     """Bring the chunk vectors in line with the store and fill missing sentence vectors; returns what was fixed."""
     store = index.store
-    expected: dict[str, tuple[ChunkId, str]] = {}
-    catalog = store.catalog()
-    for doc_id in catalog:
-        text = store.text(doc_id)
-        for i, (a, b) in enumerate(store.chunk_spans(doc_id)):
-            expected[str(ChunkId(doc_id, i))] = (ChunkId(doc_id, i), text[a:b])
+    expected = _chunk_texts(store)
     actual = index.vectors.hashes()
     orphans = [ChunkId.parse(i) for i in actual if i not in expected]
-    stale = [cid for i, (cid, text) in expected.items() if actual.get(i) != text_hash(text)]
+    stale = [ChunkId.parse(i) for i, text in expected.items() if actual.get(i) != text_hash(text)]
     index.vectors.delete(orphans)
     if stale:
-        texts = [expected[str(c)][1] for c in stale]
+        texts = [expected[str(c)] for c in stale]
         index.vectors.upsert(stale, embed_texts(index.embeddings, texts), texts)
     missing = store.missing_sentence_vectors()
     if missing:
         _fill_sentence_vectors(index, missing)
     return {"chunks_orphans_deleted": len(orphans), "chunks_re_embedded": len(stale), "sentences_embedded": len(missing)}
+
+
+def _chunk_texts(store) -> dict[str, str]:
+    """Every stored chunk's id (as Chroma holds it) and text: what the vectors must have been made from."""
+    out = {}
+    for doc_id in store.catalog():
+        text = store.text(doc_id)
+        for i, (a, b) in enumerate(store.chunk_spans(doc_id)):
+            out[str(ChunkId(doc_id, i))] = text[a:b]
+    return out
 
 
 def _fill_sentence_vectors(index, missing: list[SentenceId]) -> None:
@@ -110,18 +115,13 @@ def verify(index) -> dict:
     """Is the index consistent? Chroma against the store, the lexical rows against the chunks, every sentence
     with a vector, no write left half-done. For `assistant check` and the crash and concurrency tests."""
     store = index.store
-    expected = {}
-    for doc_id in store.catalog():
-        text = store.text(doc_id)
-        for i, (a, b) in enumerate(store.chunk_spans(doc_id)):
-            expected[str(ChunkId(doc_id, i))] = text_hash(text[a:b])
-    got = index.vectors.collection.get(include=["metadatas"])
-    actual = {i: (m or {}).get("sha") for i, m in zip(got["ids"], got["metadatas"])}
+    expected = {i: text_hash(text) for i, text in _chunk_texts(store).items()}
+    actual = index.vectors.hashes()
     return {
-        "documents": len(store.catalog()),
+        "documents": store.counts()["documents"],
         "chunks": len(expected),
         "write_in_progress": bool(store.meta("write_in_progress")),
-        "vectors_unique": len(got["ids"]) == len(set(got["ids"])),
+        "vectors_unique": index.vectors.count() == len(actual),  # Chroma ids are unique: no id held twice
         "vectors_match": actual == expected,
         "lexical_match": store.lexical_in_step(),
         "sentences_without_vector": len(store.missing_sentence_vectors()),
