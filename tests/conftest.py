@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -128,3 +130,72 @@ def store_meta(index: Path, key: str):
 
     rows = stored(index, "SELECT value FROM meta WHERE key = ?", key)
     return json.loads(rows[0][0]) if rows else None
+
+
+# Browser tests: the real app in Debian's Chromium through Playwright (tests/test_browser*.py).
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+XSS_DOC = """The Fairhaven Marmalade Vote
+
+The town council of Fairhaven voted on the marmalade levy on Tuesday. <script>window.__xss = "script"</script>
+The harbour master of Fairhaven, Petra Quillfeather, said the levy would pay for a lighthouse <img src=x onerror="window.__xss='img'">.
+Critics said the money should go to [the new library](javascript:window.__xss='md-link') instead of the lighthouse.
+Supporters answered at <a href="javascript:window.__xss='anchor'" onclick="window.__xss='onclick'">the town hall meeting</a> on Wednesday.
+"""
+# Skipped only outside CI; in CI a missing browser is a failure, not a skip.
+browser_tests = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian chromium is not installed (make browser installs it)")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, embeddings):
+    """The app over its own index and corpus folder, so uploads and removals here touch nothing else."""
+    from assistant import Assistant, Settings
+
+    root = tmp_path_factory.mktemp("browser")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
+    (corpus / "fairhaven.txt").write_text(XSS_DOC, encoding="utf-8")
+    Assistant(Settings(index_dir=root / "index", corpus_dir=corpus), embeddings=embeddings).sync(corpus)
+    port = free_port()
+    command = [sys.executable, str(ROOT / "app.py"), "--index", str(root / "index"), "--port", str(port)]
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ASSISTANT_CORPUS_DIR": str(corpus)}
+    with serving(command, f"http://127.0.0.1:{port}/", root / "app.log", cwd=ROOT, env=env):
+        yield {"url": f"http://127.0.0.1:{port}/", "corpus": corpus, "root": root}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser, app, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(app["url"])
+    page.wait_for_selector("#question textarea")
+    page.dialogs = dialogs
+    yield page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+def ask(page, question: str, count: int = 1):
+    """Type a question, press Enter, and wait until the `count`-th answer is final (not the streaming one)."""
+    page.locator("#question textarea").fill(question)
+    page.locator("#question textarea").press("Enter")
+    final = "#chat .answer:not(.streaming), #chat .abstain, #chat .error"
+    page.wait_for_function(f"document.querySelectorAll({final!r}).length >= {count}", timeout=60_000)
+    return page.locator(final).nth(count - 1)

@@ -3,87 +3,17 @@
 Screenshots of each step go to test-artifacts/screenshots/ (git-ignored) for a human to look at.
 """
 
-import os
-import shutil
-import sys
-from pathlib import Path
-
 import pytest
 
-from conftest import ROOT, SEED_ID, free_port, serving
+from conftest import SHOTS, ask, browser_tests
 
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-XSS_DOC = """The Fairhaven Marmalade Vote
-
-The town council of Fairhaven voted on the marmalade levy on Tuesday. <script>window.__xss = "script"</script>
-The harbour master of Fairhaven, Petra Quillfeather, said the levy would pay for a lighthouse <img src=x onerror="window.__xss='img'">.
-Critics said the money should go to [the new library](javascript:window.__xss='md-link') instead of the lighthouse.
-Supporters answered at <a href="javascript:window.__xss='anchor'" onclick="window.__xss='onclick'">the town hall meeting</a> on Wednesday.
-"""
 UPLOAD_DOC = """The Grand Otter Regatta
 
 The Grand Otter Regatta on Lake Wendermoor was won by the rowing club from Little Pemberton on Saturday.
 The winning crew was coached by Ottoline Brackenridge, who has trained rowers on the lake for thirty years.
 """
 
-# Skipped only outside CI; in CI a missing browser is a failure, not a skip.
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian chromium is not installed (make browser installs it)")
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory, embeddings):
-    """The app over its own index and corpus folder, so uploads and removals here touch nothing else."""
-    from assistant import Assistant, Settings
-
-    root = tmp_path_factory.mktemp("browser")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
-    (corpus / "fairhaven.txt").write_text(XSS_DOC, encoding="utf-8")
-    Assistant(Settings(index_dir=root / "index", corpus_dir=corpus), embeddings=embeddings).sync(corpus)
-    port = free_port()
-    command = [sys.executable, str(ROOT / "app.py"), "--index", str(root / "index"), "--port", str(port)]
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ASSISTANT_CORPUS_DIR": str(corpus)}
-    with serving(command, f"http://127.0.0.1:{port}/", root / "app.log", cwd=ROOT, env=env):
-        yield {"url": f"http://127.0.0.1:{port}/", "corpus": corpus, "root": root}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser, app, request):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(app["url"])
-    page.wait_for_selector("#question textarea")
-    page.dialogs = dialogs
-    yield page
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-
-
-def ask(page, question: str, count: int = 1):
-    """Type a question, press Enter, and wait until the `count`-th answer is final (not the streaming one)."""
-    page.locator("#question textarea").fill(question)
-    page.locator("#question textarea").press("Enter")
-    final = "#chat .answer:not(.streaming), #chat .abstain, #chat .error"
-    page.wait_for_function(f"document.querySelectorAll({final!r}).length >= {count}", timeout=60_000)
-    return page.locator(final).nth(count - 1)
+pytestmark = browser_tests
 
 
 def test_headline_question_gets_an_answer_whose_citation_opens_on_click(page):
