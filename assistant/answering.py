@@ -27,6 +27,13 @@ def abstention(question: str, searched_docs: int, passages: list[Passage], reaso
             f"and found no passage that answers it.{why}{near}")
 
 
+def too_vague(suggestions: list[str]) -> str:
+    """One plain sentence for a question with nothing to search for, with questions the corpus can answer."""
+    if not suggestions:
+        return "The question is too vague to search for: name a person, place or event from the articles."
+    return f"The question is too vague to search for: try {', '.join(f'“{q}”' for q in suggestions)}."
+
+
 @dataclass(frozen=True)
 class Proposal:
     """One passage's best span, placed in its document."""

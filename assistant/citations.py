@@ -43,9 +43,10 @@ class Answer:
     generation: dict = field(default_factory=dict)  # LLM answerers: raw output, sentences kept, fallback
     query: str = ""  # what was searched: the question, or a follow-up completed from the conversation
     evidence: float = 0.0  # the reader's confidence in its answer, compared with the abstention threshold
-    abstain_reason: str = ""  # "threshold", "no-span" (the passages offer none), or "" when answered
+    abstain_reason: str = ""  # "threshold", "no-span" (the passages offer none), "vague", or "" when answered
     short: str = ""  # the direct answer (the reader's span) that `answer` opens with; "" for other answerers
     searched: int = 0  # documents searched (abstentions say how many)
+    suggestions: list[str] = field(default_factory=list)  # concrete questions to try instead of a vague one
 
     def __add__(self, later):  # the last streamed item is the result (LCEL adds chunks to aggregate them)
         return later
@@ -66,6 +67,8 @@ class Answer:
             data["short"] = self.short
         if self.generation:
             data["generation"] = self.generation
+        if self.suggestions:
+            data["suggestions"] = self.suggestions
         if passages:
             data["passages"] = self.passages
         return data

@@ -24,6 +24,7 @@ class Questions:
         self.retriever = Retriever.from_settings(index, settings.retrieval)
         self._reader = None
         self._answerers: dict[str, object] = {}
+        self._checked: dict[tuple[str, str], bool] = {}  # (document hash, question) → the reader answers it
         self.chain = steps.build(self._condense, self._retrieve, self._read)
 
     # -- components --------------------------------------------------------------
@@ -116,8 +117,58 @@ class Questions:
             return steps.Retrieved(condensed, passages, texts, len(self.index.catalog))
 
     def _read(self, retrieved: steps.Retrieved, config: RunnableConfig) -> Iterator[Draft | Answer]:
+        from .suggestions import is_vague
+
+        if is_vague(retrieved.condensed.query):  # "what happened?": abstain and offer questions to ask instead
+            yield self._too_vague(retrieved)
+            return
         answerer = self.answerer(steps.options(config)["answerer"])
         yield from answerer.answer_stream(retrieved.condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
+
+    def _too_vague(self, retrieved: steps.Retrieved) -> Answer:
+        from .answering import too_vague
+
+        nearest = list(dict.fromkeys(p.source for p in retrieved.passages))
+        suggestions = self.suggestions(nearest)
+        return Answer(retrieved.condensed.question, too_vague(suggestions), True, [], nearest, answerer="reader",
+                      abstain_reason="vague", searched=retrieved.searched, suggestions=suggestions)
+
+    # -- suggested questions ---------------------------------------------------------------
+    def examples(self, n: int = 3) -> list[str]:
+        """`n` questions from the newest articles that the reader answers from them (the landing page)."""
+        from .suggestions import newest
+
+        self.index.follow(self.lock)
+        with self.lock.reading():
+            ids = [d.id for d in newest(self.index.catalog.values())]
+        return self.suggestions(ids, n, newest_after=False)
+
+    def suggestions(self, doc_ids: list[str], n: int = 3, newest_after: bool = True) -> list[str]:
+        """`n` questions from these articles (then the newest ones), each answered by the reader from the
+        article it was built from; checks are cached per document hash, so a repeat costs nothing."""
+        from .suggestions import newest, suggest
+
+        with self.lock.reading():
+            catalog = self.index.catalog
+            docs = [catalog[i] for i in dict.fromkeys(doc_ids) if i in catalog]
+            if newest_after:
+                docs += [d for d in newest(catalog.values()) if d.id not in doc_ids]
+            docs = docs[: n + 2]  # a few spare articles, for candidates the reader does not answer
+            texts = self.index.store.texts([d.id for d in docs])
+        hashes = {d.id: d.sha256 for d in docs}
+        return suggest(docs, texts, n, lambda q, doc_id: self._answers_from(q, doc_id, hashes[doc_id]))
+
+    def _answers_from(self, question: str, doc_id: str, sha256: str) -> bool:
+        """The reader answers `question` from `doc_id`, with a short answer next to the question's subject."""
+        from .suggestions import answers_about
+
+        key = (sha256, question)
+        if key not in self._checked:
+            retrieved = self.retrieve(question)
+            answer = self.answerer("reader").answer(question, retrieved.passages, retrieved.texts, retrieved.searched)
+            self._checked[key] = (not answer.abstained and answer.citations[0].source == doc_id
+                                  and answers_about(question, answer.short, answer.citations[0].text))
+        return self._checked[key]
 
     def retrieve(self, question: str, **opts) -> steps.Retrieved:
         """The first half of the chain alone (condense → retrieve): what the reader would read."""

@@ -4,7 +4,9 @@
 * `terms`: stemmed content words (English stop words dropped, Snowball stems), what the lexical
   index stores and what coverage of a question is counted in, so "represents" in a question
   matches "represent" in a passage on every path;
-* `plain_word` / `question_anchors`: names and numbers a question relies on.
+* `plain_word` / `question_anchors`: names and numbers a question relies on;
+* `content_terms`: what is left of a question to search for once stop words and the generic words of
+  any question ("happen", "tell", "news") are gone; none means the question is too vague.
 """
 
 from __future__ import annotations
@@ -45,6 +47,23 @@ def _terms(text: str) -> tuple[str, ...]:
     """Cached: retrieval asks for the terms of the same candidate chunks and sentences question after question."""
     found = [w for w in _TERM.findall(text.lower()) if w not in STOPWORDS]
     return tuple(_STEMMER.stemWords(found)) if found else ("",)
+
+
+# Words any question about any news story may use: they name nothing that could be searched for.
+GENERIC_WORDS = frozenset("""
+    happen happened happening happens occur occurred going go goes went gone get got say said says saying tell told
+    telling talk talking know knew known explain describe summarise summarize summary give show mean means think
+    would could can may might must shall let like want need new news latest recent recently today yesterday update
+    updates story stories article articles report reports anything something everything nothing thing things stuff
+    else info information detail details interesting important whats what's who's happend please hi hello hey
+    thanks thank ok okay yes yeah
+""".split())
+_GENERIC_TERMS = frozenset(_STEMMER.stemWords(sorted(GENERIC_WORDS)))
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words of `text` that could be searched for: `terms` less the generic words of any question."""
+    return [t for t in terms(text) if t and t not in _GENERIC_TERMS]
 
 
 def plain_word(word: str) -> str:
