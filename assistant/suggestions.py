@@ -50,9 +50,10 @@ def is_vague(question: str) -> bool:
 
 
 def newest(documents: Iterable[StoredDocument]) -> list[StoredDocument]:
-    """Newest first, by published date, else by when they were indexed; ties by id, so the order is stable."""
+    """Newest first: dated articles by published date, then undated ones by when they were indexed; ties by
+    id, so the order is stable."""
     docs = sorted(documents, key=lambda d: d.id)
-    return sorted(docs, key=lambda d: (d.published or d.indexed_at or "")[:10], reverse=True)
+    return sorted(docs, key=lambda d: (bool(d.published), (d.published or d.indexed_at or "")[:10]), reverse=True)
 
 
 def candidates(doc: StoredDocument, text: str) -> tuple[str, ...]:
