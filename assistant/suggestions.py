@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Mapping
 
 from .chunking import sentence_spans
 from .store import StoredDocument
-from .text import STOPWORDS
+from .text import GENERIC_WORDS, STOPWORDS, content_terms, name_words, plain_word
 
 _WORD = re.compile(r"[^\W\d_][\w’'\-]*")
 _POSSESSIVE = re.compile(r"(?:[’']s?)$")
@@ -44,8 +44,6 @@ class Name:
 
 def is_vague(question: str) -> bool:
     """True when nothing is left to search for once stop words and generic words are gone ("what happened?")."""
-    from .text import content_terms
-
     return not content_terms(question)
 
 
@@ -93,8 +91,6 @@ def answers_about(question: str, short: str, sentence: str, reach: int = 3, long
     """A reader's answer fits a suggested question when it is short, is not the question's own words, and
     stands within `reach` words of the question's subject in the cited sentence ("attorney Gloria Allred",
     "the dismissal of the criminal case against …"), not somewhere else in it."""
-    from .text import GENERIC_WORDS, name_words, plain_word
-
     subject = {w for w in map(plain_word, name_words(question)) if w not in STOPWORDS and w not in GENERIC_WORDS}
     answer = [plain_word(w) for w in name_words(short)]
     if not answer or len(answer) > longest or set(answer) <= {plain_word(w) for w in name_words(question)}:
