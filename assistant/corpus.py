@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import re
+import secrets
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .documents import discover
+from .documents import discover, parse_document
 from .errors import AssistantError
 from .index import IngestReport
 from .locking import ReadWriteLock
 from .settings import Settings
 from .store import StoredDocument
+
+
+TRASH = "trash"  # under the index folder: what a removal took away, until `restore` puts it back
+TRASH_KEEP = 20  # removals kept for undo; older trash entries are deleted
+_TOKEN = re.compile(r"^[0-9]{8}T[0-9]{12}-[0-9a-f]{8}$")
+FIELDS = ("title", "published", "outlet", "url")
+
+
+@dataclass
+class Removal(IngestReport):
+    """A removal's report plus `undo`: the trash entry `Corpus.restore` puts back (None when nothing is kept)."""
+
+    undo: str | None = None
 
 
 class Corpus:
@@ -46,23 +64,74 @@ class Corpus:
             report.removed = self.index.remove([d for d in known if d not in keep])
         return report
 
-    def remove(self, doc_ids: list[str], delete_files: bool = False) -> IngestReport:
+    def remove(self, doc_ids: list[str], delete_files: bool = False) -> Removal:
         """Remove documents by id; unknown ids are reported as failed.
 
-        With `delete_files`, a removed document's file in the corpus folder is deleted too, so the
-        next `sync` (which `make run` does) does not bring it back. Index first, then the file:
-        a crash in between leaves a file that the next sync simply re-adds.
+        With `delete_files` the removal can be undone: the documents (text and metadata, from the
+        store, so one ingested from outside the corpus folder too) are saved in the index's trash
+        first, then their files in the corpus folder move there, so the next `sync` does not bring
+        them back. `restore(report.undo)` puts both back. A crash before the files move leaves them
+        in the corpus folder, where the next sync re-adds them.
         """
         with self.lock.writing():
-            report = IngestReport(removed=self.index.remove(doc_ids))
+            undo = self._keep(doc_ids) if delete_files else None
+            report = Removal(removed=self.index.remove(doc_ids), undo=undo)
         report.failed = [(d, f"{d}: no such document in the index") for d in doc_ids if d not in report.removed]
-        if delete_files:
+        if undo:
             corpus = Path(self.settings.corpus_dir).resolve()
+            files = self._trash() / undo / "files"
             for doc_id in report.removed:
                 file = (corpus / doc_id).resolve()
                 if file.is_relative_to(corpus) and file.is_file():
-                    file.unlink()
+                    target = files / file.relative_to(corpus)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(file, target)
         return report
+
+    def restore(self, undo: str) -> IngestReport:
+        """Undo a removal: its files go back into the corpus folder and its documents into the index, as they were.
+
+        A document that is in the index again (uploaded anew since) keeps its newer version and is reported as failed.
+        """
+        entry = self._trash() / str(undo)
+        if not _TOKEN.match(str(undo)) or not (entry / "removed.json").is_file():
+            raise AssistantError("That removal can no longer be undone: its copy in the trash is gone.")
+        saved = json.loads((entry / "removed.json").read_text(encoding="utf-8"))
+        docs = [parse_document(d["id"], d["text"], {k: d.get(k) for k in FIELDS}) for d in saved]
+        corpus = Path(self.settings.corpus_dir)
+        with self.lock.writing():
+            present = self.index.store.catalog([d.id for d in docs])
+            files = entry / "files"
+            for file in sorted(p for p in files.rglob("*") if p.is_file()) if files.is_dir() else []:
+                target = corpus / file.relative_to(files)
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(file, target)
+            report = self.index.add([d for d in docs if d.id not in present])
+        report.failed += [(d, f"{d}: is in the index again; its newer version stays") for d in present]
+        shutil.rmtree(entry, ignore_errors=True)
+        return report
+
+    def _trash(self) -> Path:
+        return Path(self.settings.index_dir) / TRASH
+
+    def _keep(self, doc_ids: list[str]) -> str | None:
+        """Save the stored documents of `doc_ids` in a new trash entry (call holding the write lock); its name."""
+        store = self.index.store
+        known = store.catalog(doc_ids)
+        if not known:
+            return None
+        texts = store.texts(list(known))
+        token = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
+        entry = self._trash() / token
+        entry.mkdir(parents=True)
+        saved = [{"id": d, "text": texts[d], **{k: getattr(rec, k) for k in FIELDS}} for d, rec in known.items()]
+        tmp = entry / ".removed.json"
+        tmp.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, entry / "removed.json")
+        for old in sorted(p for p in self._trash().iterdir() if _TOKEN.match(p.name))[:-TRASH_KEEP]:
+            shutil.rmtree(old, ignore_errors=True)
+        return token
 
     def upload(self, files: list[Path], progress: Callable[[int, int], None] | None = None) -> IngestReport:
         """Add uploaded files: each is checked (type, size, readable), copied into the corpus folder, then indexed.

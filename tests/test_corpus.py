@@ -139,3 +139,46 @@ def test_date_and_outlet_filters_and_latest_questions(tmp_path, embeddings):
     assert assistant.ask("What is the latest news about the bridge?").retrieved[0] == "new.md"
     with pytest.raises(AssistantError, match="--since must be a date"):
         assistant.ask("What happened to the bridge?", since="last tuesday")
+
+
+def test_a_removal_with_its_files_can_be_undone_exactly(tmp_path, corpus, embeddings):
+    from conftest import store_snapshot
+
+    outside = tmp_path / "elsewhere" / "fire.md"
+    outside.parent.mkdir()
+    outside.write_text("---\ntitle: Mill fire\ndate: 2024-05-02\nsource: Riverton Gazette\n---\n"
+                       "A fire broke out at the Riverton mill on Sunday. Nobody was hurt.\n")
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus)
+    assistant = Assistant(settings, embeddings=embeddings)
+    assistant.sync(corpus)
+    assistant.ingest([outside])  # from outside the corpus folder: only the store has it
+    before = store_snapshot(settings.index_dir)
+    budget = (corpus / "local" / "budget.md").read_text()
+
+    report = assistant.corpus.remove(["local/budget.md", "fire.md", "ghost.txt"], delete_files=True)
+    assert report.removed == ["local/budget.md", "fire.md"] and [d for d, _ in report.failed] == ["ghost.txt"]
+    assert not (corpus / "local" / "budget.md").exists() and outside.exists()  # moved to the trash, not deleted
+    assert sorted(assistant.index.catalog) == ["flood.txt"]
+    assert assistant.sync(corpus).removed == []  # the next sync does not bring it back
+
+    restored = assistant.corpus.restore(report.undo)
+    assert sorted(d for d, _ in restored.added) == ["fire.md", "local/budget.md"]
+    assert store_snapshot(settings.index_dir) == before  # text, metadata, chunk and sentence spans as they were
+    assert (corpus / "local" / "budget.md").read_text() == budget
+    assert _consistent(assistant)
+    assert "fire" in assistant.ask("What broke out at the Riverton mill?").answer.lower()
+    with pytest.raises(AssistantError, match="can no longer be undone"):
+        assistant.corpus.restore(report.undo)
+
+
+def test_undo_keeps_a_document_uploaded_again_in_the_meantime(tmp_path, corpus, embeddings):
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus)
+    assistant = Assistant(settings, embeddings=embeddings)
+    assistant.sync(corpus)
+    report = assistant.corpus.remove(["flood.txt"], delete_files=True)
+    (corpus / "flood.txt").write_text("Flood in Riverton\n\nThe river fell on Friday. Mayor Ben Stone lifted the order.\n")
+    assistant.sync(corpus)
+    restored = assistant.corpus.restore(report.undo)
+    assert [d for d, _ in restored.failed] == ["flood.txt"] and not restored.added
+    assert "Ben Stone" in (corpus / "flood.txt").read_text()
+    assert assistant.corpus.remove(["nope.txt"], delete_files=True).undo is None
