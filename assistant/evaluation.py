@@ -31,6 +31,29 @@ SUMMARY_METRICS: list[tuple[str, bool | None]] = [
     ("latency_p50_ms", False), ("latency_p95_ms", False),
 ]
 
+# One line each for people reading a run (the Evaluate tab's "what it means" column).
+METRIC_MEANINGS: dict[str, str] = {
+    "cases": "Questions in the set: answerable ones have an accepted answer in the corpus, unanswerable ones should be refused.",
+    "abstain_threshold": "Reader confidence below which the assistant says 'not in the corpus'; where it comes from in brackets.",
+    "hit@1": "Share of answerable questions whose top retrieved article is a gold (correct) article.",
+    "hit@5": "Share of answerable questions with a gold article among the top 5 retrieved.",
+    "mrr": "Mean reciprocal rank: 1 if the first gold article is ranked 1st, 1/2 if 2nd, 1/3 if 3rd…, averaged.",
+    "ndcg@10": "How early all gold articles appear in the top 10 retrieved (1 = all at the very top).",
+    "em": "Exact match: share of answerable questions whose direct answer equals an accepted one (case, punctuation, articles ignored).",
+    "f1": "Word overlap between the direct answer and the closest accepted answer (partial credit), averaged.",
+    "contains": "Share of answerable questions whose answer text contains an accepted answer.",
+    "median_answer_words": "Median length of the answers given, in words (citation markers not counted).",
+    "citation_hit_rate": "Of answers with citations, the share citing at least one gold article.",
+    "citation_precision": "Share of cited articles that are gold articles, averaged over answers with citations.",
+    "abstention_recall": "Share of unanswerable questions the assistant rightly refused.",
+    "abstention_precision": "Of all refusals, the share that were for questions the corpus cannot answer.",
+    "false_abstention_rate": "Share of answerable questions the assistant wrongly refused (lower is better).",
+    "supported_sentence_rate": "Share of answer sentences backed by a quoted source sentence.",
+    "fallback_rate": "Share of answers where the model's text could not be checked and the quoted answer was shown (lower is better).",
+    "latency_p50_ms": "Median time to answer one question, in milliseconds.",
+    "latency_p95_ms": "95th percentile time: 19 of 20 questions were answered at least this fast (ms).",
+}
+
 
 @dataclass(frozen=True)
 class Case:
