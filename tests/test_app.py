@@ -80,9 +80,11 @@ def test_evaluate_tab_runs_a_question_set(app_url):
     from gradio_client import Client
 
     client = Client(app_url, verbose=False)
-    table, plot, failing = client.predict("seed.jsonl", api_name="/evaluate")
+    table, plot, failing, progress = client.predict("seed.jsonl", api_name="/evaluate")
     rows = {row[0]: row[1] for row in table["data"]}
     assert rows["hit@1"] == "1.000" and rows["cases"].startswith("44 ")
+    assert all(row[2] for row in table["data"])  # every metric says what it means
+    assert '<progress max="44" value="44">' in progress and "44 of 44 questions" in progress
     assert Path(plot).read_bytes()[:4] == b"\x89PNG"
     assert "Failing cases" in failing
 
@@ -90,10 +92,11 @@ def test_evaluate_tab_runs_a_question_set(app_url):
 def test_a_set_whose_documents_are_not_indexed_says_so_on_the_page(app_url):
     from gradio_client import Client
 
-    table, plot, failing = Client(app_url, verbose=False).predict("normans.jsonl", api_name="/evaluate")
+    table, plot, failing, progress = Client(app_url, verbose=False).predict("normans.jsonl", api_name="/evaluate")
     assert table["data"] in ([], [[None, None]], [["", ""]]) or not any(any(r) for r in table["data"])
     assert plot is None
     assert "Cannot run normans.jsonl" in failing and "not in the index" in failing and "ingest them first" in failing
+    assert progress == ""
 
 
 def test_chat_resolves_a_follow_up_and_shows_the_rewritten_query(app_url):

@@ -1,0 +1,99 @@
+"""The Corpus and Evaluate tabs in a real browser: friendly table, Remove that asks first and can be undone, honest progress.
+
+The screenshots of both tabs (1400x1000) go to test-artifacts/ for the README.
+"""
+
+from conftest import SHOTS, ask, browser_tests
+
+pytestmark = browser_tests
+
+HARBOUR_DOC = """---
+title: Elswick ferry timetable changes
+date: 2024-11-05
+source: Harbour Herald
+---
+The winter ferry to Elswick will leave at seven each morning, said the harbour master Ignatius Pembury.
+"""
+
+
+def test_the_corpus_table_speaks_plainly_and_hides_the_index_path(page, app):
+    page.get_by_role("tab", name="Corpus").click()
+    page.wait_for_function("document.querySelector('#documents').innerText.includes('fairhaven.txt')")
+    headers = page.locator("#documents thead th").all_inner_texts()
+    assert [h.strip() for h in headers if h.strip()][:6] == ["Title", "Outlet", "Published", "Passages", "Added", "File"]
+    assert all("\n" not in h.strip() for h in headers)  # no header wraps
+    body = page.locator("body").inner_text()
+    assert str(app["root"]) not in body and "indexed_at" not in body and "chunks" not in page.locator("#documents").inner_text()
+    assert "2 articles" in page.locator("#corpus-summary").inner_text() and "passages" in page.locator("#corpus-summary").inner_text()
+    fonts = page.locator("#documents .body-cell .cell-wrap").evaluate_all("els => els.map(e => getComputedStyle(e).fontFamily)")
+    assert fonts and not [f for f in fonts if "mono" in f.lower()]
+    table = page.locator("#documents").bounding_box()
+    assert table["x"] + table["width"] <= 1400  # the last column fits
+    page.screenshot(path=str(SHOTS.parent / "corpus.png"))  # the README picture
+
+
+def test_remove_asks_first_and_undo_brings_the_document_back(page, app, tmp_path):
+    upload = tmp_path / "ferry.md"
+    upload.write_text(HARBOUR_DOC, encoding="utf-8")
+    page.get_by_role("tab", name="Corpus").click()
+    page.locator("#upload input[type=file]").set_input_files([str(upload)])
+    page.locator("#add-docs").click()
+    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('1 added')", timeout=120_000)
+    assert "5 Nov 2024" in page.locator("#documents").inner_text() and "Harbour Herald" in page.locator("#documents").inner_text()
+
+    page.locator("#remove-ids input").click()
+    page.get_by_role("option", name="ferry.md").click()
+    page.locator("#remove").click()
+    page.locator("#remove-confirm").wait_for(state="visible")
+    assert "Remove 1 document?" in page.locator("#remove-confirm").inner_text()
+    page.wait_for_timeout(500)
+    assert "ferry.md" in page.locator("#documents").inner_text() and (app["corpus"] / "ferry.md").exists()  # nothing yet
+    page.locator("#cancel-remove").click()
+    page.locator("#remove-confirm").wait_for(state="hidden")
+    assert "ferry.md" in page.locator("#documents").inner_text()
+
+    page.locator("#remove").click()
+    page.locator("#confirm-remove").click()
+    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('1 removed')", timeout=60_000)
+    assert "ferry.md" not in page.locator("#documents").inner_text() and not (app["corpus"] / "ferry.md").exists()
+    page.locator("#undo-remove").click()
+    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('Restored ferry.md')", timeout=120_000)
+    assert "ferry.md" in page.locator("#documents").inner_text()
+    assert (app["corpus"] / "ferry.md").read_text(encoding="utf-8") == HARBOUR_DOC
+    page.get_by_role("tab", name="Chat").click()
+    assert "Ignatius Pembury" in ask(page, "Who is the harbour master of Elswick?").inner_text()
+    assert page.dialogs == []
+
+
+def test_a_failed_upload_is_shown_as_an_error(page, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    page.get_by_role("tab", name="Corpus").click()
+    page.locator("#upload input[type=file]").set_input_files([str(empty)])
+    page.locator("#add-docs").click()
+    box = page.locator("#corpus-report .upload-failed")
+    box.wait_for(timeout=60_000)
+    assert "empty.txt" in box.inner_text()
+    assert box.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+
+
+def test_the_evaluate_tab_shows_honest_progress_and_explained_metrics(page):
+    page.get_by_role("tab", name="Evaluate").click()
+    page.get_by_role("button", name="Run evaluation").click()
+    bar = page.locator("#eval-progress progress")
+    bar.wait_for(timeout=60_000)
+    seen = []
+    while "done in" not in page.locator("#eval-progress").inner_text():
+        value, top = bar.evaluate("e => [e.value, e.max]")
+        said = page.locator("#eval-progress .count").inner_text()
+        if f"{value:.0f} of {top:.0f} questions" in said:
+            seen.append(value)
+        page.wait_for_timeout(200)
+    assert seen and "44 of 44 questions" in page.locator("#eval-progress").inner_text()
+    assert page.locator(".progress-text, .eta-bar").count() == 0  # Gradio's own overlay is off
+    page.wait_for_function("document.querySelector('#metrics').innerText.includes('hit@1')", timeout=60_000)
+    metrics = page.locator("#metrics").inner_text()
+    assert "what it means" in metrics and "Mean reciprocal rank" in metrics and "Exact match" in metrics
+    assert "44 (30 answerable, 14 unanswerable)" in metrics  # not cut off
+    assert page.locator("#eval-plot img").count() == 1 and page.locator("#eval-plot .icon-button-wrapper button").count() == 0
+    page.screenshot(path=str(SHOTS.parent / "evaluate.png"))  # the README picture
