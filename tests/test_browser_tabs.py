@@ -47,6 +47,7 @@ def test_remove_asks_first_and_undo_brings_the_document_back(page, app, tmp_path
     page.locator("#remove-confirm").wait_for(state="visible")
     assert "Remove 1 document?" in page.locator("#remove-confirm").inner_text()
     page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "remove-confirm.png"))
     assert "ferry.md" in page.locator("#documents").inner_text() and (app["corpus"] / "ferry.md").exists()  # nothing yet
     page.locator("#cancel-remove").click()
     page.locator("#remove-confirm").wait_for(state="hidden")
@@ -56,6 +57,7 @@ def test_remove_asks_first_and_undo_brings_the_document_back(page, app, tmp_path
     page.locator("#confirm-remove").click()
     page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('1 removed')", timeout=60_000)
     assert "ferry.md" not in page.locator("#documents").inner_text() and not (app["corpus"] / "ferry.md").exists()
+    page.screenshot(path=str(SHOTS / "removed-undo.png"))
     page.locator("#undo-remove").click()
     page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('Restored ferry.md')", timeout=120_000)
     assert "ferry.md" in page.locator("#documents").inner_text()
@@ -97,3 +99,16 @@ def test_the_evaluate_tab_shows_honest_progress_and_explained_metrics(page):
     assert "44 (30 answerable, 14 unanswerable)" in metrics  # not cut off
     assert page.locator("#eval-plot img").count() == 1 and page.locator("#eval-plot .icon-button-wrapper button").count() == 0
     page.screenshot(path=str(SHOTS.parent / "evaluate.png"))  # the README picture
+
+
+def test_the_remove_endpoint_still_removes_at_once_with_its_outputs(app, tmp_path):
+    """API clients confirm on their side: /remove removes, and returns (report, table, summary, choices, outlets)."""
+    from gradio_client import Client, handle_file
+
+    note = tmp_path / "api-note.txt"
+    note.write_text("Api note\n\nThe Elswick lighthouse was painted white on Monday.\n", encoding="utf-8")
+    client = Client(app["url"], verbose=False)
+    client.predict([handle_file(str(note))], api_name="/upload")
+    outputs = client.predict(["api-note.txt"], api_name="/remove")
+    assert len(outputs) == 5 and "1 removed" in outputs[0] and "removed api-note.txt" in outputs[0]
+    assert "api-note.txt" not in [d["id"] for d in client.predict(api_name="/documents")]
