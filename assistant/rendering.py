@@ -1,22 +1,32 @@
-"""HTML for the web chat: answers with clickable [n] markers, citation cards and the sources panel.
+"""HTML for the web chat: the direct answer, its quoted sentence with citation chips, and the Sources panel.
 
-Everything that comes from a document or a user passes through `html.escape`
-before it is placed in markup, and the only links we emit are in-page
-anchors (`#cite-…`) or a document's URL when it is http(s). Corpus text is
-untrusted: a document holding `<script>` or `javascript:` must render as text.
+Everything that comes from a document or a user passes through `text` (or
+`html.escape` for attributes) before it is placed in markup, and the only
+links we emit are in-page anchors (`#source-…`) or a document's URL when it
+is http(s). Corpus text is untrusted: a document holding `<script>` or
+`javascript:` must render as text. Each message is one line of HTML, so the
+chat's Markdown pass sees a single HTML block and leaves it alone.
 """
 
 from __future__ import annotations
 
 import html
 import re
-import uuid
+from datetime import date
 
 from .citations import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Characters Markdown would act on; the chat renders Markdown before HTML, so we neutralise them as entities.
 _MARKDOWN_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]()#|~!<>&\"'$"})
+# Words for a cited sentence's support (how well it backs the answer), highest first.
+SUPPORT_WORDS = ((0.999, "quoted"), (0.8, "strong support"), (0.5, "partial support"), (0.0, "weak support"))
+# Words for an uncited passage's match: the share of the question's words (rarer ones count more) in its best sentence.
+MATCH_WORDS = ((0.7, "strong match"), (0.4, "partial match"), (0.0, "weak match"))
+SUPPORT_TIP = ("How well the cited sentence backs the answer: “quoted” means the answer is taken word for word "
+               "from it; an LLM’s rephrasing is checked against it and kept only with enough support.")
+MATCH_TIP = ("How much of the question this passage covers: the share of the question’s words, rarer ones "
+             "counting more, found in its best sentence. Not cited: the answer comes from elsewhere.")
 
 
 def text(value: str) -> str:
@@ -24,91 +34,148 @@ def text(value: str) -> str:
     return " ".join(str(value).split()).translate(_MARKDOWN_ACTIVE)
 
 
-def _safe_url(url: str | None) -> str | None:
+def attr(value: str) -> str:
+    """Escape untrusted text for an attribute value (quotes included)."""
+    return html.escape(str(value), quote=True).replace("\n", "&#10;")
+
+
+def human_date(value: str | None) -> str:
+    """'2024-06-30' → '30 Jun 2024'; a year or year-month stays as it is; anything else is dropped."""
+    value = (value or "")[:10]
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value if re.fullmatch(r"\d{4}(-\d{2})?", value) else ""
+    return f"{day.day} {day:%b %Y}"
+
+
+def safe_url(url: str | None) -> str | None:
     return url if url and re.match(r"https?://", url, re.I) else None
 
 
-def _byline(meta: dict) -> str:
-    parts = [meta.get("outlet"), (meta.get("published") or "")[:10] or None]
-    return " · ".join(text(p) for p in parts if p)
+def byline(meta: dict) -> str:
+    """'outlet · 30 Jun 2024' (escaped), or '' when the document names neither."""
+    return " · ".join(text(p) for p in (meta.get("outlet"), human_date(meta.get("published"))) if p)
 
 
-def _passage_for(citation: Citation, passages: list[dict]) -> dict | None:
-    """The retrieved passage that contains the cited sentence, for context around the highlight."""
+def passage_for(citation: Citation, passages: list[dict]) -> dict:
+    """The retrieved passage that contains the cited sentence (or any from its document)."""
     for p in passages:
         if p.get("source") == citation.source and p.get("start", 0) <= citation.start and citation.end <= p.get("end", -1):
             return p
-    return next((p for p in passages if p.get("source") == citation.source), None)
+    return next((p for p in passages if p.get("source") == citation.source), {})
 
 
-def _highlighted(passage: dict | None, citation: Citation) -> str:
-    """The passage with the cited sentence in <mark>, or the sentence alone when no passage holds it."""
-    if passage is None or not (passage.get("start", 0) <= citation.start and citation.end <= passage.get("end", -1)):
-        return f"<mark>{text(citation.text)}</mark>"
-    body, offset = passage["text"], passage["start"]
-    a, b = citation.start - offset, citation.end - offset
-    return f"{text(body[:a])} <mark>{text(body[a:b])}</mark> {text(body[b:])}"
+def marked(body: str, part: str) -> str:
+    """`body` escaped, with the first occurrence of `part` in <mark>."""
+    i = body.find(part) if part else -1
+    if i < 0:
+        return text(body)
+    before, after = body[:i], body[i + len(part):]
+    gap_before = " " if before[-1:].isspace() else ""  # keep "attorney Gloria Allred." tight around the mark
+    gap_after = " " if after[:1].isspace() else ""
+    return f"{text(before)}{gap_before}<mark>{text(part)}</mark>{gap_after}{text(after)}"
 
 
-def citation_card(citation: Citation, passages: list[dict], turn: str) -> str:
-    """A collapsible card: title, outlet, date, support; open it to read the passage with the quote marked."""
-    passage = _passage_for(citation, passages) or {}
-    byline = _byline(passage)
-    url = _safe_url(passage.get("url"))
-    link = f' · <a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">original</a>' if url else ""
-    return (
-        f'<details class="citation" id="cite-{turn}-{citation.n}" data-support="{citation.support:.2f}">'
-        f"<summary><b>[{citation.n}]</b> {text(citation.title)}"
-        f'{" · " + byline if byline else ""} · support {citation.support:.2f}</summary>'
-        f"<blockquote>{_highlighted(passage or None, citation)}</blockquote>"
-        f"<small>{text(citation.source)}, characters {citation.start}–{citation.end}{link}</small></details>"
-    )
+def words_for(value: float, scale) -> str:
+    return next(word for floor, word in scale if value >= floor)
 
 
-def answer_html(answer: Answer, turn: str | None = None) -> str:
-    """The chat message for an answer: text with [n] links to citation cards, or a distinct abstention box."""
-    turn = turn or uuid.uuid4().hex[:8]
+def chip(citation: Citation, answer: Answer, turn: str) -> str:
+    """A citation badge; hovering or focusing it opens a popover with the title, outlet, date and the sentence."""
+    passage = passage_for(citation, answer.passages)
+    line = byline(passage)
+    quote = marked(" ".join(citation.text.split()), answer.short if answer.short else "")
+    support = words_for(citation.support, SUPPORT_WORDS)
+    return (f'<a class="cite" href="#source-{turn}-{citation.n}" data-n="{citation.n}" '
+            f'aria-label="Source {citation.n}: {attr(citation.title)}">{citation.n}'
+            f'<span class="cite-pop" role="tooltip"><b class="pop-title">{text(citation.title)}</b>'
+            f'{f"<span class=pop-byline>{line}</span>" if line else ""}'
+            f'<span class="pop-quote">{quote}</span><span class="pop-support">{support}</span></span></a>')
+
+
+def answer_html(answer: Answer, turn: str = "0") -> str:
+    """The chat message: the direct answer first, then its sentence with the answer marked and a citation chip.
+
+    `turn` ties the chips to this answer's cards in the Sources panel (`sources_panel(answer, turn)`).
+    """
     rewritten = ""
     if answer.query and answer.query != answer.question:
         rewritten = f'<div class="rewritten">Searched for: “{text(answer.query)}”</div>'
+    copy = f'<span class="copy-text" hidden data-copy="{attr(plain_text(answer))}"></span>'
     if answer.abstained:
-        return f"{_abstention(answer)}{rewritten}"
-    cited = {c.n for c in answer.citations}
-    titles = {c.n: f"{c.title}: {c.text}" for c in answer.citations}
+        return f"{abstention_html(answer)}{rewritten}{copy}"
+    chips = {c.n: chip(c, answer, turn) for c in answer.citations}
+    if answer.short and len(answer.citations) == 1:  # the reader's span, then the sentence it comes from
+        sentence = " ".join(answer.citations[0].text.split())
+        body = (f'<div class="direct">{text(answer.short)}</div>'
+                f'<blockquote class="evidence">{marked(sentence, answer.short)} {chips[1]}</blockquote>')
+    else:  # an LLM's sentences, each followed by the chips of what it cites
+        escaped = text(answer.answer).replace("&#91;", "[").replace("&#93;", "]")
+        body = f'<div class="direct prose">{_MARKER.sub(lambda m: chips.get(int(m.group(1)), m.group(0)), escaped)}</div>'
+    return f'<div class="answer">{body}</div>{fallback_note(answer)}{rewritten}{copy}'
 
-    def marker(match: re.Match) -> str:
-        n = int(match.group(1))
-        if n not in cited:
-            return match.group(0)
-        return f'<a class="cite" href="#cite-{turn}-{n}" title="{html.escape(titles[n][:300], quote=True)}">[{n}]</a>'
 
-    if answer.short and len(answer.citations) == 1:  # the reader's direct answer; its sentence follows
-        body = f'<b class="short">{text(answer.short)}</b> ' + _MARKER.sub(marker, "[1]")
+def plain_text(answer: Answer) -> str:
+    """What the chat's copy button copies: the answer, its quote, then each citation as `[n] Title — outlet, date`."""
+    if answer.abstained:
+        return " ".join(answer.answer.split())
+    if answer.short and len(answer.citations) == 1:
+        body = f"{answer.short}\n\n“{' '.join(answer.citations[0].text.split())}” [1]"
     else:
-        body = _MARKER.sub(marker, text(answer.answer).replace("&#91;", "[").replace("&#93;", "]"))
-    cards = "".join(citation_card(c, answer.passages, turn) for c in answer.citations)
-    return (f'<div class="answer">{body}</div>{_evidence(answer)}{_fallback_note(answer)}{rewritten}'
-            f'<div class="citations">{cards}</div>')
+        body = " ".join(answer.answer.split())
+    refs = []
+    for c in answer.citations:
+        p = passage_for(c, answer.passages)
+        where = ", ".join(x for x in (p.get("outlet"), human_date(p.get("published"))) if x)
+        url = safe_url(p.get("url"))
+        refs.append(f"[{c.n}] {' '.join(c.title.split())}{' — ' + where if where else ''}{' <' + url + '>' if url else ''}")
+    return body + ("\n\n" + "\n".join(refs) if refs else "")
 
 
-def _abstention(answer: Answer) -> str:
-    """One plain statement of what was searched, then the nearest articles (linked when they have a web address)."""
+def abstention_html(answer: Answer) -> str:
+    """One plain statement of what was searched, then the nearest articles (linked when they have a web address).
+
+    A question too vague to search for gets concrete questions about the nearest articles instead.
+    """
     n = answer.searched
     count = f"{n} article{'s' if n != 1 else ''}" if n else "the corpus"
     nearest = []
     for p in answer.passages:
         title = p.get("title") or p.get("source", "")
-        if title in (t for t, _ in nearest):
-            continue
-        nearest.append((title, _safe_url(p.get("url"))))
-    links = ", ".join(f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{text(t)}</a>'
+        if title not in (t for t, _ in nearest):
+            nearest.append((title, safe_url(p.get("url"))))
+    links = ", ".join(f'<a href="{attr(url)}" target="_blank" rel="noopener noreferrer">{text(t)}</a>'
                       if url else f"“{text(t)}”" for t, url in nearest[:3])
     near = f'<div class="nearest">Nearest articles: {links}</div>' if links else ""
+    try_these = question_buttons(answer.suggestions, "Try a concrete question:")
+    if answer.abstain_reason == "vague":
+        return (f'<div class="abstain"><b>Too vague to search for.</b> “{text(answer.question)}” names no person, '
+                f"place or event to look up in {count}.{try_these}{near}</div>")
     return (f'<div class="abstain"><b>Not in the corpus.</b> I searched {count} for '
-            f"“{text(answer.query or answer.question)}” and found no passage that answers it.{near}</div>")
+            f"“{text(answer.query or answer.question)}” and found no passage that answers it.{near}{try_these}</div>")
 
 
-def _fallback_note(answer: Answer) -> str:
+def question_buttons(questions: list[str], lead: str) -> str:
+    """Questions as buttons that ask themselves when clicked (app.js), or '' when there are none."""
+    if not questions:
+        return ""
+    items = "".join(f'<li><button type="button" class="suggestion">{text(q)}</button></li>' for q in questions)
+    return f'<div class="suggestions">{text(lead)}<ul>{items}</ul></div>'
+
+
+def filters_note(since: str | None, until: str | None, outlets: list[str] | None) -> str:
+    """The filters an answer was found under, so a date range or outlet choice is never applied unseen."""
+    parts = []
+    if since or until:
+        parts.append(f"published {'from ' + human_date(since) if since else ''}{' ' if since and until else ''}"
+                     f"{'to ' + human_date(until) if until else ''}")
+    if outlets:
+        parts.append("from " + ", ".join(text(o) for o in outlets))
+    return f'<div class="rewritten">Only articles {" and ".join(parts)}.</div>' if parts else ""
+
+
+def fallback_note(answer: Answer) -> str:
     """An LLM answer that could not be used says so, instead of passing the reader's quote off as the model's."""
     if not answer.generation.get("fallback"):
         return ""
@@ -117,35 +184,45 @@ def _fallback_note(answer: Answer) -> str:
             "showing the quoted answer.</div>")
 
 
-def _evidence(answer: Answer) -> str:
-    """The reader's direct answer is followed by the sentence it comes from, the answer marked in it."""
-    if not answer.short or len(answer.citations) != 1:
-        return ""
-    sentence = " ".join(answer.citations[0].text.split())
-    short = answer.short
-    i = sentence.find(short)
-    if i < 0:
-        return ""
-    return (f'<blockquote class="evidence">{text(sentence[:i])} <mark>{text(short)}</mark> '
-            f"{text(sentence[i + len(short):])}</blockquote>")
+def sources_panel(answer: Answer | None, turn: str = "0", pending: bool = False) -> str:
+    """A card per retrieved passage for the latest answer: cited ones first, open, with the quote marked.
 
-
-def sources_panel(answer: Answer | None) -> str:
-    """Every retrieved passage for the latest answer, cited ones first and marked with their [n]."""
+    Each card says where it is from (title, outlet, date), shows a one-line snippet while closed,
+    and words instead of raw scores, with a tooltip that explains them.
+    """
+    if pending:
+        return '<p class="muted pending">Searching the corpus…</p>'
     if answer is None or not answer.passages:
-        return '<p class="muted">Retrieved passages appear here after a question.</p>'
-    items = []
-    for rank, p in enumerate(answer.passages, start=1):
-        cites = [c for c in answer.citations if c.source == p.get("source") and p.get("start", 0) <= c.start < p.get("end", 0)]
-        label = "".join(f"[{c.n}]" for c in cites)
-        body = text(p["text"])
-        if cites:
-            body = _highlighted(p, cites[0])
-        byline = _byline(p)
-        items.append(
-            f'<details class="passage{" cited" if cites else ""}"{" open" if cites else ""}>'
-            f"<summary>{rank}. {('<b>' + label + '</b> ') if label else ''}{text(p.get('title', p.get('source', '')))}"
-            f'{" · " + byline if byline else ""} · score {float(p.get("score", 0.0)):.2f}</summary>'
-            f"<blockquote>{body}</blockquote><small>{text(p.get('source', ''))}</small></details>"
-        )
-    return f'<div class="sources">{"".join(items)}</div>'
+        return '<p class="muted">The passages an answer draws on appear here.</p>'
+    cited_by = {}
+    for c in answer.citations:
+        p = passage_for(c, answer.passages)
+        if p:
+            cited_by.setdefault(id(p), []).append(c)
+    ordered = sorted(answer.passages, key=lambda p: id(p) not in cited_by)  # stable: retrieval order otherwise
+    return f'<div class="sources">{"".join(source_card(p, cited_by.get(id(p), []), turn) for p in ordered)}</div>'
+
+
+def source_card(passage: dict, cites: list[Citation], turn: str) -> str:
+    body = " ".join(passage.get("text", "").split())
+    if cites:
+        first = cites[0]
+        label = " ".join(f"[{c.n}]" for c in cites)
+        sentence = " ".join(first.text.split())
+        strength = words_for(min(c.support for c in cites), SUPPORT_WORDS)
+        mark, tip, snippet = f'<span class="src-cited">cited {label}</span>', SUPPORT_TIP, sentence
+        shown = marked(body, sentence) if sentence in body else f"<mark>{text(sentence)}</mark>"
+        anchor = f' id="source-{turn}-{first.n}"'
+    else:
+        strength = words_for(float(passage.get("best_coverage") or 0.0), MATCH_WORDS)
+        mark, tip, snippet, shown, anchor = "", MATCH_TIP, body, text(body), ""
+    line = byline(passage)
+    url = safe_url(passage.get("url"))
+    link = f' · <a href="{attr(url)}" target="_blank" rel="noopener noreferrer">original</a>' if url else ""
+    level = strength.split()[0]
+    return (f'<details class="source{" cited" if cites else ""}"{anchor}{" open" if cites else ""}>'
+            f'<summary><span class="src-head">{mark}<b class="src-title">{text(passage.get("title") or passage.get("source", ""))}</b></span>'
+            f'<span class="src-meta">{line + " · " if line else ""}'
+            f'<span class="strength {level}" tabindex="0">{strength}<span class="tip" role="tooltip">{tip}</span></span></span>'
+            f'<span class="src-snippet">{text(snippet)}</span></summary>'
+            f'<blockquote>{shown}</blockquote><small>{text(passage.get("source", ""))}{link}</small></details>')

@@ -50,9 +50,19 @@ def test_chat_endpoint_streams_the_answer_with_clickable_citations(app_url):
     assert len(outputs) >= 2  # placeholder first, then growing text
     reply = _text(history[-1]["content"])
     assert "Gloria Allred" in reply
-    assert 'class="cite"' in reply and '<details class="citation"' in reply and "<mark>" in reply
-    assert "support 1.00" in reply
-    assert "<mark>" in sources and "[1]" in sources  # the sources panel marks the cited passage
+    assert '<div class="direct">Gloria Allred</div>' in reply  # the direct answer first
+    assert 'class="cite"' in reply and 'class="cite-pop"' in reply and "<mark>Gloria Allred</mark>" in reply
+    assert "<details" not in reply  # the passage is shown once, in the sources panel
+    assert "<mark>" in sources and "cited [1]" in sources and "quoted" in sources  # words, not scores
+
+
+def test_a_typed_date_that_is_not_a_date_is_named_in_words(app_url):
+    from gradio_client import Client
+
+    _, history, _ = Client(app_url, verbose=False).predict(
+        "who represents the Hutchins family?", [], "reader", 5, "last tuesday", "", [], api_name="/chat")
+    said = _text(history[-1]["content"])
+    assert "“last tuesday” in “Published from” is not a date: pick one from the calendar" in said and "--since" not in said
 
 
 def test_documents_endpoint_lists_the_corpus(app_url):

@@ -16,19 +16,129 @@ The winning crew was coached by Ottoline Brackenridge, who has trained rowers on
 pytestmark = browser_tests
 
 
-def test_headline_question_gets_an_answer_whose_citation_opens_on_click(page):
+def test_the_direct_answer_comes_first_and_its_chip_opens_a_popover_on_hover_and_on_focus(page):
     answer = ask(page, "Who represents the Hutchins family?")
-    assert "Gloria Allred" in answer.inner_text()
-    card = page.locator("#chat details.citation").first
-    assert card.evaluate("e => e.open") is False
-    page.locator("#chat a.cite").first.click()
-    page.wait_for_function("document.querySelector('#chat details.citation').open === true")
-    assert "Gloria Allred" in card.locator("mark").inner_text()
-    summary = card.locator("summary").inner_text()
-    assert "Alec Baldwin" in summary and "support 1.00" in summary
-    assert page.url.rstrip("/") + "/" == page.url and "#" not in page.url  # opened in place, no navigation
-    assert page.locator("#sources details.passage.cited mark").count() >= 1  # sources panel marks the quote
-    page.screenshot(path=str(SHOTS.parent / "chat.png"))  # the README picture
+    direct = answer.locator(".direct")
+    assert direct.inner_text() == "Gloria Allred"  # the answer itself, not a clipped quote
+    quote = answer.locator("blockquote.evidence")
+    assert direct.bounding_box()["y"] < quote.bounding_box()["y"]  # first, then the sentence it comes from
+    assert quote.locator(":scope > mark").inner_text() == "Gloria Allred" and "…" not in quote.inner_text()
+    assert quote.inner_text().startswith("The dismissal of Alec Baldwin")
+    chip = answer.locator("a.cite").first
+    assert chip.inner_text().strip() == "1" and chip.bounding_box()["height"] < 30  # a small badge
+    popover = page.locator("#cite-popover")
+    assert popover.is_hidden()
+    chip.hover()
+    popover.wait_for(state="visible")
+    said = popover.inner_text()
+    assert "Alec Baldwin's Criminal Case Dismissed" in said and "Gloria Allred" in popover.locator("mark").inner_text()
+    page.screenshot(path=str(SHOTS.parent / "chat.png"))  # the README picture: answer, chip popover, sources
+    page.mouse.move(5, 5)
+    popover.wait_for(state="hidden")
+    chip.focus()  # keyboard users get the same popover
+    popover.wait_for(state="visible")
+    page.keyboard.press("Escape")
+    popover.wait_for(state="hidden")
+    assert page.locator("#chat details").count() == 0  # the passage is shown once, in the Sources panel
+    chip.click()
+    card = page.locator("#sources details.source.cited").first
+    assert card.evaluate("e => e.open") is True and "Gloria Allred" in card.locator("mark").inner_text()
+    assert "#" not in page.url  # opened in place, no navigation
+
+
+def test_sources_are_distinct_cards_with_words_not_scores(page):
+    ask(page, "Who represents the Hutchins family?")
+    cards = page.locator("#sources details.source")
+    assert cards.count() >= 3
+    snippets = [cards.nth(i).locator(".src-snippet").text_content() for i in range(cards.count())]
+    assert len(set(snippets)) == len(snippets) and all(snippets)  # told apart while collapsed
+    assert "cited [1]" in cards.first.locator(".src-cited").inner_text()
+    panel = page.locator("#sources").inner_text()
+    assert "score" not in panel and "support 1.00" not in panel
+    strength = cards.nth(1).locator(".strength")
+    assert strength.inner_text().split("\n")[0] in ("strong match", "partial match", "weak match")
+    strength.hover()
+    assert strength.locator(".tip").is_visible() and "question" in strength.locator(".tip").inner_text()
+
+
+def test_copy_gives_plain_text_with_the_citations(page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    ask(page, "Who represents the Hutchins family?")
+    page.locator("#chat [data-testid=bot]").last.hover()
+    page.locator("#chat button[aria-label='Copy message']").last.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Gloria Allred\n\n“The dismissal of Alec Baldwin")
+    assert "\n\n[1] Alec Baldwin's Criminal Case Dismissed, Civil Lawsuit Looms" in copied
+    assert "<" not in copied and "&#" not in copied
+
+
+def test_new_chat_forgets_everything_too(page):
+    ask(page, "Who represents the Hutchins family?")
+    page.locator("#new-chat").click()
+    page.wait_for_function("document.querySelectorAll('#chat .answer').length === 0")
+    page.wait_for_function("document.querySelectorAll('#sources details.source').length === 0")
+    ask(page, "and who is her sister?")
+    assert page.locator("#chat .rewritten").count() == 0  # searched as asked: no "(Hutchins)" carried over
+
+
+def test_a_phone_sees_the_ask_button_without_scrolling(browser, app):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(app["url"])
+    page.wait_for_selector("#question textarea")
+    box = page.locator("#ask").bounding_box()
+    assert box["y"] + box["height"] <= 844 and box["x"] + box["width"] <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling either
+    page.screenshot(path=str(SHOTS / "phone.png"))
+    context.close()
+
+
+def test_a_long_question_is_counted_then_refused_in_words(page):
+    long = "Who represents the Hutchins family? " * 60  # about 2,160 characters; the limit is 2,000
+    page.locator("#question textarea").fill(long)
+    counter = page.locator("#question-count")
+    assert "/ 2000 characters" in counter.inner_text() and "over" in counter.get_attribute("class")
+    assert page.locator("#question textarea").input_value() == long  # nothing cut silently
+    page.locator("#question textarea").press("Enter")
+    page.wait_for_selector("#chat .error")
+    assert "the limit is 2000" in page.locator("#chat .error").inner_text()
+    box = page.locator("#question textarea").bounding_box()
+    assert box["height"] < 140  # the box does not grow over the layout
+
+
+def test_a_picked_date_range_is_applied_and_said(page):
+    ask(page, "Who represents the Hutchins family?")
+    page.get_by_text("Answer and retrieval settings").click()
+    page.locator("#since input").fill("2030-01-01")
+    page.locator("#since input").press("Enter")
+    box = ask(page, "Who represents the Hutchins family?", count=2)
+    assert box.get_attribute("class") == "abstain"  # nothing in the corpus is that new
+    assert "Only articles published from 1 Jan 2030." in page.locator("#chat .rewritten").last.inner_text()
+    assert page.locator("#sources details.source").count() == 0  # no passages of the earlier answer left behind
+
+
+def test_a_vague_question_gets_concrete_questions_to_click(page):
+    box = ask(page, "What happened?")
+    assert box.inner_text().startswith("Too vague to search for.")
+    suggestion = box.locator("button.suggestion").first
+    asked = suggestion.inner_text()
+    suggestion.click()
+    page.wait_for_function("document.querySelectorAll('#chat .answer:not(.streaming)').length >= 1", timeout=60_000)
+    assert page.locator("#chat [data-testid=user]").last.inner_text().strip() == asked
+
+
+def test_the_landing_page_shows_the_corpus_and_questions_about_its_newest_articles(page):
+    overview = page.locator("#overview .overview")
+    overview.wait_for()
+    assert overview.inner_text().startswith("2 articles")
+    page.locator("#examples button.suggestion").first.wait_for()
+    example = page.locator("#examples button.suggestion").first
+    asked = example.inner_text()
+    example.click()
+    answer = page.locator("#chat .answer:not(.streaming)")
+    answer.first.wait_for(timeout=60_000)
+    assert page.locator("#chat [data-testid=user]").last.inner_text().strip() == asked
+    assert answer.first.locator(".direct").inner_text()  # an example the corpus answers
 
 
 def test_abstention_looks_different_and_says_what_was_searched(page):
@@ -53,7 +163,8 @@ def test_xss_document_and_question_stay_inert(page):
     assert "Petra Quillfeather" in answer.inner_text()
     ask(page, "<img src=x onerror=\"window.__xss='question'\"> <script>window.__xss='q'</script> who voted?", count=2)
     page.evaluate("document.querySelectorAll('#chat details, #sources details').forEach(d => { d.open = true; })")
-    visible = page.locator("#sources").inner_text() + page.locator("#chat").inner_text()
+    page.locator("#chat a.cite").last.hover()  # the popover shows the document's words as text too
+    visible = page.locator("#sources").inner_text() + page.locator("#chat").inner_text() + page.locator("#cite-popover").inner_text()
     assert "<script>" in visible  # shown as text, not run
     assert page.evaluate("window.__xss") is None
     assert page.locator("#chat img[onerror], #sources img[onerror], #chat script, #sources script").count() == 0
@@ -77,7 +188,7 @@ def test_upload_a_document_then_ask_about_it_then_remove_it(page, app, tmp_path)
     page.get_by_role("tab", name="Chat").click()
     answer = ask(page, "Who coached the winning crew at Lake Wendermoor?")
     assert "Ottoline Brackenridge" in answer.inner_text()
-    assert "regatta.md" in page.locator("#chat details.citation").first.text_content()
+    assert "regatta.md" in page.locator("#sources details.source.cited").first.text_content()
 
     page.get_by_role("tab", name="Corpus").click()
     page.locator("#remove-ids input").click()
@@ -118,10 +229,10 @@ def test_upload_checks_type_size_and_content_on_the_server(app, tmp_path):
 
 def test_the_trash_icon_also_forgets_the_sources_and_the_follow_up_context(page):
     ask(page, "Who represents the Hutchins family?")
-    assert page.locator("#sources details.passage").count() >= 1
+    assert page.locator("#sources details.source").count() >= 1
     page.locator("#chat button[aria-label='Clear']").first.click()
     page.wait_for_function("document.querySelectorAll('#chat .answer').length === 0")
-    page.wait_for_function("document.querySelectorAll('#sources details.passage').length === 0")
+    page.wait_for_function("document.querySelectorAll('#sources details.source').length === 0")
     ask(page, "and who is her sister?")
     assert page.locator("#chat .rewritten").count() == 0  # searched as asked: no "(Hutchins)" carried over
 

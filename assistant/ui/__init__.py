@@ -44,14 +44,18 @@ def build_app(assistant: Assistant):
         return [d.to_dict() for d in assistant.corpus.documents()]
 
     with gr.Blocks(title="News assistant", analytics_enabled=False) as demo:
-        gr.Markdown("## Ask the news corpus\nAnswers quote the articles and cite them; when the corpus does not say, the assistant says so.")
+        gr.Markdown("## Ask the news corpus\nAnswers quote the articles and cite them; when the corpus does not say, the assistant says so.",
+                    elem_classes="app-header")
         with gr.Tab("Chat", id="chat"):
-            outlets = chat_tab(gr, assistant)
+            outlets, landing, landing_outputs = chat_tab(gr, assistant)
         with gr.Tab("Corpus", id="corpus"):
-            _, corpus_view, corpus_outputs = corpus_tab(gr, assistant, outlets)
+            changes, corpus_view, corpus_outputs = corpus_tab(gr, assistant, outlets)
         with gr.Tab("Evaluate", id="evaluate"):
             evaluate_tab(gr, assistant)
         demo.load(corpus_view, None, corpus_outputs, api_visibility="private")
+        demo.load(landing, None, landing_outputs, api_visibility="private")
+        for change in changes:  # a new or removed article changes the overview and the examples
+            change.then(landing, None, landing_outputs, api_visibility="private")
         gr.api(ask, api_name="ask")
         gr.api(documents, api_name="documents")
     return demo

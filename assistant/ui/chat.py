@@ -2,20 +2,44 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+from datetime import date
+
 from ..citations import Answer
 from ..core import Assistant
 from ..errors import AssistantError
-from ..rendering import answer_html, sources_panel, text
+from ..rendering import answer_html, filters_note, question_buttons, sources_panel, text
+from .overview import overview_html
 
-EXAMPLES = [
-    "Who represents the Hutchins family?",
-    "What happened to the criminal case against Alec Baldwin?",
-    "Who was wounded in the shooting?",
-]
+
+def date_filter(value: str | None, label: str) -> str | None:
+    """A date from the picker as YYYY-MM-DD; typed text that is no date gets the field's name, not CLI syntax."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    day = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T][\d:]+)?|\d{4}(?:-(?:0[1-9]|1[0-2]))?", value)  # a time is dropped
+    try:
+        if not day:
+            raise ValueError(value)
+        if day.group(1):
+            date.fromisoformat(day.group(1))
+    except ValueError:
+        raise AssistantError(f"“{value}” in “{label}” is not a date: pick one from the calendar, or clear the field") from None
+    return day.group(1) or value
+
+
+def landing(assistant: Assistant) -> tuple[str, str]:
+    """The corpus overview and example questions about the newest articles (each one the reader answers)."""
+    examples = assistant.questions.examples(3) if assistant.corpus.documents() else []
+    return overview_html(assistant.corpus.documents(), examples), question_buttons(examples, "Try asking:")
 
 
 def chat_tab(gr, assistant: Assistant):
-    """Build the tab inside the current Blocks; returns the outlet filter, which the Corpus tab keeps in step."""
+    """Build the tab inside the current Blocks.
+
+    Returns the outlet filter (the Corpus tab keeps it in step) and the landing refresh with its outputs
+    (run on page load and after the corpus changes)."""
     settings = assistant.settings
 
     def respond(message: str, history: list[dict], queries: list[str] | None, answerer: str = "reader",
@@ -29,31 +53,40 @@ def chat_tab(gr, assistant: Assistant):
             {"role": "assistant", "content": "…"},
         ]
         queries = list(queries or [])
-        yield "", history, queries, gr.skip()
+        turn = uuid.uuid4().hex[:8]  # ties this answer's chips to its cards in the Sources panel
+        yield "", history, queries, sources_panel(None, pending=True)  # the last answer's passages go at once
         try:
+            since, until = date_filter(since, "Published from"), date_filter(until, "to")
+            if since and until and since > until:
+                raise AssistantError("the “Published from” date is after the “to” date; swap them or clear one")
             for part in assistant.questions.stream(message, history=queries, answerer=answerer, k=int(k),
                                                    since=since, until=until, outlets=outlets or None):
                 if isinstance(part, Answer):
                     queries.append(part.query)
-                    history[-1]["content"] = answer_html(part)
-                    yield "", history, queries, sources_panel(part)
+                    history[-1]["content"] = answer_html(part, turn) + filters_note(since, until, outlets)
+                    yield "", history, queries, sources_panel(part, turn)
                 else:
                     note = '<div class="rewritten">Draft: checking each sentence against its source…</div>' if part.checking else ""
                     history[-1]["content"] = f'<div class="answer streaming">{text(part)}</div>{note}'
                     yield "", history, queries, gr.skip()
         except AssistantError as exc:
             history[-1]["content"] = f'<div class="error"><b>Cannot answer:</b> {text(str(exc))}</div>'
-            yield "", history, queries, gr.skip()
+            yield "", history, queries, sources_panel(None)
 
+    overview = gr.HTML(elem_id="overview", padding=False)
     with gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(label="Chat", height=560, buttons=["copy"], elem_id="chat",
                                  group_consecutive_messages=False)
             with gr.Row():
+                # no max_length: the browser would cut a long paste silently; the counter warns, the server refuses
                 box = gr.Textbox(placeholder="Ask about the news…", show_label=False, scale=8, autofocus=True,
-                                 max_length=settings.max_question_chars, elem_id="question")
-                send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-            gr.Examples(EXAMPLES, inputs=box)
+                                 lines=1, max_lines=4, elem_id="question", min_width=120)
+                send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask", min_width=64)
+                new_chat = gr.ClearButton(value="New chat", scale=1, elem_id="new-chat", min_width=90, size="md")
+            gr.HTML(f'<div id="question-count" data-limit="{settings.max_question_chars}" aria-live="polite"></div>',
+                    padding=False)
+            examples = gr.HTML(elem_id="examples", padding=False)
         with gr.Column(scale=2):
             gr.Markdown("### Sources")
             sources = gr.HTML(sources_panel(None), elem_id="sources")
@@ -62,12 +95,12 @@ def chat_tab(gr, assistant: Assistant):
                                        info="LLM answers are checked against the cited passages.")
                 k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages retrieved (k)")
                 with gr.Row():
-                    since = gr.Textbox("", label="Published from", placeholder="YYYY-MM-DD", elem_id="since")
-                    until = gr.Textbox("", label="to", placeholder="YYYY-MM-DD", elem_id="until")
+                    since = gr.DateTime("", include_time=False, type="string", label="Published from", elem_id="since")
+                    until = gr.DateTime("", include_time=False, type="string", label="to", elem_id="until")
                 outlets = gr.Dropdown(assistant.corpus.outlets(), value=[], multiselect=True, label="Sources (outlets)")
             queries = gr.State([])
-            gr.ClearButton([chatbot, box, queries], value="New chat", elem_id="new-chat").click(
-                lambda: sources_panel(None), None, sources, api_visibility="private")
+            new_chat.add([chatbot, box, queries])
+            new_chat.click(lambda: sources_panel(None), None, sources, api_visibility="private")
             # the chat's own trash icon is the same reset: no sources, no follow-up context left behind
             chatbot.clear(lambda: ([], sources_panel(None)), None, [queries, sources], api_visibility="private")
 
@@ -75,4 +108,4 @@ def chat_tab(gr, assistant: Assistant):
     chat_outputs = [box, chatbot, queries, sources]
     box.submit(respond, chat_inputs, chat_outputs, api_name="chat")
     send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
-    return outlets
+    return outlets, lambda: landing(assistant), [overview, examples]
