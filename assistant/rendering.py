@@ -39,8 +39,10 @@ def attr(value: str) -> str:
     return html.escape(str(value), quote=True).replace("\n", "&#10;")
 
 
-def human_date(value: str | None) -> str:
-    """'2024-06-30' → '30 Jun 2024'; a year or year-month stays as it is; anything else is dropped."""
+def human_date(value: str | date | None) -> str:
+    """'2024-06-30' (or that date) → '30 Jun 2024'; a year or year-month stays as it is; anything else is dropped."""
+    if isinstance(value, date):
+        return f"{value.day} {value:%b %Y}"
     value = (value or "")[:10]
     try:
         day = date.fromisoformat(value)

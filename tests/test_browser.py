@@ -32,6 +32,7 @@ def test_the_direct_answer_comes_first_and_its_chip_opens_a_popover_on_hover_and
     popover.wait_for(state="visible")
     said = popover.inner_text()
     assert "Alec Baldwin's Criminal Case Dismissed" in said and "Gloria Allred" in popover.locator("mark").inner_text()
+    page.locator("#examples button.suggestion").first.wait_for()
     page.screenshot(path=str(SHOTS.parent / "chat.png"))  # the README picture: answer, chip popover, sources
     page.mouse.move(5, 5)
     popover.wait_for(state="hidden")

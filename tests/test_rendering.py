@@ -1,7 +1,7 @@
 """The chat's HTML for an answer: what a reader of the page is told."""
 
 from assistant.citations import Answer, Citation
-from assistant.rendering import answer_html
+from assistant.rendering import answer_html, plain_text, sources_panel
 
 CITE = Citation(1, "a.txt", "Harbour news", "The harbour master is Lena Ortiz.", 10, 43, 5.0)
 
@@ -32,3 +32,32 @@ def test_an_abstention_is_one_plain_statement_with_the_nearest_articles():
     assert page.count("found no passage") == 1 and "I searched 41 articles for “Who won the cup?”" in page
     assert '<a href="https://example.org/harbour"' in page and "javascript" not in page
     assert "Nearest articles:" in page and page.count("Harbour news") == 1 and "&#60;b&#62;" in page
+
+
+def test_the_direct_answer_leads_and_the_copy_text_is_plain():
+    passages = [{"title": "Harbour news", "source": "a.txt", "start": 0, "end": 60, "outlet": "The Gazette",
+                 "published": "2024-06-30", "text": "Intro. The harbour master is Lena Ortiz. More text."}]
+    answer = Answer("Who is the harbour master?", "Lena Ortiz — “…” [1]", False, [CITE], short="Lena Ortiz",
+                    passages=passages)
+    page = answer_html(answer, "t1")
+    assert page.index('<div class="direct">Lena Ortiz</div>') < page.index('<blockquote class="evidence">')
+    assert "is <mark>Lena Ortiz</mark>." in page  # the whole sentence, the answer marked, no clipping "…"
+    assert 'href="#source-t1-1"' in page and "The Gazette · 30 Jun 2024" in page  # the chip and its popover
+    assert plain_text(answer) == ("Lena Ortiz\n\n“The harbour master is Lena Ortiz.” [1]\n\n"
+                                  "[1] Harbour news — The Gazette, 30 Jun 2024")
+    assert 'data-copy="Lena Ortiz&#10;&#10;“The harbour master is Lena Ortiz.” [1]' in page
+
+
+def test_source_cards_say_words_not_scores_and_a_pending_panel_is_empty():
+    cited = {"title": "Harbour news", "source": "a.txt", "start": 0, "end": 60, "score": 1.73, "best_coverage": 0.9,
+             "text": "Intro. The harbour master is Lena Ortiz. More text."}
+    other = {"title": "Mill fire", "source": "b.txt", "start": 0, "end": 30, "score": -2.5, "best_coverage": 0.45,
+             "text": "The mill burned on Sunday night."}
+    answer = Answer("Who is the harbour master?", "Lena Ortiz [1]", False, [CITE], short="Lena Ortiz",
+                    passages=[other, cited])
+    panel = sources_panel(answer, "t1")
+    assert panel.index("Harbour news") < panel.index("Mill fire")  # cited first
+    assert "cited [1]" in panel and "quoted" in panel and "partial match" in panel
+    assert "1.73" not in panel and "-2.5" not in panel and "score" not in panel
+    assert 'id="source-t1-1"' in panel and "src-snippet" in panel
+    assert "Mill fire" not in sources_panel(answer, pending=True)

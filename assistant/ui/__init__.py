@@ -53,9 +53,9 @@ def build_app(assistant: Assistant):
         with gr.Tab("Evaluate", id="evaluate"):
             evaluate_tab(gr, assistant)
         demo.load(corpus_view, None, corpus_outputs, api_visibility="private")
-        demo.load(landing, None, landing_outputs, api_visibility="private")
+        demo.load(landing, None, landing_outputs, api_visibility="private", show_progress="hidden")
         for change in changes:  # a new or removed article changes the overview and the examples
-            change.then(landing, None, landing_outputs, api_visibility="private")
+            change.then(landing, None, landing_outputs, api_visibility="private", show_progress="hidden")
         gr.api(ask, api_name="ask")
         gr.api(documents, api_name="documents")
     return demo

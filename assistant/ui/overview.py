@@ -10,16 +10,11 @@ import datetime as dt
 import html
 from collections import Counter
 
-from ..rendering import text
+from ..rendering import human_date, text
 from ..store import StoredDocument
 from ..suggestions import newest
 
 BARS = 24  # the most bars the timeline shows; more dates are grouped by month, then by year
-
-
-def human_date(day: dt.date) -> str:
-    """ "2 Dec 2024": no leading zero, the month in words, the same in every locale."""
-    return f"{day.day} {day.strftime('%b')} {day.year}"
 
 
 def published_day(doc: StoredDocument) -> dt.date | None:
