@@ -17,6 +17,7 @@ pytestmark = browser_tests
 
 
 def test_the_direct_answer_comes_first_and_its_chip_opens_a_popover_on_hover_and_on_focus(page):
+    page.locator("#examples button.suggestion").first.wait_for()  # the landing is complete: the picture has it all
     answer = ask(page, "Who represents the Hutchins family?")
     direct = answer.locator(".direct")
     assert direct.inner_text() == "Gloria Allred"  # the answer itself, not a clipped quote
@@ -32,7 +33,6 @@ def test_the_direct_answer_comes_first_and_its_chip_opens_a_popover_on_hover_and
     popover.wait_for(state="visible")
     said = popover.inner_text()
     assert "Alec Baldwin's Criminal Case Dismissed" in said and "Gloria Allred" in popover.locator("mark").inner_text()
-    page.locator("#examples button.suggestion").first.wait_for()
     page.screenshot(path=str(SHOTS.parent / "chat.png"))  # the README picture: answer, chip popover, sources
     page.mouse.move(5, 5)
     popover.wait_for(state="hidden")

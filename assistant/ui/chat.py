@@ -31,8 +31,9 @@ def date_filter(value: str | None, label: str) -> str | None:
 
 def landing(assistant: Assistant) -> tuple[str, str]:
     """The corpus overview and example questions about the newest articles (each one the reader answers)."""
-    examples = assistant.questions.examples(3) if assistant.corpus.documents() else []
-    return overview_html(assistant.corpus.documents(), examples), question_buttons(examples, "Try asking:")
+    documents = assistant.corpus.documents()
+    examples = assistant.questions.examples(3) if documents else []
+    return overview_html(documents, examples), question_buttons(examples, "Try asking:")
 
 
 def chat_tab(gr, assistant: Assistant):
