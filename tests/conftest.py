@@ -199,3 +199,11 @@ def ask(page, question: str, count: int = 1):
     final = "#chat .answer:not(.streaming), #chat .abstain, #chat .error"
     page.wait_for_function(f"document.querySelectorAll({final!r}).length >= {count}", timeout=60_000)
     return page.locator(final).nth(count - 1)
+
+
+def upload_in_the_corpus_tab(page, path) -> None:
+    """Upload one file through the Corpus tab and wait until the report says it was added."""
+    page.get_by_role("tab", name="Corpus").click()
+    page.locator("#upload input[type=file]").set_input_files([str(path)])
+    page.locator("#add-docs").click()
+    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('1 added')", timeout=120_000)

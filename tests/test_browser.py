@@ -5,7 +5,7 @@ Screenshots of each step go to test-artifacts/screenshots/ (git-ignored) for a h
 
 import pytest
 
-from conftest import SHOTS, ask, browser_tests
+from conftest import SHOTS, ask, browser_tests, upload_in_the_corpus_tab
 
 UPLOAD_DOC = """The Grand Otter Regatta
 
@@ -180,10 +180,7 @@ def test_xss_document_and_question_stay_inert(page):
 def test_upload_a_document_then_ask_about_it_then_remove_it(page, app, tmp_path):
     upload = tmp_path / "regatta.md"
     upload.write_text(UPLOAD_DOC, encoding="utf-8")
-    page.get_by_role("tab", name="Corpus").click()
-    page.locator("#upload input[type=file]").set_input_files([str(upload)])
-    page.locator("#add-docs").click()
-    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('1 added')", timeout=120_000)
+    upload_in_the_corpus_tab(page, upload)
     assert "regatta.md" in page.locator("#documents").inner_text()
     assert (app["corpus"] / "regatta.md").read_text(encoding="utf-8") == UPLOAD_DOC  # kept by the next sync
     page.get_by_role("tab", name="Chat").click()

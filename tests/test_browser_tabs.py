@@ -3,7 +3,7 @@
 The screenshots of both tabs (1400x1000) go to test-artifacts/ for the README.
 """
 
-from conftest import SHOTS, ask, browser_tests
+from conftest import SHOTS, ask, browser_tests, upload_in_the_corpus_tab
 
 pytestmark = browser_tests
 
@@ -35,10 +35,7 @@ def test_the_corpus_table_speaks_plainly_and_hides_the_index_path(page, app):
 def test_remove_asks_first_and_undo_brings_the_document_back(page, app, tmp_path):
     upload = tmp_path / "ferry.md"
     upload.write_text(HARBOUR_DOC, encoding="utf-8")
-    page.get_by_role("tab", name="Corpus").click()
-    page.locator("#upload input[type=file]").set_input_files([str(upload)])
-    page.locator("#add-docs").click()
-    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('1 added')", timeout=120_000)
+    upload_in_the_corpus_tab(page, upload)
     assert "5 Nov 2024" in page.locator("#documents").inner_text() and "Harbour Herald" in page.locator("#documents").inner_text()
 
     page.locator("#remove-ids input").click()
