@@ -221,8 +221,18 @@ def clean_text(text: str) -> str:
 
 
 def iso_date(value: str | None, name: str = "since") -> str | None:
-    """Validate a YYYY-MM-DD (or YYYY-MM, YYYY) date filter."""
+    """Validate a YYYY-MM-DD (or YYYY-MM, YYYY) date filter; a time after a full date (a picker's) is dropped."""
+    from datetime import date
+
     value = (value or "").strip()
-    if value and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        raise AssistantError(f"--{name} must be a date like 2024-01-31, not {value!r}")
-    return value or None
+    if not value:
+        return None
+    found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T][\d:.]+)?|\d{4}(?:-(?:0[1-9]|1[0-2]))?", value)
+    try:
+        if not found:
+            raise ValueError(value)
+        if found.group(1):
+            date.fromisoformat(found.group(1))  # a real day: not 2024-02-30
+    except ValueError:
+        raise AssistantError(f"--{name} must be a date like 2024-01-31, not {value!r}") from None
+    return found.group(1) or value

@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import date
 
 from ..citations import Answer
 from ..core import Assistant
 from ..errors import AssistantError
+from ..questions import iso_date
 from ..rendering import answer_html, filters_note, question_buttons, sources_panel, text
 from .overview import overview_html
 
 
 def date_filter(value: str | None, label: str) -> str | None:
-    """A date from the picker as YYYY-MM-DD; typed text that is no date gets the field's name, not CLI syntax."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    day = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T][\d:]+)?|\d{4}(?:-(?:0[1-9]|1[0-2]))?", value)  # a time is dropped
+    """A date from the picker as YYYY-MM-DD; typed text that is no date is named by its field, not by CLI syntax."""
     try:
-        if not day:
-            raise ValueError(value)
-        if day.group(1):
-            date.fromisoformat(day.group(1))
-    except ValueError:
-        raise AssistantError(f"“{value}” in “{label}” is not a date: pick one from the calendar, or clear the field") from None
-    return day.group(1) or value
+        return iso_date(value, label)
+    except AssistantError:
+        raise AssistantError(f"“{value.strip()}” in “{label}” is not a date: pick one from the calendar, "
+                             "or clear the field") from None
 
 
 def landing(assistant: Assistant) -> tuple[str, str]:
