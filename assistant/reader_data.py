@@ -27,6 +27,9 @@ from pathlib import Path
 NEGATIVE_KINDS = ("human", "sentence", "paragraph", "swap")
 SQUAD11 = "squad-v1.1-train.json.gz"
 SQUAD20 = "squad-v2.0-train-10-articles.json.gz"
+DEV24 = "squad-v2.0-dev-24-articles-for-training.json.gz"
+SPLIT_SEED = 21  # fixes which of the 24 articles train the reader, fit the confidence and measure both
+SPLIT_SIZES = {"calibration": 4, "test": 4}  # the rest train the reader
 
 _WORD = re.compile(r"[a-z0-9]+")
 _NAME = re.compile(r"\b[A-Z][\w'-]+(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'-]+)*")
@@ -142,6 +145,44 @@ def squad20_negatives(articles: list[dict]) -> Iterator[Example]:
             for qa in para["qas"]:
                 if qa.get("is_impossible"):
                     yield Example(qa["question"].strip(), para["context"], "", -1, "human")
+
+
+def squad20_examples(articles: list[dict]) -> Iterator[Example]:
+    """Every question of SQuAD 2.0 articles: answerable ones with their first reference answer, and the
+    crowd-written unanswerable ones."""
+    for article in articles:
+        for para in article["paragraphs"]:
+            for qa in para["qas"]:
+                if qa.get("is_impossible") or not qa["answers"]:
+                    yield Example(qa["question"].strip(), para["context"], "", -1, "human")
+                else:
+                    ans = qa["answers"][0]
+                    yield Example(qa["question"].strip(), para["context"], ans["text"], ans["answer_start"], "answer")
+
+
+def dev24_split(data_dir: Path, seed: int = SPLIT_SEED) -> dict[str, list[dict]]:
+    """The 24 SQuAD 2.0 development articles split by article into `train` (the reader), `calibration` (the
+    confidence model, never seen by the reader) and `test` (neither: where every choice is measured)."""
+    articles = sorted(read_squad(Path(data_dir) / DEV24), key=lambda a: a["title"])
+    random.Random(seed).shuffle(articles)
+    n_cal, n_test = SPLIT_SIZES["calibration"], SPLIT_SIZES["test"]
+    return {"test": articles[:n_test], "calibration": articles[n_test:n_test + n_cal],
+            "train": articles[n_test + n_cal:]}
+
+
+def build_squad2(data_dir: Path, replay: int, negative_rate: dict[str, float], human_repeat: int,
+                 seed: int = 13) -> list[Example]:
+    """The second stage's examples: every question of the training split of the 24 development articles and
+    of the 10 SQuAD 2.0 training articles (crowd-written refusals `human_repeat` times), plus `replay` SQuAD 1.1
+    questions with generated negatives, so the reader keeps what the first stage taught it."""
+    rng = random.Random(seed)
+    squad2 = list(squad20_examples(dev24_split(data_dir)["train"]))
+    squad2 += squad20_examples(read_squad(Path(data_dir) / SQUAD20))
+    examples = [ex for ex in squad2 if ex.kind == "answer"] + [ex for ex in squad2 if ex.kind == "human"] * human_repeat
+    articles, _ = _sample(read_squad(Path(data_dir) / SQUAD11), replay, rng)
+    examples += squad11_examples(articles, rng, negative_rate)
+    rng.shuffle(examples)
+    return examples
 
 
 def build(data_dir: Path, max_answerable: int | None = None, negative_rate: dict[str, float] | None = None,

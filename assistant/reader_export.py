@@ -182,3 +182,32 @@ def store_default_threshold(model_file: Path, threshold: float, fitted_on: list[
     tmp.write_text(json.dumps(card, indent=2))
     os.replace(tmp, card_file)
     return card_file
+
+
+def onnx_state_dict(model_file: Path) -> dict:
+    """The torch state dict of a shipped (int8) reader, dequantized: lets training continue from a shipped model
+    whose torch weights were not kept. Weights are named after the ONNX nodes that use them (the export keeps
+    module paths in node names); int8 weights come back as `scale * (q - zero_point)`, per output channel."""
+    import onnx
+    import torch
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(model_file)).graph
+    values = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    state = {name: value for name, value in values.items() if not name.startswith("onnx::")
+             and not name.endswith(("_quantized", "_scale", "_zero_point", "_Transposed"))}
+
+    def dequantized(name: str) -> np.ndarray:
+        base = name[: -len("_quantized")]
+        return ((values[name].astype(np.float32) - values[base + "_zero_point"].astype(np.float32))
+                * values[base + "_scale"].astype(np.float32))
+
+    for node in graph.node:
+        module = node.name.strip("/").rsplit("/", 1)[0].replace("/", ".")
+        if node.op_type == "MatMulInteger":
+            state[f"{module}.weight"] = dequantized(node.input[1]).T
+        elif node.op_type == "MatMul" and node.input[1] in values:
+            state[f"{module}.weight"] = values[node.input[1]].T
+        elif node.op_type == "Gather" and node.input[0] in values and node.input[0].endswith("_quantized"):
+            state[node.input[0][: -len("_quantized")]] = dequantized(node.input[0])
+    return {name: torch.tensor(np.asarray(value, dtype=np.float32)) for name, value in state.items()}

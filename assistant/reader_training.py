@@ -45,6 +45,20 @@ class TrainConfig:
     max_steps: int | None = None  # stop early (tests, quick runs); the schedule still spans the whole pass
     seed: int = 13
     checkpoint_every: int = 200
+    # the second stage (`stage="squad2"`): start from a trained reader (`init`: a reader.pt, or a shipped ONNX
+    # file, dequantized) and train on SQuAD 2.0's crowd-written refusals with `max_answerable` SQuAD 1.1 replayed
+    stage: str = "base"
+    init: str = ""
+    epochs: int = 1
+
+
+# The two stages `make reader` runs: SQuAD 1.1 with generated refusals from the base encoder, then SQuAD 2.0's
+# crowd-written refusals from the first stage's weights (a lower rate: the reader already reads).
+STAGES = {
+    "base": TrainConfig(),
+    "squad2": TrainConfig(stage="squad2", max_answerable=6000, negative_rate=(0.1, 0.1, 0.1), human_repeat=1,
+                          lr=3e-5, na_weight=1.0, epochs=2, checkpoint_every=100),
+}
 
 
 @dataclass(frozen=True)
@@ -143,10 +157,12 @@ def train(examples: list[Example], model_path: Path, out_dir: Path, config: Trai
     out_dir.mkdir(parents=True, exist_ok=True)
     windower = Windower(model_path / "tokenizer.json", config.max_len, config.stride)
     feats = features(examples, windower)
-    order = batches(feats, config.batch_size, config.seed)
+    order = [b for epoch in range(config.epochs) for b in batches(feats, config.batch_size, config.seed + epoch)]
     total = len(order) if config.max_steps is None else min(len(order), config.max_steps)
     schedule_steps = len(order)
     model = build_model(model_path)
+    if config.init:
+        model.load_state_dict(initial_weights(Path(config.init)), strict=False)  # the pooler is unused
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
         {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
@@ -215,6 +231,19 @@ def train(examples: list[Example], model_path: Path, out_dir: Path, config: Trai
     return summary
 
 
+def initial_weights(path: Path) -> dict:
+    """The state dict to start the second stage from: a `reader.pt`/checkpoint, or a shipped ONNX reader."""
+    import torch
+
+    if not path.exists():
+        raise AssistantError(f"{path} not found: the second stage starts from a trained reader")
+    if path.suffix == ".onnx":
+        from .reader_export import onnx_state_dict
+
+        return onnx_state_dict(path)
+    return torch.load(path, weights_only=False)["model"]
+
+
 def load_trained(model_path: Path, weights: Path):
     """The torch reader from a `reader.pt` (or checkpoint) file, in eval mode."""
     import torch
@@ -227,10 +256,13 @@ def load_trained(model_path: Path, weights: Path):
 def run(data_dir: Path, model_path: Path, out_dir: Path, config: TrainConfig, resume: bool = False,
         threads: int = 2, progress: bool = True) -> dict:
     """Build the examples from `data_dir` (SQuAD files) and train; what `assistant train-reader` runs."""
-    from .reader_data import build, summary
+    from .reader_data import build, build_squad2, summary
 
     rates = dict(zip(("sentence", "paragraph", "swap"), config.negative_rate))
-    examples = build(data_dir, config.max_answerable, rates, config.human_repeat, config.seed)
+    if config.stage == "squad2":
+        examples = build_squad2(data_dir, config.max_answerable or 0, rates, config.human_repeat, config.seed)
+    else:
+        examples = build(data_dir, config.max_answerable, rates, config.human_repeat, config.seed)
     result = train(examples, model_path, out_dir, config, resume, threads, progress)
     result["kinds"] = summary(examples)
     (out_dir / "summary.json").write_text(json.dumps(result, indent=2))

@@ -131,3 +131,50 @@ def test_a_missing_or_damaged_model_names_the_command_that_rebuilds_it(tmp_path,
     with pytest.raises(AssistantError, match="make reader") as error:
         Reader(path, Settings().model_path() / "tokenizer.json")
     assert {"missing": "not found", "not onnx": "cannot be loaded", "one byte changed": "damaged"}[damage] in str(error.value)
+
+
+def test_the_shipped_int8_reader_comes_back_as_torch_weights_that_read_alike():
+    """`onnx_state_dict` dequantizes the shipped model, so training can continue from it (stage squad2)."""
+    import numpy as np
+    import torch
+
+    from assistant.reader_export import onnx_state_dict
+    from assistant.reader_training import build_model
+
+    settings = Settings()
+    shipped = Path(__file__).resolve().parent.parent / "assistant" / "models" / "reader-int8.onnx"
+    model = build_model(settings.model_path())
+    missing = model.load_state_dict(onnx_state_dict(shipped), strict=False).missing_keys
+    assert set(missing) <= {"encoder.pooler.dense.weight", "encoder.pooler.dense.bias"}
+    reader = Reader(shipped, settings.model_path() / "tokenizer.json")
+    passage = "Prominent attorney Gloria Allred, who represents Hutchins' relatives, announced a civil lawsuit."
+    q, c = reader.windower.encode(["Who represents the Hutchins family?", passage])
+    window = reader.windower.windows(q.ids, 0, c)[0]
+    from assistant.reader import pad
+
+    arrays = pad([window])
+    with torch.no_grad():
+        start, _, na = model.eval()(**{k: torch.from_numpy(v) for k, v in arrays.items()})
+    onnx_start, _, onnx_na = reader.session.run(None, arrays)
+    assert int(np.argmax(start[0].numpy())) == int(np.argmax(onnx_start[0]))
+    assert abs(float(na[0]) - float(onnx_na[0])) < 0.5
+
+
+def test_the_second_stage_starts_from_the_shipped_model_and_trains_on_human_refusals(tmp_path):
+    data, out = write_data(tmp_path / "data"), tmp_path / "run"
+    v2 = json.loads(json.dumps(ARTICLES))
+    v2[0]["paragraphs"][0]["qas"].append({"id": "n2", "question": "Who painted the bridge in 1932?", "answers": [],
+                                          "is_impossible": True})
+    with gzip.open(data / "squad-v2.0-dev-24-articles-for-training.json.gz", "wt") as fh:  # 9 articles: 4 + 4 + 1
+        json.dump({"data": [dict(v2[0], title=f"Bridge_{i}") for i in range(9)]}, fh)
+    shipped = Path(__file__).resolve().parent.parent / "assistant" / "models" / "reader-int8.onnx"
+    done = subprocess.run([sys.executable, "-m", "assistant.cli", "train-reader", "--stage", "squad2", "--init",
+                           str(shipped), "--data", str(data), "--out", str(out), "--batch-size", "4", "--max-steps", "2",
+                           "--max-answerable", "3"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "trained 2 steps" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["config"]["stage"] == "squad2" and summary["kinds"]["human"] >= 2
+    no_init = subprocess.run([sys.executable, "-m", "assistant.cli", "train-reader", "--stage", "squad2", "--data",
+                              str(data), "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert no_init.returncode == 2 and "--init" in no_init.stderr
