@@ -1,10 +1,10 @@
 """Answering with the trained reader: the short span first, the sentence that holds it as the cited evidence.
 
 The reader (`reader.Reader`) reads the top retrieved passages and proposes one span per passage with its
-scores. The span whose confidence (the reader's own, plus `retrieval_weight` times the passage's retrieval
-score) is highest is the answer; it abstains when that confidence is under the calibrated threshold
-(`calibration`); no rule refuses on its own (the last one, "the passages never mention a name of the
-question", cost Normans answers on top of the reader and bought no recall). The answer is quoted verbatim and cited to the exact offsets of its sentence, so every
+scores. The span most likely to answer (`confidence`, step 1, plus `retrieval_weight` times the passage's
+retrieval score) is the answer; step 2 gives the probability that it is right, which puts it in a band:
+confident, unsure (said in words) or refused (under the index's calibration, else the card's). No rule
+refuses on its own. The answer is quoted verbatim and cited to the exact offsets of its sentence, so every
 answer is supported by the passage it cites by construction.
 """
 
@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .citations import Answer, Citation
+from .confidence import ConfidenceModel, Evidence, answer_signals, logit, reader_signals
+from .metrics import normalize_answer
 from .reader import Reader, Span
 from .retrieval import Passage
 from .verification import looks_like_instruction
@@ -36,13 +38,14 @@ def too_vague(suggestions: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Proposal:
-    """One passage's best span, placed in its document."""
+    """One passage's best span, placed in its document, with the probability that it answers (step 1)."""
 
     span: Span
     passage: Passage
     start: int  # document offsets of the span
     end: int
-    score: float  # the reader's confidence, plus the weighted retrieval score
+    answerability: float  # `confidence.Answerability`: the probability that this span answers the question
+    score: float  # what proposals are ranked by: the answerability's logit, plus the weighted retrieval score
 
     def sentence(self) -> tuple[int, int]:
         """Document offsets of the sentence(s) holding the span (the span itself if none are known)."""
@@ -50,52 +53,76 @@ class Proposal:
         return (min(a for a, _ in sents), max(b for _, b in sents)) if sents else (self.start, self.end)
 
 
+def evidence_of(passage: Passage, rank: int) -> Evidence:
+    return Evidence(passage.score, passage.similarity, passage.coverage, passage.best_similarity,
+                    passage.best_coverage, rank)
+
+
 class ReaderAnswerer:
-    """Answers with the reader's best span across the top passages; needs the shipped reader model."""
+    """Answers with the reader's best span across the top passages, with a calibrated confidence and a band:
+    confident, unsure ("Not sure — the closest passage says …") or refused; needs the shipped reader model."""
 
     name = "reader"
 
-    def __init__(self, reader: Reader, *, passages: int = 3, max_words: int = 20, threshold: float = 0.0,
-                 retrieval_weight: float = 0.0) -> None:
+    def __init__(self, reader: Reader, model: ConfidenceModel, *, passages: int = 3, max_words: int = 20,
+                 refuse_below: float | None = None, retrieval_weight: float = 0.0) -> None:
         self.reader = reader
+        self.model = model
         self.passages = passages
         self.max_words = max_words
-        self.threshold = threshold
+        self.refuse_below = model.bands.refuse_below if refuse_below is None else refuse_below
         self.retrieval_weight = retrieval_weight
 
     def proposals(self, question: str, passages: list[Passage], texts: dict[str, str]) -> list[Proposal]:
-        """The best span of each top passage, best first; spans inside instruction-like text are dropped."""
+        """The best span of each top passage, most likely to answer first; spans inside instruction-like text
+        are dropped."""
         top = passages[: self.passages]
         out = []
         for span in self.reader.read(question, [p.text for p in top]):
             passage = top[span.passage]
             offset = passage.chunk.start
-            proposal = Proposal(span, passage, offset + span.start, offset + span.end,
-                                span.confidence + self.retrieval_weight * passage.score)
+            p = self.model.answerability.probability(reader_signals(question, passage.text, span))
+            proposal = Proposal(span, passage, offset + span.start, offset + span.end, p,
+                                logit(p) + self.retrieval_weight * passage.score)
             a, b = proposal.sentence()
             if not span.text.strip() or looks_like_instruction(texts[passage.source][a:b]):
                 continue
             out.append(proposal)
         return sorted(out, key=lambda p: -p.score)
 
+    def judge(self, proposals: list[Proposal], passages: list[Passage]) -> tuple[float, list[float]]:
+        """The probability that the best proposal is the right answer (step 2), and the signals it read."""
+        best, second = proposals[0], proposals[1] if len(proposals) > 1 else None
+        agree = second is not None and normalize_answer(best.span.text) == normalize_answer(second.span.text)
+        rank = next(i for i, p in enumerate(passages) if p is best.passage)
+        signals = answer_signals(best.answerability, second.answerability if second else None, agree,
+                                 evidence_of(best.passage, rank), evidence_of(passages[0], 0))
+        return self.model.confidence.probability(signals), signals
+
     def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
         retrieved = list(dict.fromkeys(p.source for p in passages))
         proposals = self.proposals(question, passages, texts)
-        best = proposals[0] if proposals else None
-        evidence = best.score if best else float("-inf")
-        if best is None or evidence < self.threshold:
-            return Answer(question, abstention(question, searched_docs, passages), True, [], retrieved, searched=searched_docs,
-                          evidence=evidence if best else 0.0, answerer=self.name,
-                          abstain_reason="threshold" if best else "no-span")
+        if not proposals:
+            return Answer(question, abstention(question, searched_docs, passages), True, [], retrieved,
+                          searched=searched_docs, answerer=self.name, abstain_reason="no-span", band="refused")
+        best = proposals[0]
+        confidence, signals = self.judge(proposals, passages)
+        band = ("refused" if confidence < self.refuse_below else
+                "unsure" if confidence < self.model.bands.confident_from else "confident")
+        common = dict(evidence=best.span.confidence, answerer=self.name, confidence=confidence, band=band,
+                      signals=signals)
+        if band == "refused":
+            return Answer(question, abstention(question, searched_docs, passages), True, [], retrieved,
+                          searched=searched_docs, abstain_reason="threshold",
+                          candidate=" ".join(texts[best.passage.source][best.start:best.end].split()), **common)
         source = best.passage.source
         a, b = best.sentence()
         doc = texts[source]
-        citation = Citation(1, source, best.passage.title, doc[a:b], a, b, round(evidence, 4))
+        citation = Citation(1, source, best.passage.title, doc[a:b], a, b, round(confidence, 4))
         short = " ".join(doc[best.start:best.end].split())
         quote = window(doc[a:best.start], short, doc[best.end:b], self.max_words - len(short.split()))
-        return Answer(question, f"{short} — “{quote}” [1]", False, [citation], retrieved, evidence=evidence,
-                      answerer=self.name, short=short)
-
+        lead = "Not sure — the closest passage says: " if band == "unsure" else ""
+        return Answer(question, f"{lead}{short} — “{quote}” [1]", False, [citation], retrieved, short=short, **common)
 
     def answer_stream(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int):
         """The reader's answer is ready in milliseconds: one item, the final `Answer`."""

@@ -42,7 +42,11 @@ class Answer:
     answerer: str = "reader"
     generation: dict = field(default_factory=dict)  # LLM answerers: raw output, sentences kept, fallback
     query: str = ""  # what was searched: the question, or a follow-up completed from the conversation
-    evidence: float = 0.0  # the reader's confidence in its answer, compared with the abstention threshold
+    evidence: float = 0.0  # the reader's raw score for its answer (span vs null, less the no-answer logit)
+    confidence: float | None = None  # the probability that the answer is right (calibrated; reader answers)
+    band: str = ""  # "confident", "unsure" or "refused" (reader answers); "" where no confidence was computed
+    signals: list[float] = field(default_factory=list)  # what the confidence was computed from (for calibrate)
+    candidate: str = ""  # the best span withheld by a refusal on confidence (eval's coverage-risk curve)
     abstain_reason: str = ""  # "threshold", "no-span" (the passages offer none), "vague", or "" when answered
     short: str = ""  # the direct answer (the reader's span) that `answer` opens with; "" for other answerers
     searched: int = 0  # documents searched (abstentions say how many)
@@ -63,6 +67,10 @@ class Answer:
             "evidence": round(self.evidence, 4),
             "answerer": self.answerer,
         }
+        if self.confidence is not None:
+            data.update(confidence=round(self.confidence, 4), band=self.band)
+        if self.candidate:
+            data["candidate"] = self.candidate
         if self.short:
             data["short"] = self.short
         if self.generation:

@@ -28,13 +28,14 @@ SUMMARY_METRICS: list[tuple[str, bool | None]] = [
     ("citation_hit_rate", True), ("citation_precision", True),
     ("abstention_recall", True), ("abstention_precision", True), ("false_abstention_rate", False),
     ("supported_sentence_rate", True), ("fallback_rate", False),
+    ("confident_share", None), ("confident_accuracy", True), ("unsure_share", None), ("unsure_accuracy", True),
     ("latency_p50_ms", False), ("latency_p95_ms", False),
 ]
 
 # One line each for people reading a run (the Evaluate tab's "what it means" column).
 METRIC_MEANINGS: dict[str, str] = {
     "cases": "Questions in the set: answerable ones have an accepted answer in the corpus, unanswerable ones should be refused.",
-    "abstain_threshold": "Reader confidence below which the assistant says 'not in the corpus'; where it comes from in brackets.",
+    "abstain_threshold": "Confidence (probability that an answer is right) below which the assistant says 'not in the corpus'; where it comes from in brackets.",
     "hit@1": "Share of answerable questions whose top retrieved article is a gold (correct) article.",
     "hit@5": "Share of answerable questions with a gold article among the top 5 retrieved.",
     "mrr": "Mean reciprocal rank: 1 if the first gold article is ranked 1st, 1/2 if 2nd, 1/3 if 3rd…, averaged.",
@@ -48,6 +49,10 @@ METRIC_MEANINGS: dict[str, str] = {
     "abstention_recall": "Share of unanswerable questions the assistant rightly refused.",
     "abstention_precision": "Of all refusals, the share that were for questions the corpus cannot answer.",
     "false_abstention_rate": "Share of answerable questions the assistant wrongly refused (lower is better).",
+    "confident_share": "Share of questions answered with the 'confident' mark.",
+    "confident_accuracy": "Of the answers marked confident, the share that are right (token F1 ≥ 0.5 with an accepted answer).",
+    "unsure_share": "Share of questions answered with 'Not sure — the closest passage says …'.",
+    "unsure_accuracy": "Of the answers marked not sure, the share that are right.",
     "supported_sentence_rate": "Share of answer sentences backed by a quoted source sentence.",
     "fallback_rate": "Share of answers where the model's text could not be checked and the quoted answer was shown (lower is better).",
     "latency_p50_ms": "Median time to answer one question, in milliseconds.",
@@ -154,6 +159,10 @@ def run_cases(
             "retrieved": answer["retrieved"], "latency_ms": round(latency, 1), "error": error,
             "sentences_written": written, "sentences_supported": supported,
             "fallback": bool(generation.get("fallback")) if not answer["abstained"] else None, **scores,
+            # how sure the reader was, and whether its answer (shown, or withheld under the threshold) is right
+            "confidence": answer.get("confidence"), "band": answer.get("band", ""),
+            "right": metrics.answer_right(answer.get("short") or answer.get("candidate", ""), case.answers,
+                                          case.answerable),
         })
         if progress:
             progress(i, len(cases))
@@ -276,16 +285,18 @@ class Evaluation:
 
     def calibrate(self, question_sets: list[Path], max_false_abstention: float = 0.10,
                   progress: Callable[[int, int], None] | None = None):
-        """Fit the abstention threshold on labelled sets and store it with the index."""
+        """Fit the refusal threshold (on the answers' confidence) on labelled sets and store it with the index.
+
+        Every case takes the served path (`ask`), with an answerer that refuses nothing on confidence."""
         from . import calibration
 
         cases = [(Path(path).name, case) for path in question_sets for case in load_cases(path)]
-        probe = self.questions.reader_answerer(threshold=float("-inf"))
+        probe = self.questions.reader_answerer(threshold=0.0)
         points = []
         for i, (_, case) in enumerate(cases, start=1):
-            retrieved = self.questions.retrieve(case.question)
-            answer = probe.answer(retrieved.condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
-            points.append((answer.evidence, case.answerable, answer.abstained))  # no span at all: refused at any threshold
+            answer = self.questions.ask(case.question, answerer=probe)
+            # no span at all, or too vague: refused at any threshold
+            points.append((answer.confidence or 0.0, case.answerable, answer.abstained))
             if progress:
                 progress(i, len(cases))
         fitted = calibration.fit(points, max_false_abstention, [Path(p).name for p in question_sets],

@@ -124,7 +124,8 @@ class GenerativeAnswerer:
             yield base
             return
         yield Answer(base.question, " ".join(sentences), False, citations, base.retrieved, evidence=base.evidence,
-                     answerer=self.name, generation=base.generation)
+                     answerer=self.name, generation=base.generation, confidence=base.confidence, band=base.band,
+                     signals=base.signals)  # the reader's confidence in the answer the model was asked to phrase
 
 
 def _reader_first(passages: list[Passage], reader: Answer) -> list[Passage]:

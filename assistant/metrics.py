@@ -205,6 +205,54 @@ def summarize(cases: list[dict]) -> dict:
     abstained = [c for c in cases if c["abstained"]]
     summary["abstention_precision"] = _mean(not c["answerable"] for c in abstained)
     summary["false_abstention_rate"] = _mean(c["abstained"] for c in ans)
+    summary.update(band_summary(cases))
+    points = [(c.get("confidence"), bool(c.get("right"))) for c in cases]
+    summary["coverage_risk"] = coverage_risk(points)
+    summary["reliability"] = reliability(points)
     summary["latency_p50_ms"] = percentile(latencies, 50) if latencies else None
     summary["latency_p95_ms"] = percentile(latencies, 95) if latencies else None
     return summary
+
+
+RIGHT_F1 = 0.5  # an answer counts as right from this token F1 with an accepted answer (what confidence predicts)
+
+
+def answer_right(answer: str, golds: Sequence[str], answerable: bool) -> bool:
+    """Whether an answer would be right if shown: an unanswerable question has no right answer."""
+    return answerable and bool(answer) and token_f1(answer, golds) >= RIGHT_F1
+
+
+def coverage_risk(points: Sequence[tuple[float | None, bool]], steps: int = 20) -> list[dict]:
+    """The trade-off of answering only above a confidence: for thresholds at quantiles of the confidences, the
+    share of all cases answered (coverage) and the share of those answers that are right (accuracy).
+    `points` are (confidence or None when nothing could be answered, right)."""
+    scored = sorted(((c, r) for c, r in points if c is not None), key=lambda x: -x[0])
+    out = []
+    for i in sorted({max(1, round(len(scored) * j / steps)) for j in range(1, steps + 1)}) if scored else []:
+        answered = scored[:i]
+        out.append({"threshold": round(answered[-1][0], 4), "coverage": round(i / len(points), 4),
+                    "accuracy": round(sum(r for _, r in answered) / i, 4)})
+    return out
+
+
+def reliability(points: Sequence[tuple[float | None, bool]], bins: int = 5) -> list[dict]:
+    """Predicted confidence against measured accuracy, in equal-width bins (empty bins left out)."""
+    out = []
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(c, r) for c, r in points if c is not None and (lo <= c < hi or (b == bins - 1 and c == 1.0))]
+        if inside:
+            out.append({"bin": f"{lo:.1f}-{hi:.1f}", "predicted": round(sum(c for c, _ in inside) / len(inside), 4),
+                        "accuracy": round(sum(r for _, r in inside) / len(inside), 4), "n": len(inside)})
+    return out
+
+
+def band_summary(cases: list[dict]) -> dict:
+    """Share of cases in each band, and the accuracy of the answers shown in the answering bands."""
+    out: dict = {}
+    for band in ("confident", "unsure", "refused"):
+        inside = [c for c in cases if c.get("band") == band]
+        out[f"{band}_share"] = len(inside) / len(cases) if cases else None
+        if band != "refused":
+            out[f"{band}_accuracy"] = _mean(c["right"] for c in inside)
+    return out

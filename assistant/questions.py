@@ -39,12 +39,13 @@ class Questions:
         return self._reader
 
     def reader_answerer(self, threshold: float | None = None):
-        """The reader answerer at `threshold` (default: the one in force)."""
+        """The reader answerer refusing under `threshold`, a probability (default: the one in force)."""
         from .answering import ReaderAnswerer
 
         s = self.settings.reading
-        return ReaderAnswerer(self.reader, passages=s.passages, max_words=s.max_words, retrieval_weight=s.retrieval_weight,
-                              threshold=self.threshold()[0] if threshold is None else threshold)
+        return ReaderAnswerer(self.reader, self.reader.confidence_model, passages=s.passages, max_words=s.max_words,
+                              retrieval_weight=s.retrieval_weight,
+                              refuse_below=self.threshold()[0] if threshold is None else threshold)
 
     def answerer(self, name=None):
         """`reader`, `llama` or `openai` (default: the settings'), built on first use; the LLM ones phrase the
@@ -75,7 +76,8 @@ class Questions:
         return self._answerers[name]
 
     def threshold(self) -> tuple[float, str]:
-        """The abstention threshold in force and where it comes from (settings, calibration, model card)."""
+        """The refusal threshold in force, a probability that the answer is right, and where it comes from
+        (settings, calibration, model card)."""
         from .calibration import load
 
         if self.settings.abstain_threshold is not None:

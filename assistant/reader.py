@@ -145,9 +145,13 @@ class Reader:
             raise AssistantError(f"reader model {self.model_file} cannot be loaded ({exc.__class__.__name__}: "
                                  f"{str(exc)[:200]}); rebuild it with {REBUILD}") from None
         self.windower = Windower(tokenizer_file, config.get("max_len", 256), config.get("stride", 96))
-        # the abstention threshold fitted on the development sets when the model was shipped; an index's own
-        # calibration (`assistant calibrate`) takes precedence
-        self.default_threshold = float(config.get("threshold", 0.0))
+        # how sure an answer is (`confidence`), fitted on held-out questions when the model was shipped; an
+        # index's own calibration (`assistant calibrate`) moves the refusal point, not the model
+        from .confidence import ConfidenceModel
+
+        self.confidence_model = (ConfidenceModel.from_dict(config["confidence"]) if "confidence" in config
+                                 else ConfidenceModel.raw(float(config.get("threshold", 0.0))))
+        self.default_threshold = self.confidence_model.bands.refuse_below
         self._lock = threading.Lock()
 
     def read(self, question: str, passages: list[str]) -> list[Span]:

@@ -110,12 +110,29 @@ def answer_html(answer: Answer, turn: str = "0") -> str:
     chips = {c.n: chip(c, answer, turn) for c in answer.citations}
     if answer.short and len(answer.citations) == 1:  # the reader's span, then the sentence it comes from
         sentence = " ".join(answer.citations[0].text.split())
-        body = (f'<div class="direct">{text(answer.short)}</div>'
-                f'<blockquote class="evidence">{marked(sentence, answer.short)} {chips[1]}</blockquote>')
+        unsure = answer.band == "unsure"
+        lead = '<div class="unsure-note">Not sure — the closest passage says:</div>' if unsure else ""
+        body = (f'{lead}<div class="direct{" unsure" if unsure else ""}">{text(answer.short)}</div>'
+                f'<blockquote class="evidence">{marked(sentence, answer.short)} {chips[1]}</blockquote>'
+                f'{confidence_badge(answer)}')
     else:  # an LLM's sentences, each followed by the chips of what it cites
         escaped = text(answer.answer).replace("&#91;", "[").replace("&#93;", "]")
         body = f'<div class="direct prose">{_MARKER.sub(lambda m: chips.get(int(m.group(1)), m.group(0)), escaped)}</div>'
     return f'<div class="answer">{body}</div>{fallback_note(answer)}{rewritten}{copy}'
+
+
+BAND_WORDS = {"confident": "Confident", "unsure": "Not sure"}
+
+
+def confidence_badge(answer: Answer) -> str:
+    """The band in words and the calibrated probability that the answer is right, explained on hover."""
+    if answer.confidence is None or answer.band not in BAND_WORDS:
+        return ""
+    pct = round(100 * answer.confidence)
+    tip = (f"The reader's calibrated confidence: answers scored like this one were right about {pct}% of the time "
+           "on held-out questions.")
+    return (f'<div class="band {answer.band}" title="{attr(tip)}">{BAND_WORDS[answer.band]} · '
+            f'{pct}% likely right</div>')
 
 
 def plain_text(answer: Answer) -> str:
@@ -123,7 +140,8 @@ def plain_text(answer: Answer) -> str:
     if answer.abstained:
         return " ".join(answer.answer.split())
     if answer.short and len(answer.citations) == 1:
-        body = f"{answer.short}\n\n“{' '.join(answer.citations[0].text.split())}” [1]"
+        lead = "Not sure — the closest passage says: " if answer.band == "unsure" else ""
+        body = f"{lead}{answer.short}\n\n“{' '.join(answer.citations[0].text.split())}” [1]"
     else:
         body = " ".join(answer.answer.split())
     refs = []

@@ -62,6 +62,7 @@ def failure_markdown(r: dict) -> str:
 
 
 def write_plot(run: EvalRun, path: Path) -> None:
+    """Four panels: rate metrics, latency, the coverage-risk curve and the reliability diagram."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -69,7 +70,7 @@ def write_plot(run: EvalRun, path: Path) -> None:
 
     s = run.summary
     names = [m for m in RATE_METRICS if s.get(m) is not None]
-    fig, (bars, hist) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [3, 2]})
+    fig, ((bars, hist), (curve, diagram)) = plt.subplots(2, 2, figsize=(12, 8.4), gridspec_kw={"width_ratios": [3, 2]})
     values = [s[m] for m in names]
     bars.bar(names, values, color=["#c0392b" if m == "false_abstention_rate" else "#2e86c1" for m in names])
     bars.set_ylim(0, 1.05)
@@ -81,6 +82,32 @@ def write_plot(run: EvalRun, path: Path) -> None:
     hist.hist(latencies, bins=min(30, max(5, len(latencies) // 3)), color="#7f8c8d")
     hist.set_title(f"latency per question (p50 {format_value('latency_p50_ms', s['latency_p50_ms'])} ms)")
     hist.set_xlabel("ms")
+    confidence_panels(s, curve, diagram)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def confidence_panels(summary: dict, curve, diagram) -> None:
+    """Coverage-risk: answering less, how often right? Reliability: does a confidence of 0.8 mean 80 %?"""
+    points = summary.get("coverage_risk") or []
+    curve.plot([p["coverage"] for p in points], [p["accuracy"] for p in points], marker=".", color="#2e86c1")
+    answered = [r for r in (summary.get("confident_share"), summary.get("unsure_share")) if r is not None]
+    if answered:
+        curve.axvline(sum(answered), color="#c0392b", linestyle="--", linewidth=1, label="as served")
+        curve.legend(loc="lower left", fontsize=8)
+    curve.set_xlim(0, 1.02)
+    curve.set_ylim(0, 1.05)
+    curve.set_xlabel("coverage: share of questions answered")
+    curve.set_ylabel("accuracy of the answers given")
+    curve.set_title("coverage-risk (answering only above a confidence)")
+    bins = summary.get("reliability") or []
+    diagram.plot([0, 1], [0, 1], color="#aaaaaa", linewidth=1)
+    diagram.bar([p["predicted"] for p in bins], [p["accuracy"] for p in bins], width=0.06, color="#27ae60")
+    for p in bins:
+        diagram.text(p["predicted"], p["accuracy"] + 0.02, f"n={p['n']}", ha="center", fontsize=7)
+    diagram.set_xlim(0, 1)
+    diagram.set_ylim(0, 1.08)
+    diagram.set_xlabel("predicted confidence")
+    diagram.set_ylabel("measured accuracy")
+    diagram.set_title("reliability")

@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     retrieval_weight: float = Field(0.0, description="Weight of the retrieval score beside the reader's confidence "
                                                      "when picking the answer among passages.")
     abstain_threshold: float | None = Field(
-        None, description="Reader confidence below which answers abstain; unset = the index's calibration, else 0.")
+        None, ge=0.0, le=1.0, description="Confidence (the probability that an answer is right) below which answers "
+                                          "are refused; unset = the index's calibration, else the reader's card.")
 
     # Answerers
     answerer: Literal["reader", "extractive", "llama", "openai"] = Field(

@@ -114,7 +114,8 @@ def test_cli_ingest_then_ask_json(tmp_path, corpus_dir):
     data = json.loads(asked.stdout)
     assert {"question", "answer", "abstained", "citations", "retrieved", "timings"} <= set(data)
     assert set(data) - {"question", "answer", "abstained", "citations", "retrieved", "timings"} == {
-        "query", "evidence", "answerer", "short"}
+        "query", "evidence", "answerer", "short", "confidence", "band"}
+    assert 0.0 <= data["confidence"] <= 1.0 and data["band"] in ("confident", "unsure")
     assert "Gloria Allred" in data["answer"] and data["abstained"] is False
     assert data["retrieved"] == [SEED_ID]
     cite = data["citations"][0]

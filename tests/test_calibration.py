@@ -82,7 +82,7 @@ def test_calibrate_stores_a_threshold_the_assistant_then_uses(tmp_path, seed_set
     fitted = assistant.calibrate([set_path], max_false_abstention=0.0)
     assert fitted.false_abstention_rate == 0.0 and fitted.abstention_recall == 1.0
     assert assistant.questions.threshold() == (fitted.threshold, "calibration")
-    assert assistant.questions.answerer().threshold == fitted.threshold
+    assert assistant.questions.answerer().refuse_below == fitted.threshold
     run = assistant.evaluate(set_path)
     assert run.summary["threshold_source"] == "calibration" and run.summary["abstention_recall"] == 1.0
     override = Assistant(settings.model_copy(update={"abstain_threshold": 0.9}), embeddings=embeddings)

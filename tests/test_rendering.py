@@ -61,3 +61,17 @@ def test_source_cards_say_words_not_scores_and_a_pending_panel_is_empty():
     assert "1.73" not in panel and "-2.5" not in panel and "score" not in panel
     assert 'id="source-t1-1"' in panel and "src-snippet" in panel
     assert "Mill fire" not in sources_panel(answer, pending=True)
+
+
+def test_a_confident_and_an_unsure_answer_look_different_and_say_so_in_words():
+    confident = Answer("Who is the harbour master?", "Lena Ortiz — “…” [1]", False, [CITE], short="Lena Ortiz",
+                       confidence=0.91, band="confident")
+    unsure = Answer("Who is the harbour master?", "Not sure — the closest passage says: Lena Ortiz — “…” [1]", False,
+                    [CITE], short="Lena Ortiz", confidence=0.42, band="unsure")
+    sure_page, unsure_page = answer_html(confident), answer_html(unsure)
+    assert 'class="band confident"' in sure_page and "Confident · 91% likely right" in sure_page
+    assert "Not sure" not in sure_page
+    assert "Not sure — the closest passage says:" in unsure_page and 'class="direct unsure"' in unsure_page
+    assert 'class="band unsure"' in unsure_page and "42% likely right" in unsure_page
+    assert plain_text(unsure).startswith("Not sure — the closest passage says: Lena Ortiz")
+    assert 'class="band' not in answer_html(Answer("q", "Lena Ortiz — “…” [1]", False, [CITE], short="Lena Ortiz"))

@@ -1,0 +1,272 @@
+"""Fitting the confidence model (`confidence`) on questions the reader never trained on: `assistant fit-confidence`.
+
+The 24 SQuAD 2.0 development articles are split by article (`reader_data.dev24_split`): the reader trains on
+`train`, this fits on `calibration`, and `test` is where both are measured. Steps:
+
+1. Gold-paragraph reads of the calibration questions → `Answerability` (label: the question is answerable)
+   and its own refusal point, the one that maximises SQuAD 2.0 F1 there.
+2. An index of the calibration and test articles (one document per paragraph, as `evals/corpora/normans`) with
+   real news as distractors; every calibration question, and SQuAD 1.1 questions about articles the index does
+   not hold (what "not in the corpus" looks like), takes the served path (`Questions.ask`) → `Confidence`
+   (label: the answer shown is right, `metrics.answer_right`).
+3. Bands from measured precision: refuse under the point that refuses at most `MAX_FALSE_REFUSAL` of the
+   answerable calibration questions; confident from the point where answers are right `CONFIDENT_PRECISION`
+   of the time; each band's claim is its accuracy on the calibration questions.
+
+The test split then reports the reader alone (official SQuAD 2.0 metric) and the served path (band accuracy).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .confidence import ANSWER_SIGNALS, READER_SIGNALS, Bands, ConfidenceModel, Logistic, reader_signals
+from .metrics import answer_right, exact_match, token_f1
+from .reader_data import SQUAD11, dev24_split, read_squad
+
+MAX_FALSE_REFUSAL = 0.10
+CONFIDENT_PRECISION = 0.80
+DISTRACTORS = 150  # Wikinews articles beside the SQuAD paragraphs in the fitting index
+OFF_CORPUS = 300  # SQuAD 1.1 questions about articles the fitting index does not hold
+
+
+@dataclass(frozen=True)
+class Read:
+    """One gold-paragraph question, the reader's best span and what step 1 reads of it."""
+
+    question: str
+    golds: list[str]
+    text: str
+    signals: list[float]
+
+
+def gold_reads(reader, articles: list[dict]) -> list[Read]:
+    out = []
+    for article in articles:
+        for para in article["paragraphs"]:
+            for qa in para["qas"]:
+                golds = [] if qa.get("is_impossible") else [a["text"] for a in qa["answers"]]
+                span = reader.read(qa["question"], [para["context"]])[0]
+                out.append(Read(qa["question"], golds, span.text, reader_signals(qa["question"], para["context"], span)))
+    return out
+
+
+def fit_logistic(x: list[list[float]], y: list[bool], names: tuple[str, ...]) -> Logistic:
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.asarray(x, dtype=np.float64)
+    mean, scale = X.mean(0), X.std(0) + 1e-9
+    model = LogisticRegression(C=1.0, max_iter=2000).fit((X - mean) / scale, np.asarray(y))
+    def plain(values) -> tuple[float, ...]:
+        return tuple(round(float(v), 6) for v in values)
+
+    return Logistic(names, plain(mean), plain(scale), plain(model.coef_[0]), round(float(model.intercept_[0]), 6))
+
+
+def auc(scores: list[float], positive: list[bool]) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return round(float(roc_auc_score(positive, scores)), 4)
+
+
+def squad2_scores(reads: list[Read], p: list[float], threshold: float) -> dict:
+    """The official SQuAD 2.0 metric of answering when `p ≥ threshold` (empty prediction otherwise)."""
+    em, f1, has, no = [], [], [], []
+    for read, prob in zip(reads, p):
+        prediction = read.text if prob >= threshold else ""
+        e, f = exact_match(prediction, read.golds), token_f1(prediction, read.golds)
+        em.append(e)
+        f1.append(f)
+        (has if read.golds else no).append(f)
+    def pct(values: list[float]) -> float:
+        return round(100 * float(np.mean(values)), 1)
+
+    return {"em": pct(em), "f1": pct(f1), "has_ans_f1": pct(has), "no_ans_accuracy": pct(no),
+            "answerability_auc": auc(p, [bool(r.golds) for r in reads]), "questions": len(reads),
+            "threshold": round(threshold, 4)}
+
+
+def best_threshold(reads: list[Read], p: list[float]) -> float:
+    candidates = sorted(set(np.round(p, 4))) + [1.01]
+    return max(candidates, key=lambda t: squad2_scores(reads, p, t)["f1"])
+
+
+def write_paragraphs(articles: list[dict], folder: Path) -> dict[str, str]:
+    """One text file per paragraph (title line, blank line, paragraph); returns paragraph text → document id."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = {}
+    for article in articles:
+        for i, para in enumerate(article["paragraphs"]):
+            name = f"squad-{article['title'].lower()}-{i:02d}.txt"
+            (folder / name).write_text(f"{article['title'].replace('_', ' ')}\n\n{para['context']}\n", encoding="utf-8")
+            ids[para["context"]] = name
+    return ids
+
+
+def write_distractors(news_file: Path, folder: Path, n: int, exclude: set[str], seed: int = 7) -> None:
+    """`n` Wikinews articles (not those of the eval sample) as Markdown with front matter."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with gzip.open(news_file, "rt", encoding="utf-8") as fh:
+        articles = [json.loads(line) for line in fh]
+    pool = [a for a in articles if a["id"] not in exclude and 150 <= len(a["text"].split()) <= 900]
+    for a in random.Random(seed).sample(pool, n):
+        (folder / f"{a['id']}.md").write_text(
+            f"---\ntitle: {json.dumps(a['title'])}\npublished: {a['date']}\noutlet: Wikinews\n---\n{a['text']}\n",
+            encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Served:
+    """One question through the served path: what step 2 reads, and whether the answer shown was right."""
+
+    signals: list[float]
+    right: bool
+    answerable: bool
+    refused: bool  # refused whatever the confidence (no span, too vague)
+
+
+def served_reads(questions, probe, cases: list[tuple[str, list[str]]]) -> list[Served]:
+    out = []
+    for question, golds in cases:
+        answer = questions.ask(question, answerer=probe)
+        right = not answer.abstained and answer_right(answer.short, golds, bool(golds))
+        out.append(Served(answer.signals, right, bool(golds), answer.abstained and not answer.signals))
+    return out
+
+
+def squad_cases(articles: list[dict]) -> list[tuple[str, list[str]]]:
+    return [(qa["question"], [] if qa.get("is_impossible") else [a["text"] for a in qa["answers"]])
+            for article in articles for para in article["paragraphs"] for qa in para["qas"]]
+
+
+def off_corpus_cases(data_dir: Path, n: int, seed: int = 11) -> list[tuple[str, list[str]]]:
+    """SQuAD 1.1 questions about Wikipedia articles the fitting index does not hold: right answers are impossible."""
+    qs = [qa["question"] for a in read_squad(Path(data_dir) / SQUAD11) for p in a["paragraphs"] for qa in p["qas"]]
+    return [(q, []) for q in random.Random(seed).sample(qs, n)]
+
+
+def choose_bands(p: list[float], served: list[Served]) -> Bands:
+    """Refuse under the highest point that refuses ≤ MAX_FALSE_REFUSAL of the answerable questions; confident
+    from the lowest point whose answers above it are right ≥ CONFIDENT_PRECISION of the time."""
+    answerable = sorted(pi for pi, s in zip(p, served) if s.answerable and not s.refused)
+    n_ans = sum(s.answerable for s in served)
+    already = sum(s.answerable and s.refused for s in served)
+    allowed = int(MAX_FALSE_REFUSAL * n_ans) - already
+    refuse_below = answerable[max(0, allowed)] if answerable and allowed >= 0 else 0.0
+    confident_from = 1.0
+    for t in sorted(set(round(x, 4) for x in p), reverse=True):
+        above = [s.right for pi, s in zip(p, served) if pi >= t and not s.refused]
+        if len(above) >= 20 and np.mean(above) >= CONFIDENT_PRECISION:
+            confident_from = t
+    confident_from = max(confident_from, refuse_below)
+    bands = Bands(round(refuse_below, 4), round(confident_from, 4))
+    return Bands(bands.refuse_below, bands.confident_from, band_accuracy(bands, p, served))
+
+
+def band_accuracy(bands: Bands, p: list[float], served: list[Served]) -> dict:
+    """Share of answers right in each answering band, and the share of questions in each band."""
+    out = {}
+    for band in ("confident", "unsure"):
+        rights = [s.right for pi, s in zip(p, served) if not s.refused and bands.band(pi) == band]
+        out[band] = round(float(np.mean(rights)), 3) if rights else None
+        out[f"{band}_share"] = round(len(rights) / len(served), 3)
+    return out
+
+
+def fit_step2(served: list[Served]) -> Logistic:
+    usable = [s for s in served if s.signals]
+    return fit_logistic([s.signals for s in usable], [s.right for s in usable], ANSWER_SIGNALS)
+
+
+def fit_step1(reader, data_dir: Path, work_dir: Path | None = None) -> tuple[Logistic, float, dict]:
+    """Step 1 on the calibration articles, reported on the test articles beside the raw reader scores."""
+    split = dev24_split(data_dir)
+    cal, test = gold_reads(reader, split["calibration"]), gold_reads(reader, split["test"])
+    step1 = fit_logistic([r.signals for r in cal], [bool(r.golds) for r in cal], READER_SIGNALS)
+    if work_dir:
+        work_dir.mkdir(parents=True, exist_ok=True)
+        (work_dir / "gold.json").write_text(json.dumps({"calibration": [r.__dict__ for r in cal],
+                                                        "test": [r.__dict__ for r in test]}))
+    p_cal = [step1.probability(r.signals) for r in cal]
+    threshold = best_threshold(cal, p_cal)
+    p_test = [step1.probability(r.signals) for r in test]
+    raw = [r.signals[0] for r in test]
+    report = {"test_articles": [a["title"] for a in split["test"]],
+              "calibration_articles": [a["title"] for a in split["calibration"]],
+              "shipped_decision": squad2_scores(test, p_test, threshold),
+              "raw_confidence_auc": auc(raw, [bool(r.golds) for r in test]),
+              "raw_confidence_best_threshold": squad2_scores(test, raw, best_threshold(test, raw)),
+              "calibration": squad2_scores(cal, p_cal, threshold)}
+    return step1, threshold, report
+
+
+def summarise(model: ConfidenceModel, p: list[float], served: list[Served]) -> dict:
+    ans = [s for s in served if s.answerable]
+    refused = [s.refused or pi < model.bands.refuse_below for pi, s in zip(p, served)]
+    return {"questions": len(served), "answerable": len(ans),
+            "false_refusal": round(float(np.mean([r for r, s in zip(refused, served) if s.answerable])), 3),
+            "refusal_recall": round(float(np.mean([r for r, s in zip(refused, served) if not s.answerable])), 3),
+            "band_accuracy": band_accuracy(model.bands, p, served),
+            "right_auc": auc([pi for pi, s in zip(p, served) if s.signals], [s.right for s in served if s.signals])}
+
+
+def fit(settings, data_dir: Path, work_dir: Path, news_file: Path, exclude: set[str], progress=print) -> ConfidenceModel:
+    """Both steps and the bands for the reader `settings` names, measured on the test articles."""
+    from .answering import ReaderAnswerer
+    from .core import Assistant
+    from .reader import MODEL_DIR, MODEL_FILE, Reader
+
+    reading = settings.reading
+    reader = Reader(Path(reading.model) if reading.model else MODEL_DIR / MODEL_FILE, reading.tokenizer, reading.threads)
+    progress("step 1: gold-paragraph reads of the calibration and test articles")
+    step1, reader_threshold, reader_report = fit_step1(reader, data_dir, work_dir)
+    progress(f"  test articles: {reader_report['shipped_decision']}")
+    split = dev24_split(data_dir)
+    corpus = work_dir / "corpus"
+    write_paragraphs(split["calibration"] + split["test"], corpus / "squad")
+    write_distractors(news_file, corpus / "news", DISTRACTORS, exclude)
+    assistant = Assistant(settings.model_copy(update={"index_dir": work_dir / "index"}))
+    progress("step 2: indexing the calibration and test paragraphs with news distractors")
+    assistant.ingest([corpus])
+    provisional = ConfidenceModel(step1, Logistic(("answerability",), (0.0,), (1.0,), (1.0,), 0.0), Bands(0.0, 0.0),
+                                  reader_threshold)
+    s = settings.reading
+    probe = ReaderAnswerer(assistant.questions.reader, provisional, passages=s.passages, max_words=s.max_words,
+                           refuse_below=0.0, retrieval_weight=s.retrieval_weight)
+    off = off_corpus_cases(data_dir, 2 * OFF_CORPUS)
+    progress("  asking the calibration questions through the served path")
+    cal = served_reads(assistant.questions, probe, squad_cases(split["calibration"]) + off[:OFF_CORPUS])
+    step2 = fit_step2(cal)
+    p_cal = [step2.probability(x.signals) if x.signals else 0.0 for x in cal]
+    model = ConfidenceModel(step1, step2, choose_bands(p_cal, cal), reader_threshold)
+    progress("  asking the test questions through the served path")
+    test = served_reads(assistant.questions, probe, squad_cases(split["test"]) + off[OFF_CORPUS:])
+    p_test = [step2.probability(x.signals) if x.signals else 0.0 for x in test]
+    (work_dir / "served.json").write_text(json.dumps({"calibration": [s.__dict__ for s in cal],
+                                                      "test": [s.__dict__ for s in test]}))  # for trying other fits
+    fitted = {"reader_alone": reader_report, "served_calibration": summarise(model, p_cal, cal),
+              "served_test": summarise(model, p_test, test), "max_false_refusal": MAX_FALSE_REFUSAL,
+              "confident_precision": CONFIDENT_PRECISION, "distractors": DISTRACTORS, "off_corpus": OFF_CORPUS}
+    return ConfidenceModel(step1, step2, model.bands, reader_threshold, fitted)
+
+
+def store(model: ConfidenceModel, model_file: Path) -> Path:
+    """Write the confidence model into the reader's card (beside the weights it was fitted for)."""
+    import os
+
+    from .reader import CARD_FILE
+
+    card_file = Path(model_file).with_name(CARD_FILE)
+    card = json.loads(card_file.read_text()) if card_file.exists() else {}
+    card["confidence"] = model.to_dict()
+    card.pop("threshold", None)  # the raw-score threshold of readers before confidence models
+    tmp = card_file.with_suffix(".tmp")
+    tmp.write_text(json.dumps(card, indent=2))
+    os.replace(tmp, card_file)
+    return card_file
