@@ -1,8 +1,8 @@
 """Answering with the trained reader: the short span first, the sentence that holds it as the cited evidence.
 
 The reader (`reader.Reader`) reads the top retrieved passages and proposes one span per passage with its
-scores. The span most likely to answer (`confidence`, step 1, plus `retrieval_weight` times the passage's
-retrieval score) is the answer; step 2 gives the probability that it is right, which puts it in a band:
+scores. The most confident span (plus `retrieval_weight` times the passage's retrieval score) is the
+answer; the confidence model (`confidence`) gives the probability that it is right, which puts it in a band:
 confident, unsure (said in words) or refused (under the index's calibration, else the card's). No rule
 refuses on its own. The answer is quoted verbatim and cited to the exact offsets of its sentence, so every
 answer is supported by the passage it cites by construction.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .citations import Answer, Citation
-from .confidence import ConfidenceModel, Evidence, answer_signals, logit, reader_signals
+from .confidence import UNSURE_LEAD, ConfidenceModel, Evidence, answer_signals, reader_signals
 from .metrics import normalize_answer
 from .reader import Reader, Span
 from .retrieval import Passage
@@ -45,7 +45,7 @@ class Proposal:
     start: int  # document offsets of the span
     end: int
     answerability: float  # `confidence.Answerability`: the probability that this span answers the question
-    score: float  # what proposals are ranked by: the answerability's logit, plus the weighted retrieval score
+    score: float  # what proposals are ranked by: the reader's raw confidence, plus the weighted retrieval score
 
     def sentence(self) -> tuple[int, int]:
         """Document offsets of the sentence(s) holding the span (the span itself if none are known)."""
@@ -74,8 +74,9 @@ class ReaderAnswerer:
         self.retrieval_weight = retrieval_weight
 
     def proposals(self, question: str, passages: list[Passage], texts: dict[str, str]) -> list[Proposal]:
-        """The best span of each top passage, most likely to answer first; spans inside instruction-like text
-        are dropped."""
+        """The best span of each top passage, the reader's most confident first (the answerability model is
+        fitted to tell answerable questions apart, not to rank spans of one question: ranking by it chose
+        worse spans on the calibration articles); spans inside instruction-like text are dropped."""
         top = passages[: self.passages]
         out = []
         for span in self.reader.read(question, [p.text for p in top]):
@@ -83,7 +84,7 @@ class ReaderAnswerer:
             offset = passage.chunk.start
             p = self.model.answerability.probability(reader_signals(question, passage.text, span))
             proposal = Proposal(span, passage, offset + span.start, offset + span.end, p,
-                                logit(p) + self.retrieval_weight * passage.score)
+                                span.confidence + self.retrieval_weight * passage.score)
             a, b = proposal.sentence()
             if not span.text.strip() or looks_like_instruction(texts[passage.source][a:b]):
                 continue
@@ -121,7 +122,7 @@ class ReaderAnswerer:
         citation = Citation(1, source, best.passage.title, doc[a:b], a, b, round(confidence, 4))
         short = " ".join(doc[best.start:best.end].split())
         quote = window(doc[a:best.start], short, doc[best.end:b], self.max_words - len(short.split()))
-        lead = "Not sure — the closest passage says: " if band == "unsure" else ""
+        lead = UNSURE_LEAD if band == "unsure" else ""
         return Answer(question, f"{lead}{short} — “{quote}” [1]", False, [citation], retrieved, short=short, **common)
 
     def answer_stream(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int):

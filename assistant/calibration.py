@@ -1,12 +1,11 @@
-"""Fit the abstention threshold on labelled question sets and keep it with the index.
+"""Adapt the refusal threshold to a user's labelled question sets and keep it with the index.
 
-Each case gives one point: the reader's confidence in its best answer and
-whether the question is answerable. The threshold is the point that
-abstains on as many unanswerable questions as possible while wrongly abstaining
-on at most `max_false_abstention` of the answerable ones, in every set on its
-own: pooled, a large set's margin would hide a small set far over it. Cases the answerer
-already refuses for other reasons (the passages offer no answer span at all) count
-as abstentions at every threshold.
+Each case gives one point: the confidence of its answer (the probability that it is right, from the
+shipped confidence model) and whether the question is answerable. The threshold is the point that refuses
+as many unanswerable questions as possible while wrongly refusing at most `max_false_abstention` of the
+answerable ones, in every set on its own: pooled, a large set's margin would hide a small set far over it.
+Cases refused for other reasons (no answer span at all, too vague) count as refusals at every threshold.
+A threshold outside 0–1 was fitted on the reader's raw score, before confidence models, and is not used.
 """
 
 from __future__ import annotations

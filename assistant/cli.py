@@ -232,24 +232,18 @@ def evaluate(settings: Settings, question_set: Path, results: Path | None, repor
 @click.argument("question_sets", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--max-false-abstention", type=click.FloatRange(0, 1), default=0.10, show_default=True,
               help="Largest share of answerable questions the threshold may refuse, in each set.")
-@click.option("--model-card", is_flag=True,
-              help="Also store the threshold in the reader's card, as the default for indexes without a calibration.")
 @_index_option
-def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abstention: float, model_card: bool) -> None:
-    """Fit the abstention threshold on labelled question sets and store it in the index."""
+def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abstention: float) -> None:
+    """Adapt the refusal threshold (on the answers' confidence) to labelled question sets; stored in the index."""
     assistant = _assistant(settings)
     with _progress("Calibrating", "q") as progress:
         fitted = assistant.evaluation.calibrate(list(question_sets), max_false_abstention, progress=progress)
-    click.echo(f"abstain threshold {fitted.threshold:.4f} (fitted on {', '.join(fitted.fitted_on)}: "
+    click.echo(f"refuse below confidence {fitted.threshold:.4f} (fitted on {', '.join(fitted.fitted_on)}: "
                f"{fitted.n_answerable} answerable, {fitted.n_unanswerable} unanswerable)")
     click.echo(f"at this point: abstention precision {fitted.abstention_precision or 0:.3f}, "
                f"recall {fitted.abstention_recall or 0:.3f}, false abstention {fitted.false_abstention_rate or 0:.3f}"
                + "".join(f"; {name} {rate or 0:.3f}" for name, rate in fitted.false_abstention_by_set.items()))
     click.echo(f"saved in {settings.index_dir}/store.sqlite3")
-    if model_card:
-        from .reader_export import store_default_threshold
-
-        click.echo(f"and to {store_default_threshold(assistant.questions.reader.model_file, fitted.threshold, fitted.fitted_on)}")
 
 
 @cli.command(name="train-reader")

@@ -57,16 +57,31 @@ def gold_reads(reader, articles: list[dict]) -> list[Read]:
     return out
 
 
-def fit_logistic(x: list[list[float]], y: list[bool], names: tuple[str, ...]) -> Logistic:
-    from sklearn.linear_model import LogisticRegression
+def fit_logistic(x: list[list[float]], y: list[bool], names: tuple[str, ...],
+                 signs: dict[str, int] | None = None, c: float = 1.0) -> Logistic:
+    """L2-regularised logistic regression on standardised inputs; `signs` pins a feature's weight to ≥ 0 (+1) or
+    ≤ 0 (-1), for what must never lower (or raise) the probability whatever a data set's quirks teach."""
+    from scipy.optimize import minimize
 
     X = np.asarray(x, dtype=np.float64)
     mean, scale = X.mean(0), X.std(0) + 1e-9
-    model = LogisticRegression(C=1.0, max_iter=2000).fit((X - mean) / scale, np.asarray(y))
+    Z, t = (X - mean) / scale, np.asarray(y, dtype=np.float64)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = Z @ w[:-1] + w[-1]
+        p = 1.0 / (1.0 + np.exp(-z))
+        value = np.logaddexp(0.0, z).sum() - t @ z + 0.5 / c * (w[:-1] @ w[:-1])
+        grad = np.append(Z.T @ (p - t) + w[:-1] / c, (p - t).sum())
+        return value, grad
+
+    signs = signs or {}
+    bounds = [((0, None) if signs.get(n) == 1 else (None, 0) if signs.get(n) == -1 else (None, None)) for n in names]
+    w = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B", bounds=bounds + [(None, None)]).x
+
     def plain(values) -> tuple[float, ...]:
         return tuple(round(float(v), 6) for v in values)
 
-    return Logistic(names, plain(mean), plain(scale), plain(model.coef_[0]), round(float(model.intercept_[0]), 6))
+    return Logistic(names, plain(mean), plain(scale), plain(w[:-1]), round(float(w[-1]), 6))
 
 
 def auc(scores: list[float], positive: list[bool]) -> float:
@@ -179,9 +194,15 @@ def band_accuracy(bands: Bands, p: list[float], served: list[Served]) -> dict:
     return out
 
 
+# Better retrieval evidence never makes an answer less likely right, and an answer from a lower-ranked passage
+# never more: unconstrained, the fit learned the opposite of the first from SQuAD 2.0's crowd-written refusals
+# (written by reusing the paragraph's words, so a close match looked suspicious), which real questions are not.
+STEP2_SIGNS = {name: 1 for name in ANSWER_SIGNALS if name not in ("runner_up", "log_rank")} | {"log_rank": -1}
+
+
 def fit_step2(served: list[Served]) -> Logistic:
     usable = [s for s in served if s.signals]
-    return fit_logistic([s.signals for s in usable], [s.right for s in usable], ANSWER_SIGNALS)
+    return fit_logistic([s.signals for s in usable], [s.right for s in usable], ANSWER_SIGNALS, STEP2_SIGNS)
 
 
 def fit_step1(reader, data_dir: Path, work_dir: Path | None = None) -> tuple[Logistic, float, dict]:

@@ -83,7 +83,7 @@ class Questions:
         if self.settings.abstain_threshold is not None:
             return self.settings.abstain_threshold, "settings"
         fitted = load(self.index)
-        if fitted is not None:
+        if fitted is not None and 0.0 <= fitted.threshold <= 1.0:  # older ones were on the raw reader score
             return fitted.threshold, "calibration"
         return self.reader.default_threshold, "model card"
 

@@ -173,17 +173,6 @@ def export(weights: Path, model_path: Path, dest_dir: Path, data_dir: Path, thre
     return card
 
 
-def store_default_threshold(model_file: Path, threshold: float, fitted_on: list[str]) -> Path:
-    """Record a calibrated threshold in the model card: the default for indexes that have no calibration."""
-    card_file = Path(model_file).with_name(CARD_FILE)
-    card = json.loads(card_file.read_text()) if card_file.exists() else {}
-    card.update({"threshold": round(threshold, 4), "threshold_fitted_on": fitted_on})
-    tmp = card_file.with_suffix(".tmp")
-    tmp.write_text(json.dumps(card, indent=2))
-    os.replace(tmp, card_file)
-    return card_file
-
-
 def onnx_state_dict(model_file: Path) -> dict:
     """The torch state dict of a shipped (int8) reader, dequantized: lets training continue from a shipped model
     whose torch weights were not kept. Weights are named after the ONNX nodes that use them (the export keeps

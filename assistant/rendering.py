@@ -15,6 +15,7 @@ import re
 from datetime import date
 
 from .citations import Answer, Citation
+from .confidence import UNSURE_LEAD
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Characters Markdown would act on; the chat renders Markdown before HTML, so we neutralise them as entities.
@@ -111,7 +112,7 @@ def answer_html(answer: Answer, turn: str = "0") -> str:
     if answer.short and len(answer.citations) == 1:  # the reader's span, then the sentence it comes from
         sentence = " ".join(answer.citations[0].text.split())
         unsure = answer.band == "unsure"
-        lead = '<div class="unsure-note">Not sure — the closest passage says:</div>' if unsure else ""
+        lead = f'<div class="unsure-note">{text(UNSURE_LEAD.strip())}</div>' if unsure else ""
         body = (f'{lead}<div class="direct{" unsure" if unsure else ""}">{text(answer.short)}</div>'
                 f'<blockquote class="evidence">{marked(sentence, answer.short)} {chips[1]}</blockquote>'
                 f'{confidence_badge(answer)}')
@@ -140,7 +141,7 @@ def plain_text(answer: Answer) -> str:
     if answer.abstained:
         return " ".join(answer.answer.split())
     if answer.short and len(answer.citations) == 1:
-        lead = "Not sure — the closest passage says: " if answer.band == "unsure" else ""
+        lead = UNSURE_LEAD if answer.band == "unsure" else ""
         body = f"{lead}{answer.short}\n\n“{' '.join(answer.citations[0].text.split())}” [1]"
     else:
         body = " ".join(answer.answer.split())

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, AssistantError, Settings
+from assistant.confidence import UNSURE_LEAD
 from conftest import SEED_ID
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,8 +139,9 @@ def test_cli_errors_are_one_clear_line(tmp_path):
 
 def test_the_answer_is_the_short_span_and_the_citation_its_whole_sentence(seed_assistant):
     answer = seed_assistant.ask(HEADLINE_Q)
-    assert answer.short == "Gloria Allred" and answer.answer.startswith("Gloria Allred — “")
-    assert len(answer.answer.split()) <= 21 and answer.answer.endswith("[1]")
+    body = answer.answer.removeprefix(UNSURE_LEAD)  # the band's words, then the answer
+    assert answer.short == "Gloria Allred" and body.startswith("Gloria Allred — “")
+    assert len(body.split()) <= 21 and answer.answer.endswith("[1]")
     cited = answer.citations[0]
     text = seed_assistant.index.store.text(SEED_ID)
     assert "Gloria Allred" in cited.text and cited.text[0].isupper() and cited.text.rstrip().endswith(".")
@@ -176,7 +178,8 @@ def test_a_new_article_is_answered_with_the_span_and_its_sentence(tmp_path, embe
     assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
     assistant.ingest([tmp_path / "corpus"])
     result = assistant.ask(question)
-    assert not result.abstained and answer in result.short and result.answer.startswith(result.short)
+    assert not result.abstained and answer in result.short
+    assert result.answer.removeprefix(UNSURE_LEAD).startswith(result.short)  # the band, then the direct answer
     assert result.citations[0].text.startswith(sentence)
 
 

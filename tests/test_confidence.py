@@ -2,7 +2,7 @@
 
 import math
 
-from assistant.confidence import Bands, ConfidenceModel, Logistic, reader_signals
+from assistant.confidence import Bands, ConfidenceModel, Logistic
 from assistant.confidence_training import Served, choose_bands
 from assistant.metrics import answer_right, coverage_risk, reliability
 from assistant.reader import Span
@@ -29,17 +29,6 @@ def test_a_card_without_a_fitted_model_keeps_the_raw_threshold_decision():
 def test_bands_split_at_their_thresholds():
     bands = Bands(0.3, 0.7)
     assert [bands.band(p) for p in (0.1, 0.3, 0.69, 0.7, 0.99)] == ["refused", "unsure", "unsure", "confident", "confident"]
-
-
-def test_reader_signals_see_names_the_passage_never_mentions_and_answers_that_echo_the_question():
-    passage = "The harbour master is Lena Ortiz. She was appointed in 2019 by the council."
-    span = Span(0, 22, 32, "Lena Ortiz", 6.0, 4.0, -2.0)
-    present = dict(zip(range(9), reader_signals("Who is the harbour master of Dover?", passage, span)))
-    absent = dict(zip(range(9), reader_signals("Who is the harbour master?", passage, span)))
-    assert present[6] == 1.0 and absent[6] == 0.0  # "Dover" is nowhere in the passage
-    assert absent[4] == 1.0  # every question word is in the answer's sentence
-    echo = reader_signals("Who appointed Lena Ortiz?", passage, span)
-    assert echo[7] == 1.0 and absent[7] == 0.0
 
 
 def test_chosen_bands_keep_false_refusals_in_bound_and_confident_answers_precise():
