@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .citations import Answer, Citation
-from .confidence import UNSURE_LEAD, ConfidenceModel, Evidence, answer_signals, reader_signals
+from .citations import UNSURE_LEAD, Answer, Citation
+from .confidence import ConfidenceModel, Evidence, answer_signals, reader_signals
 from .metrics import normalize_answer
 from .reader import Reader, Span
 from .retrieval import Passage

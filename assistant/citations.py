@@ -11,6 +11,7 @@ import html
 import re
 from dataclasses import asdict, dataclass, field
 
+UNSURE_LEAD = "Not sure — the closest passage says: "  # opens an answer in the unsure band, in every front end
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#|~!])")
 
 

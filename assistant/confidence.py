@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field
 from .reader import Span
 
 BANDS = ("confident", "unsure", "refused")
-UNSURE_LEAD = "Not sure — the closest passage says: "  # opens an answer in the unsure band, in every front end
 
 
 def reader_signals(question: str, passage: str, span: Span) -> list[float]:

@@ -16,6 +16,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from .citations import UNSURE_LEAD
+
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 _PUNCT = set(string.punctuation)
 
@@ -77,8 +79,9 @@ _MARKER = re.compile(r"\s*\[\d+\]")
 
 
 def strip_markers(answer: str) -> str:
-    """Answer text without its [n] citation markers: they are not words of the answer."""
-    return _MARKER.sub("", answer).strip()
+    """Answer text without its [n] citation markers and an unsure answer's opening words: they are not words
+    of the answer."""
+    return _MARKER.sub("", answer.removeprefix(UNSURE_LEAD)).strip()
 
 
 def _unique(retrieved: Iterable[str]) -> list[str]:

@@ -14,8 +14,7 @@ import html
 import re
 from datetime import date
 
-from .citations import Answer, Citation
-from .confidence import UNSURE_LEAD
+from .citations import UNSURE_LEAD, Answer, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Characters Markdown would act on; the chat renders Markdown before HTML, so we neutralise them as entities.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, AssistantError, Settings
-from assistant.confidence import UNSURE_LEAD
+from assistant.citations import UNSURE_LEAD
 from conftest import SEED_ID
 
 ROOT = Path(__file__).resolve().parent.parent
