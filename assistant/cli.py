@@ -291,16 +291,12 @@ def train_reader(settings: Settings, data_dir: Path, out_dir: Path, resume: bool
 @_index_option
 def fit_confidence(settings: Settings, data_dir: Path, work_dir: Path) -> None:
     """Fit the reader's confidence model and bands on held-out SQuAD 2.0 articles; store it in its card."""
-    import shutil
-
     from .confidence_training import fit, store
     from .embeddings import configure_runtime
     from .reader import MODEL_DIR, MODEL_FILE
 
     configure_runtime(settings.threads)
-    shutil.rmtree(work_dir, ignore_errors=True)
-    exclude = {p.stem for p in Path("evals/corpora/wikinews").glob("*.md")}
-    model = fit(settings, data_dir, work_dir, data_dir / "news" / "wikinews-en.jsonl.gz", exclude, click.echo)
+    model = fit(settings, data_dir, work_dir, click.echo)
     card = store(model, Path(settings.reader_model) if settings.reader_model else MODEL_DIR / MODEL_FILE)
     click.echo(json.dumps(model.fitted, indent=2))
     click.echo(f"confidence model and bands written to {card}")

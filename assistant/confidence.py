@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass, field
 
 from .reader import Span
 
-BANDS = ("confident", "unsure", "refused")
 
 
 def reader_signals(question: str, passage: str, span: Span) -> list[float]:

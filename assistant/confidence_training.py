@@ -29,11 +29,16 @@ import numpy as np
 from .confidence import ANSWER_SIGNALS, READER_SIGNALS, Bands, ConfidenceModel, Logistic, reader_signals
 from .metrics import answer_right, exact_match, token_f1
 from .reader_data import SQUAD11, dev24_split, read_squad
+from .reader_export import auc as _roc_auc
 
 MAX_FALSE_REFUSAL = 0.10
 CONFIDENT_PRECISION = 0.80
 DISTRACTORS = 150  # Wikinews articles beside the SQuAD paragraphs in the fitting index
 OFF_CORPUS = 300  # SQuAD 1.1 questions about articles the fitting index does not hold
+
+
+def auc(scores: list[float], positive: list[bool]) -> float:
+    return round(_roc_auc(scores, positive), 4)
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,6 @@ def fit_logistic(x: list[list[float]], y: list[bool], names: tuple[str, ...],
         return tuple(round(float(v), 6) for v in values)
 
     return Logistic(names, plain(mean), plain(scale), plain(w[:-1]), round(float(w[-1]), 6))
-
-
-def auc(scores: list[float], positive: list[bool]) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    return round(float(roc_auc_score(positive, scores)), 4)
 
 
 def squad2_scores(reads: list[Read], p: list[float], threshold: float) -> dict:
@@ -237,8 +236,17 @@ def summarise(model: ConfidenceModel, p: list[float], served: list[Served]) -> d
             "right_auc": auc([pi for pi, s in zip(p, served) if s.signals], [s.right for s in served if s.signals])}
 
 
-def fit(settings, data_dir: Path, work_dir: Path, news_file: Path, exclude: set[str], progress=print) -> ConfidenceModel:
-    """Both steps and the bands for the reader `settings` names, measured on the test articles."""
+EVAL_NEWS = Path("evals/corpora/wikinews")  # the eval sets' articles: never distractors here
+
+
+def fit(settings, data_dir: Path, work_dir: Path, progress=print) -> ConfidenceModel:
+    """Both steps and the bands for the reader `settings` names, measured on the test articles; `work_dir` is
+    rebuilt from scratch."""
+    import shutil
+
+    shutil.rmtree(work_dir, ignore_errors=True)
+    news_file = Path(data_dir) / "news" / "wikinews-en.jsonl.gz"
+    exclude = {p.stem for p in EVAL_NEWS.glob("*.md")}
     from .answering import ReaderAnswerer
     from .core import Assistant
     from .reader import MODEL_DIR, MODEL_FILE, Reader

@@ -54,8 +54,8 @@ def score(predict, cases) -> dict:
             em.append(exact_match(span.text, golds))
             f1.append(token_f1(span.text, golds))
     return {"em": round(float(np.mean(em)), 4), "f1": round(float(np.mean(f1)), 4),
-            "no_answer_auc": round(_auc(refusal, labels), 4),
-            "margin_auc": round(_auc(margins, labels), 4), "confidence_auc": round(_auc(combined, labels), 4), "no_answer_accuracy": round(correct / len(cases), 4),
+            "no_answer_auc": round(auc(refusal, labels), 4),
+            "margin_auc": round(auc(margins, labels), 4), "confidence_auc": round(auc(combined, labels), 4), "no_answer_accuracy": round(correct / len(cases), 4),
             "answerable": len(em), "unanswerable": len(cases) - len(em)}
 
 
@@ -72,11 +72,11 @@ def held_out_report(predict, examples) -> dict:
     answerable = confidence.pop("answer", [])
     report = {"answerable": len(answerable), "f1": round(float(np.mean(f1)), 4) if f1 else None}
     for kind, scores in confidence.items():
-        report[f"{kind}_auc"] = round(_auc([-c for c in scores + answerable], [True] * len(scores) + [False] * len(answerable)), 4)
+        report[f"{kind}_auc"] = round(auc([-c for c in scores + answerable], [True] * len(scores) + [False] * len(answerable)), 4)
     return report
 
 
-def _auc(scores: list[float], labels: list[bool]) -> float:
+def auc(scores: list[float], labels: list[bool]) -> float:
     """Probability that an unanswerable case scores higher than an answerable one (ties count half)."""
     pos = np.array([s for s, y in zip(scores, labels) if y])
     neg = np.array([s for s, y in zip(scores, labels) if not y])
