@@ -84,8 +84,9 @@ eval-data:
 
 # Train the reader from ../shared/data (SQuAD, CC BY-SA 4.0) and ship it as assistant/models/reader-int8.onnx, in
 # two resumable stages (READER_ARGS=--resume): SQuAD 1.1 with generated refusals (about 80 min on 2 cores), then
-# SQuAD 2.0's crowd-written refusals (about 50 min). Last, the confidence model and its bands are fitted on held-out
-# SQuAD 2.0 articles and written into the card. See assistant/models/README.md.
+# SQuAD 2.0's crowd-written refusals (about 65 min). Last, the confidence model and its bands are fitted on held-out
+# SQuAD 2.0 articles and the news development set (training/news-dev) and written into the card (about 20 min).
+# See assistant/models/README.md.
 reader: install
 	$(BIN)/assistant train-reader --out .reader-train/base $(READER_ARGS)
 	$(BIN)/assistant train-reader --stage squad2 --init .reader-train/base/reader.pt --out .reader-train/squad2 $(READER_ARGS)

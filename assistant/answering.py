@@ -82,7 +82,7 @@ class ReaderAnswerer:
         for span in self.reader.read(question, [p.text for p in top]):
             passage = top[span.passage]
             offset = passage.chunk.start
-            p = self.model.answerability.probability(reader_signals(question, passage.text, span))
+            p = self.model.answerability.probability(reader_signals(span))
             proposal = Proposal(span, passage, offset + span.start, offset + span.end, p,
                                 span.confidence + self.retrieval_weight * passage.score)
             a, b = proposal.sentence()

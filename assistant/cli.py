@@ -290,7 +290,8 @@ def train_reader(settings: Settings, data_dir: Path, out_dir: Path, resume: bool
               show_default=True, help="Where the fitting index and its corpus are built.")
 @_index_option
 def fit_confidence(settings: Settings, data_dir: Path, work_dir: Path) -> None:
-    """Fit the reader's confidence model and bands on held-out SQuAD 2.0 articles; store it in its card."""
+    """Fit the reader's confidence model and bands on held-out SQuAD 2.0 articles and the news development set
+    (training/news-dev); store it in its card."""
     from .confidence_training import fit, store
     from .embeddings import configure_runtime
     from .reader import MODEL_DIR, MODEL_FILE

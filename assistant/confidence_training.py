@@ -18,17 +18,17 @@ The test split then reports the reader alone (official SQuAD 2.0 metric) and the
 
 from __future__ import annotations
 
-import gzip
 import json
-import random
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .confidence import ANSWER_SIGNALS, READER_SIGNALS, Bands, ConfidenceModel, Logistic, reader_signals
+from .confidence_data import Case, fitting_corpus, news_dev_cases, off_corpus_cases, squad_cases
 from .metrics import answer_right, exact_match, token_f1
-from .reader_data import SQUAD11, dev24_split, read_squad
+from .reader_data import dev24_split
 from .reader_export import auc as _roc_auc
 
 MAX_FALSE_REFUSAL = 0.10
@@ -58,25 +58,27 @@ def gold_reads(reader, articles: list[dict]) -> list[Read]:
             for qa in para["qas"]:
                 golds = [] if qa.get("is_impossible") else [a["text"] for a in qa["answers"]]
                 span = reader.read(qa["question"], [para["context"]])[0]
-                out.append(Read(qa["question"], golds, span.text, reader_signals(qa["question"], para["context"], span)))
+                out.append(Read(qa["question"], golds, span.text, reader_signals(span)))
     return out
 
 
 def fit_logistic(x: list[list[float]], y: list[bool], names: tuple[str, ...],
-                 signs: dict[str, int] | None = None, c: float = 1.0) -> Logistic:
+                 signs: dict[str, int] | None = None, c: float = 1.0, weights: list[float] | None = None) -> Logistic:
     """L2-regularised logistic regression on standardised inputs; `signs` pins a feature's weight to ≥ 0 (+1) or
-    ≤ 0 (-1), for what must never lower (or raise) the probability whatever a data set's quirks teach."""
+    ≤ 0 (-1), for what must never lower (or raise) the probability whatever a data set's quirks teach;
+    `weights` weigh the examples (default: all 1)."""
     from scipy.optimize import minimize
 
     X = np.asarray(x, dtype=np.float64)
     mean, scale = X.mean(0), X.std(0) + 1e-9
     Z, t = (X - mean) / scale, np.asarray(y, dtype=np.float64)
+    v = np.ones(len(t)) if weights is None else np.asarray(weights, dtype=np.float64)
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         z = Z @ w[:-1] + w[-1]
         p = 1.0 / (1.0 + np.exp(-z))
-        value = np.logaddexp(0.0, z).sum() - t @ z + 0.5 / c * (w[:-1] @ w[:-1])
-        grad = np.append(Z.T @ (p - t) + w[:-1] / c, (p - t).sum())
+        value = v @ (np.logaddexp(0.0, z) - t * z) + 0.5 / c * (w[:-1] @ w[:-1])
+        grad = np.append(Z.T @ (v * (p - t)) + w[:-1] / c, v @ (p - t))
         return value, grad
 
     signs = signs or {}
@@ -111,30 +113,6 @@ def best_threshold(reads: list[Read], p: list[float]) -> float:
     return max(candidates, key=lambda t: squad2_scores(reads, p, t)["f1"])
 
 
-def write_paragraphs(articles: list[dict], folder: Path) -> dict[str, str]:
-    """One text file per paragraph (title line, blank line, paragraph); returns paragraph text → document id."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ids = {}
-    for article in articles:
-        for i, para in enumerate(article["paragraphs"]):
-            name = f"squad-{article['title'].lower()}-{i:02d}.txt"
-            (folder / name).write_text(f"{article['title'].replace('_', ' ')}\n\n{para['context']}\n", encoding="utf-8")
-            ids[para["context"]] = name
-    return ids
-
-
-def write_distractors(news_file: Path, folder: Path, n: int, exclude: set[str], seed: int = 7) -> None:
-    """`n` Wikinews articles (not those of the eval sample) as Markdown with front matter."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with gzip.open(news_file, "rt", encoding="utf-8") as fh:
-        articles = [json.loads(line) for line in fh]
-    pool = [a for a in articles if a["id"] not in exclude and 150 <= len(a["text"].split()) <= 900]
-    for a in random.Random(seed).sample(pool, n):
-        (folder / f"{a['id']}.md").write_text(
-            f"---\ntitle: {json.dumps(a['title'])}\npublished: {a['date']}\noutlet: Wikinews\n---\n{a['text']}\n",
-            encoding="utf-8")
-
-
 @dataclass(frozen=True)
 class Served:
     """One question through the served path: what step 2 reads, and whether the answer shown was right."""
@@ -143,43 +121,42 @@ class Served:
     right: bool
     answerable: bool
     refused: bool  # refused whatever the confidence (no span, too vague)
+    domain: str = "squad"
 
 
-def served_reads(questions, probe, cases: list[tuple[str, list[str]]]) -> list[Served]:
+def served_reads(questions, probe, cases: list[Case]) -> list[Served]:
     out = []
-    for question, golds in cases:
-        answer = questions.ask(question, answerer=probe)
-        right = not answer.abstained and answer_right(answer.short, golds, bool(golds))
-        out.append(Served(answer.signals, right, bool(golds), answer.abstained and not answer.signals))
+    for case in cases:
+        answer = questions.ask(case.question, answerer=probe)
+        right = not answer.abstained and answer_right(answer.short, case.golds, case.answerable)
+        out.append(Served(answer.signals, right, case.answerable, answer.abstained and not answer.signals, case.domain))
     return out
 
 
-def squad_cases(articles: list[dict]) -> list[tuple[str, list[str]]]:
-    return [(qa["question"], [] if qa.get("is_impossible") else [a["text"] for a in qa["answers"]])
-            for article in articles for para in article["paragraphs"] for qa in para["qas"]]
-
-
-def off_corpus_cases(data_dir: Path, n: int, seed: int = 11) -> list[tuple[str, list[str]]]:
-    """SQuAD 1.1 questions about Wikipedia articles the fitting index does not hold: right answers are impossible."""
-    qs = [qa["question"] for a in read_squad(Path(data_dir) / SQUAD11) for p in a["paragraphs"] for qa in p["qas"]]
-    return [(q, []) for q in random.Random(seed).sample(qs, n)]
-
-
-def choose_bands(p: list[float], served: list[Served]) -> Bands:
-    """Refuse under the highest point that refuses ≤ MAX_FALSE_REFUSAL of the answerable questions; confident
-    from the lowest point whose answers above it are right ≥ CONFIDENT_PRECISION of the time."""
+def refusal_point(p: list[float], served: list[Served]) -> float:
+    """The highest point that refuses at most MAX_FALSE_REFUSAL of the answerable questions."""
     answerable = sorted(pi for pi, s in zip(p, served) if s.answerable and not s.refused)
     n_ans = sum(s.answerable for s in served)
     already = sum(s.answerable and s.refused for s in served)
     allowed = int(MAX_FALSE_REFUSAL * n_ans) - already
-    refuse_below = answerable[max(0, allowed)] if answerable and allowed >= 0 else 0.0
+    return answerable[max(0, allowed)] if answerable and allowed >= 0 else 0.0
+
+
+def choose_bands(p: list[float], served: list[Served]) -> Bands:
+    """Refuse under the highest point that refuses ≤ MAX_FALSE_REFUSAL of the answerable questions of every
+    domain (SQuAD's and the news'); confident from the lowest point whose answers above it are right
+    ≥ CONFIDENT_PRECISION of the time."""
+    domains = sorted({s.domain for s in served if s.answerable})
+    refuse_below = min(refusal_point([pi for pi, s in zip(p, served) if s.domain == d],
+                                     [s for s in served if s.domain == d]) for d in domains)
     confident_from = 1.0
     for t in sorted(set(round(x, 4) for x in p), reverse=True):
         above = [s.right for pi, s in zip(p, served) if pi >= t and not s.refused]
         if len(above) >= 20 and np.mean(above) >= CONFIDENT_PRECISION:
             confident_from = t
     confident_from = max(confident_from, refuse_below)
-    bands = Bands(round(refuse_below, 4), round(confident_from, 4))
+    # rounded down: rounding up would refuse the answerable question the refusal point was placed at
+    bands = Bands(math.floor(refuse_below * 1e4) / 1e4, math.floor(confident_from * 1e4) / 1e4)
     return Bands(bands.refuse_below, bands.confident_from, band_accuracy(bands, p, served))
 
 
@@ -200,8 +177,14 @@ STEP2_SIGNS = {name: 1 for name in ANSWER_SIGNALS if name not in ("runner_up", "
 
 
 def fit_step2(served: list[Served]) -> Logistic:
+    """Step 2 with the news questions weighed up to count as much as SQuAD's: the served questions are
+    news, and SQuAD's adversarial refusals alone taught the model to doubt plain news answers."""
     usable = [s for s in served if s.signals]
-    return fit_logistic([s.signals for s in usable], [s.right for s in usable], ANSWER_SIGNALS, STEP2_SIGNS)
+    counts = {d: sum(s.domain == d for s in usable) for d in {s.domain for s in usable}}
+    lift = counts.get("squad", 0) / counts["news"] if counts.get("news") else 1.0
+    weights = [lift if s.domain == "news" else 1.0 for s in usable]
+    return fit_logistic([s.signals for s in usable], [s.right for s in usable], ANSWER_SIGNALS, STEP2_SIGNS,
+                        weights=weights)
 
 
 def fit_step1(reader, data_dir: Path, work_dir: Path | None = None) -> tuple[Logistic, float, dict]:
@@ -227,7 +210,19 @@ def fit_step1(reader, data_dir: Path, work_dir: Path | None = None) -> tuple[Log
 
 
 def summarise(model: ConfidenceModel, p: list[float], served: list[Served]) -> dict:
+    """Refusals, band accuracy and AUC, over all questions and per domain (squad, news, off-corpus)."""
+    out = summary_of(model, p, served)
+    for domain in sorted({s.domain for s in served}):
+        keep = [i for i, s in enumerate(served) if s.domain == domain]
+        out[domain] = summary_of(model, [p[i] for i in keep], [served[i] for i in keep])
+    return out
+
+
+def summary_of(model: ConfidenceModel, p: list[float], served: list[Served]) -> dict:
     ans = [s for s in served if s.answerable]
+    if not ans:
+        refused = [s.refused or pi < model.bands.refuse_below for pi, s in zip(p, served)]
+        return {"questions": len(served), "refusal_recall": round(float(np.mean(refused)), 3)}
     refused = [s.refused or pi < model.bands.refuse_below for pi, s in zip(p, served)]
     return {"questions": len(served), "answerable": len(ans),
             "false_refusal": round(float(np.mean([r for r, s in zip(refused, served) if s.answerable])), 3),
@@ -236,49 +231,46 @@ def summarise(model: ConfidenceModel, p: list[float], served: list[Served]) -> d
             "right_auc": auc([pi for pi, s in zip(p, served) if s.signals], [s.right for s in served if s.signals])}
 
 
-EVAL_NEWS = Path("evals/corpora/wikinews")  # the eval sets' articles: never distractors here
-
-
 def fit(settings, data_dir: Path, work_dir: Path, progress=print) -> ConfidenceModel:
-    """Both steps and the bands for the reader `settings` names, measured on the test articles; `work_dir` is
-    rebuilt from scratch."""
+    """Both steps and the bands for the reader `settings` names, measured on the test articles and the test half
+    of the news development set; `work_dir` is rebuilt from scratch."""
     import shutil
 
-    shutil.rmtree(work_dir, ignore_errors=True)
-    news_file = Path(data_dir) / "news" / "wikinews-en.jsonl.gz"
-    exclude = {p.stem for p in EVAL_NEWS.glob("*.md")}
     from .answering import ReaderAnswerer
     from .core import Assistant
-    from .reader import MODEL_DIR, MODEL_FILE, Reader
 
-    reading = settings.reading
-    reader = Reader(Path(reading.model) if reading.model else MODEL_DIR / MODEL_FILE, reading.tokenizer, reading.threads)
+    shutil.rmtree(work_dir, ignore_errors=True)
+    assistant = Assistant(settings.model_copy(update={"index_dir": work_dir / "index"}))
+    reader = assistant.questions.reader
     progress("step 1: gold-paragraph reads of the calibration and test articles")
     step1, reader_threshold, reader_report = fit_step1(reader, data_dir, work_dir)
     progress(f"  test articles: {reader_report['shipped_decision']}")
     split = dev24_split(data_dir)
-    corpus = work_dir / "corpus"
-    write_paragraphs(split["calibration"] + split["test"], corpus / "squad")
-    write_distractors(news_file, corpus / "news", DISTRACTORS, exclude)
-    assistant = Assistant(settings.model_copy(update={"index_dir": work_dir / "index"}))
-    progress("step 2: indexing the calibration and test paragraphs with news distractors")
-    assistant.ingest([corpus])
+    fitting_corpus(data_dir, split["calibration"] + split["test"], work_dir / "corpus", DISTRACTORS)
+    progress("step 2: indexing the SQuAD paragraphs, the news development articles and news distractors")
+    assistant.ingest([work_dir / "corpus"])
     provisional = ConfidenceModel(step1, Logistic(("answerability",), (0.0,), (1.0,), (1.0,), 0.0), Bands(0.0, 0.0),
                                   reader_threshold)
     s = settings.reading
-    probe = ReaderAnswerer(assistant.questions.reader, provisional, passages=s.passages, max_words=s.max_words,
+    probe = ReaderAnswerer(reader, provisional, passages=s.passages, max_words=s.max_words,
                            refuse_below=0.0, retrieval_weight=s.retrieval_weight)
-    off = off_corpus_cases(data_dir, 2 * OFF_CORPUS)
-    progress("  asking the calibration questions through the served path")
-    cal = served_reads(assistant.questions, probe, squad_cases(split["calibration"]) + off[:OFF_CORPUS])
+    off, news = off_corpus_cases(data_dir, 2 * OFF_CORPUS), news_dev_cases()
+    progress("  asking the fitting questions through the served path")
+    cal = served_reads(assistant.questions, probe, squad_cases(split["calibration"]) + off[:OFF_CORPUS] + news["fit"])
+    progress("  asking the test questions through the served path")
+    test = served_reads(assistant.questions, probe, squad_cases(split["test"]) + off[OFF_CORPUS:] + news["test"])
+    (work_dir / "served.json").write_text(json.dumps({"calibration": [s.__dict__ for s in cal],
+                                                      "test": [s.__dict__ for s in test]}))  # for trying other fits
+    return fit_served(step1, reader_threshold, reader_report, cal, test)
+
+
+def fit_served(step1: Logistic, reader_threshold: float, reader_report: dict, cal: list[Served],
+               test: list[Served]) -> ConfidenceModel:
+    """Step 2 and the bands from the served reads, with what they measured on the test questions."""
     step2 = fit_step2(cal)
     p_cal = [step2.probability(x.signals) if x.signals else 0.0 for x in cal]
     model = ConfidenceModel(step1, step2, choose_bands(p_cal, cal), reader_threshold)
-    progress("  asking the test questions through the served path")
-    test = served_reads(assistant.questions, probe, squad_cases(split["test"]) + off[OFF_CORPUS:])
     p_test = [step2.probability(x.signals) if x.signals else 0.0 for x in test]
-    (work_dir / "served.json").write_text(json.dumps({"calibration": [s.__dict__ for s in cal],
-                                                      "test": [s.__dict__ for s in test]}))  # for trying other fits
     fitted = {"reader_alone": reader_report, "served_calibration": summarise(model, p_cal, cal),
               "served_test": summarise(model, p_test, test), "max_false_refusal": MAX_FALSE_REFUSAL,
               "confident_precision": CONFIDENT_PRECISION, "distractors": DISTRACTORS, "off_corpus": OFF_CORPUS}

@@ -57,3 +57,16 @@ def test_coverage_risk_and_reliability_on_a_known_set():
 def test_an_unanswerable_question_has_no_right_answer():
     assert answer_right("Lena Ortiz", ["Lena Ortiz"], True)
     assert not answer_right("Lena Ortiz", [], False) and not answer_right("", ["Lena Ortiz"], True)
+
+
+def test_the_refusal_point_holds_for_every_domain_after_rounding():
+    """News answers score lower than SQuAD's: the point must keep both within bound, and rounding it to 4
+    decimals must not refuse the answerable question it was placed at (it once did: 0.152597 → 0.1526)."""
+    squad = [Served([1.0], True, True, False, "squad")] * 50
+    news = [Served([1.0], True, True, False, "news")] * 10 + [Served([1.0], False, False, False, "news")] * 10
+    p = [0.5 + 0.001 * i for i in range(50)] + [0.040, 0.152597] + [0.3 + 0.01 * i for i in range(8)] + [0.1] * 10
+    bands = choose_bands(p, squad + news)
+    for domain in ("squad", "news"):
+        answerable = [pi for pi, s in zip(p, squad + news) if s.domain == domain and s.answerable]
+        assert sum(pi < bands.refuse_below for pi in answerable) <= 0.10 * len(answerable)
+    assert bands.refuse_below == 0.1525

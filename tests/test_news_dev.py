@@ -1,0 +1,35 @@
+"""The news development set the confidence model is fitted on: real articles, answers verbatim, never an eval's."""
+
+from __future__ import annotations
+
+import json
+
+from assistant.confidence_data import EVAL_NEWS, NEWS_DEV, news_dev_cases
+
+
+def test_answers_are_verbatim_in_their_article_and_no_article_is_an_evaluation_ones():
+    rows = [json.loads(line) for line in (NEWS_DEV / "questions.jsonl").read_text().splitlines()]
+    assert len({r["id"] for r in rows}) == len(rows) >= 200
+    articles = {p.name: p.read_text(encoding="utf-8") for p in (NEWS_DEV / "corpus").glob("*.md")}
+    assert not set(articles) & {p.name for p in EVAL_NEWS.glob("*.md")}
+    for r in rows:
+        assert all(s in articles for s in r["sources"])
+        if r["answerable"]:
+            assert any(a in articles[r["sources"][0]] for a in r["answers"]), r["id"]
+        else:
+            assert r["answers"] == []
+
+
+def test_the_fitting_and_test_halves_share_no_article():
+    halves = news_dev_cases()
+    fit = {c.question for c in halves["fit"]}
+    test = {c.question for c in halves["test"]}
+    assert not fit & test and len(fit) + len(test) >= 240
+    rows = [json.loads(line) for line in (NEWS_DEV / "questions.jsonl").read_text().splitlines()]
+    side = {r["question"]: ("fit" if r["question"] in fit else "test") for r in rows}
+    per_article: dict[str, set] = {}
+    for r in rows:
+        for s in r["sources"]:
+            per_article.setdefault(s, set()).add(side[r["question"]])
+    assert all(len(sides) == 1 for sides in per_article.values())
+    assert {c.domain for c in halves["fit"]} == {"news", "off-corpus"}

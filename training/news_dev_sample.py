@@ -1,0 +1,179 @@
+"""Write the fixed Wikinews DEVELOPMENT sample used to fit the confidence/refusal model.
+
+Picks 50 articles of 150-900 words from the shared English Wikinews file
+(``../shared/data/news/wikinews-en.jsonl.gz``) and writes each one to
+``training/news-dev/corpus/<id>.md`` as YAML front matter (title, published,
+outlet, url) followed by the article text exactly as it is in the file, the
+same layout as ``evals/corpora/wikinews/``.
+
+Why: the confidence/refusal model needs real news articles with hand-written
+answerable and unanswerable questions to be fitted on. Fitting it on the
+evaluation articles would leak the evaluation, so this sample must be
+disjoint from the evaluation sample, in articles and in stories:
+
+* every article whose id is a file stem in ``evals/corpora/wikinews/`` is
+  excluded;
+* the evaluation headlines are put in the "already seen" list before drawing,
+  so no chosen headline shares two or more content words with an evaluation
+  headline (or with another chosen headline), which keeps one running story
+  out of both samples;
+* ``SKIP_IDS`` lists articles dropped by hand after reading the titles
+  because they cover the same story as an evaluation article in other words.
+
+The choice is deterministic: the eligible articles (in file order) are
+shuffled with ``random.Random(5)`` and taken in that order, subject to a
+quota per period (``QUOTAS``), so the sample spreads over the years instead of
+following the file's 2005-2008 skew, and at most half of a period's quota
+(rounded up) per Wikinews category in periods with more than one category
+(the same rules as ``evals/wikinews_sample.py``, with another seed).
+
+Running it again gives the same files. The question set
+(``training/news-dev/questions.jsonl``) is written by hand against these
+files and is not regenerated; changing the selection would orphan it.
+
+The texts are (c) Wikinews contributors, CC BY 2.5; see
+``training/news-dev/README.md`` for the attribution that must travel with them.
+
+Usage: python3 training/news_dev_sample.py [--news PATH] [--out DIR] [--evals DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import random
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "wikinews-en.jsonl.gz"
+DEFAULT_OUT = REPO / "training" / "news-dev" / "corpus"
+DEFAULT_EVALS = REPO / "evals" / "corpora" / "wikinews"
+
+SEED = 5
+MIN_WORDS, MAX_WORDS = 150, 900
+# (first year, last year, articles); 50 in all.
+QUOTAS = [
+    (2004, 2005, 8),
+    (2006, 2006, 7),
+    (2007, 2007, 7),
+    (2008, 2008, 6),
+    (2009, 2010, 6),
+    (2011, 2018, 5),
+    (2019, 2019, 6),
+    (2020, 2021, 5),
+]
+# Same story as an evaluation article, found by reading the titles (see docstring).
+# Skipped in the drawing loop (after the shuffle), so the rest of the draw is unchanged.
+SKIP_IDS = {
+    "wikinews-en-49159",  # "Al-Qaeda releases new videotape": like the eval's bin Laden audiotape story
+}
+STOP = set("""a an the of in on at to for from by with and or but as is are was were be been has have had
+not no new over after into out up down its it his her their than says say said will would could may more
+about against amid two three first last""".split())
+
+
+def period(year: int) -> int | None:
+    """Index into QUOTAS of the period holding `year`, or None."""
+    for index, (first, last, _) in enumerate(QUOTAS):
+        if first <= year <= last:
+            return index
+    return None
+
+
+def topic(article: dict) -> str:
+    cats = article.get("categories") or []
+    if "Politics and conflicts" in cats:
+        return "politics"
+    if "Economy and business" in cats:
+        return "economy"
+    return "none"
+
+
+def headline_words(title: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9']+", title.lower()) if len(w) > 2 and w not in STOP}
+
+
+def eval_titles(evals_dir: Path) -> tuple[set[str], list[str]]:
+    """Ids (file stems) and headlines of the evaluation sample."""
+    ids, titles = set(), []
+    for path in sorted(evals_dir.glob("*.md")):
+        ids.add(path.stem)
+        for line in path.read_text(encoding="utf-8").splitlines()[1:6]:
+            if line.startswith("title: "):
+                titles.append(json.loads(line[len("title: "):]))
+    return ids, titles
+
+
+def select(articles: list[dict], exclude_ids: set[str], exclude_titles: list[str]) -> list[dict]:
+    """The sample, in the shuffled order it was drawn (see the module docstring)."""
+    eligible = [
+        a for a in articles
+        if MIN_WORDS <= len(a["text"].split()) <= MAX_WORDS
+        and a["id"] not in exclude_ids
+    ]
+    random.Random(SEED).shuffle(eligible)
+    taken: list[dict] = []
+    per_period = [0] * len(QUOTAS)
+    per_topic: dict[tuple[int, str], int] = {}
+    topics: dict[int | None, set[str]] = {}
+    for article in eligible:
+        topics.setdefault(period(int(article["date"][:4])), set()).add(topic(article))
+    seen_words: list[set[str]] = [headline_words(t) for t in exclude_titles]
+    for article in eligible:
+        if article["id"] in SKIP_IDS:
+            continue
+        index = period(int(article["date"][:4]))
+        if index is None or per_period[index] >= QUOTAS[index][2]:
+            continue
+        quota = QUOTAS[index][2]
+        key = (index, topic(article))
+        if len(topics[index]) > 1 and per_topic.get(key, 0) >= (quota + 1) // 2:
+            continue
+        words = headline_words(article["title"])
+        if any(len(words & other) >= 2 for other in seen_words):
+            continue
+        taken.append(article)
+        per_period[index] += 1
+        per_topic[key] = per_topic.get(key, 0) + 1
+        seen_words.append(words)
+    return taken
+
+
+def render(article: dict) -> str:
+    """Front matter plus the unchanged text; the title is JSON-quoted, which is valid YAML."""
+    return (
+        "---\n"
+        f"title: {json.dumps(article['title'], ensure_ascii=False)}\n"
+        f"published: {article['date']}\n"
+        f"outlet: {article.get('source') or 'Wikinews'}\n"
+        f"url: {article['url']}\n"
+        "---\n"
+        f"{article['text']}\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--evals", type=Path, default=DEFAULT_EVALS)
+    args = parser.parse_args()
+    with gzip.open(args.news, "rt", encoding="utf-8") as handle:
+        articles = [json.loads(line) for line in handle]
+    exclude_ids, exclude_titles = eval_titles(args.evals)
+    if not exclude_ids:
+        raise SystemExit(f"no evaluation articles found in {args.evals}; refusing to sample blind")
+    chosen = select(articles, exclude_ids, exclude_titles)
+    assert not {a["id"] for a in chosen} & exclude_ids
+    args.out.mkdir(parents=True, exist_ok=True)
+    for old in args.out.glob("wikinews-en-*.md"):
+        old.unlink()
+    for article in chosen:
+        (args.out / f"{article['id']}.md").write_text(render(article), encoding="utf-8")
+    print(f"wrote {len(chosen)} articles to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
