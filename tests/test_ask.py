@@ -36,7 +36,10 @@ def test_the_answer_and_its_quote_are_verbatim_from_the_cited_sentence(seed_assi
     answer = seed_assistant.ask("Who was wounded when Baldwin fired the gun?")
     assert not answer.abstained
     assert "Joel Souza" in answer.short
-    short, quote = re.fullmatch(r"(.+?) — “(.+)” \[1\]", answer.answer).groups()
+    from assistant.citations import UNSURE_LEAD
+
+    text = answer.answer.removeprefix(UNSURE_LEAD) if answer.band == "unsure" else answer.answer
+    short, quote = re.fullmatch(r"(.+?) — “(.+)” \[1\]", text).groups()
     cited = " ".join(answer.citations[0].text.split())
     assert short == answer.short and short in cited and quote.strip("…") in cited and short in quote
 
