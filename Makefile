@@ -8,7 +8,7 @@ INDEX  ?= index
 EVAL_INDEX ?= .eval-index
 REPORTS ?= evals/reports
 
-.PHONY: run serve install install-test browser index test clean-index eval calibrate eval-data help stress bench reader
+.PHONY: run serve install install-test browser index test test-fast clean-index eval calibrate eval-data help stress bench reader
 
 help:
 	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
@@ -55,6 +55,10 @@ serve: run
 
 test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast tier (under a minute): no processes, servers, browsers, LLM or training.
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # Load: 32 concurrent clients for 60 s against the real app on loopback, then asking while an ingest runs;
 # p50/p95 printed and written to .artifacts/load-*.json. Bounded: killed after 15 minutes.

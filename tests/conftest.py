@@ -18,6 +18,19 @@ from assistant import Assistant, Settings
 ROOT = Path(__file__).resolve().parent.parent
 SEED_ID = "000_cee5a0d51e26243d.txt"
 
+# Two tiers: `pytest -m "not slow"` (under a minute) runs the code in process against the real store, Chroma,
+# embedder and reader; `slow` is what starts a process, a server or a browser, loads the LLM or trains. A test
+# is slow by its fixtures or its module (below), or by an explicit `@pytest.mark.slow`. `make test` runs both.
+SLOW_FIXTURES = {"app", "app_url", "browser", "page", "llama_server", "site", "store", "reference"}
+SLOW_MODULES = {"test_browser", "test_browser_tabs", "test_concurrency", "test_crash", "test_faults", "test_load",
+                "test_server_mode", "test_web"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def embeddings():

@@ -122,6 +122,7 @@ def test_chat_resolves_a_follow_up_and_shows_the_rewritten_query(app_url):
     assert "Searched for: “Who is her sister? &#40;Hutchins&#41;”" in reply  # entity-escaped parentheses
 
 
+@pytest.mark.slow
 def test_login_is_required_when_auth_is_set(seed_settings, tmp_path):
     """ASSISTANT_AUTH=user:password puts the app and its API behind a login."""
     from gradio_client import Client

@@ -106,6 +106,7 @@ def _cli(*args, env=None):
     return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
 
 
+@pytest.mark.slow
 def test_cli_ingest_then_ask_json(tmp_path, corpus_dir):
     index = tmp_path / "index"
     ingest = _cli("ingest", "--index", str(index), str(corpus_dir))
@@ -132,6 +133,7 @@ def test_cli_ingest_then_ask_json(tmp_path, corpus_dir):
     assert json.loads(off.stdout)["abstained"] is True
 
 
+@pytest.mark.slow
 def test_cli_errors_are_one_clear_line(tmp_path):
     missing = _cli("ingest", "--index", str(tmp_path / "i"), str(tmp_path / "nope"))
     assert missing.returncode != 0

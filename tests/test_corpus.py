@@ -76,6 +76,7 @@ def test_sync_of_a_missing_folder_is_a_clear_error(tmp_path, embeddings):
         Assistant(Settings(index_dir=tmp_path / "i"), embeddings=embeddings).sync(tmp_path / "missing")
 
 
+@pytest.mark.slow
 def test_cli_sync_list_remove(tmp_path, corpus):
     exe = str(Path(sys.executable).with_name("assistant"))
     index = str(tmp_path / "index")

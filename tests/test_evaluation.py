@@ -116,6 +116,7 @@ def test_report_files_are_written_and_escaped(tmp_path, seed_assistant):
     assert "<img" not in md and "<script>" not in md and "](javascript:" not in md
 
 
+@pytest.mark.slow
 def test_cli_eval_with_results_report_and_compare(tmp_path, seed_settings):
     set_path = _write(tmp_path / "mini.jsonl", CASES)
     exe = str(Path(sys.executable).with_name("assistant"))

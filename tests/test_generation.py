@@ -85,6 +85,7 @@ def test_prompt_is_short_and_numbered(seed_assistant):
     assert "Allred" in reader.short and f"Reader's answer: {reader.short} (from \"" in prompt
 
 
+@pytest.mark.slow
 def test_llama_answerer_runs_gemma_and_every_kept_sentence_is_verified(seed_assistant):
     answer = seed_assistant.ask(HEADLINE_Q, answerer="llama")
     assert not answer.abstained and answer.answerer == "llama"
@@ -97,6 +98,7 @@ def test_llama_answerer_runs_gemma_and_every_kept_sentence_is_verified(seed_assi
     assert "Allred" in answer.answer or answer.generation["fallback"]
 
 
+@pytest.mark.slow
 def test_injected_instructions_never_become_a_verified_answer(tmp_path, embeddings, corpus_dir):
     import shutil
 
@@ -164,6 +166,7 @@ def test_instruction_shaped_text_is_recognised(text, instruction):
     assert looks_like_instruction(text) is instruction
 
 
+@pytest.mark.slow
 def test_llama_tokens_stream_as_a_draft_before_the_verified_answer(seed_assistant):
     from assistant.citations import Answer
 

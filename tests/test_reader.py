@@ -85,6 +85,7 @@ def test_windows_overlap_and_labels_point_at_the_answer_text():
     assert all(b < a_end for b, a_end in zip(firsts[1:], lasts)), "consecutive windows share tokens"
 
 
+@pytest.mark.slow
 def test_train_reader_runs_a_few_steps_logs_and_resumes(tmp_path):
     """Real training code on a handful of examples (two steps), then --resume continues to a third."""
     data, out = write_data(tmp_path / "data"), tmp_path / "run"
@@ -133,6 +134,7 @@ def test_a_missing_or_damaged_model_names_the_command_that_rebuilds_it(tmp_path,
     assert {"missing": "not found", "not onnx": "cannot be loaded", "one byte changed": "damaged"}[damage] in str(error.value)
 
 
+@pytest.mark.slow
 def test_the_shipped_int8_reader_comes_back_as_torch_weights_that_read_alike():
     """`onnx_state_dict` dequantizes the shipped model, so training can continue from it (stage squad2)."""
     import numpy as np
@@ -160,6 +162,7 @@ def test_the_shipped_int8_reader_comes_back_as_torch_weights_that_read_alike():
     assert abs(float(na[0]) - float(onnx_na[0])) < 0.5
 
 
+@pytest.mark.slow
 def test_the_second_stage_starts_from_the_shipped_model_and_trains_on_human_refusals(tmp_path):
     data, out = write_data(tmp_path / "data"), tmp_path / "run"
     v2 = json.loads(json.dumps(ARTICLES))
