@@ -12,7 +12,7 @@ REPORTS ?= evals/reports
 
 help:
 	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
-	@echo "make test   - install test dependencies and run the test suite"
+	@echo "make test   - install test dependencies and run the test suite (make test-fast: the fast tier, under a minute)"
 	@echo "make eval   - score the question sets in evals/ (seed, normans, wikinews-story, wikinews-offcorpus) into evals/reports/"
 
 $(VENV)/.installed: pyproject.toml constraints.txt

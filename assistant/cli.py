@@ -133,12 +133,33 @@ def list_documents(settings: Settings, as_json: bool) -> None:
     click.echo(f"{len(docs)} document(s)")
 
 
+_corpus_option = click.option(
+    "--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="The folder the documents' files are in (default: the corpus_dir setting, corpus/).")
+
+
 @cli.command()
 @click.argument("doc_ids", nargs=-1, required=True)
+@_corpus_option
 @_index_option
-def remove(settings: Settings, doc_ids: tuple[str, ...]) -> None:
-    """Remove documents (by id, as `list` shows them) from the index."""
-    _report(_assistant(settings).corpus.remove(list(doc_ids)))
+def remove(settings: Settings, doc_ids: tuple[str, ...], corpus_dir: Path | None) -> None:
+    """Remove documents (by id, as `list` shows them) from the index; their files leave the corpus folder for
+    the index's trash, so the next `sync` does not bring them back. `restore` undoes it (as the app's Undo)."""
+    settings = settings.model_copy(update={"corpus_dir": corpus_dir}) if corpus_dir else settings
+    report = _assistant(settings).corpus.remove(list(doc_ids), delete_files=True)
+    if report.undo and report.removed:
+        click.echo(f"undo with: assistant --index {settings.index_dir} restore {report.undo}")
+    _report(report)
+
+
+@cli.command()
+@click.argument("token")
+@_corpus_option
+@_index_option
+def restore(settings: Settings, token: str, corpus_dir: Path | None) -> None:
+    """Undo a `remove`: its files go back into the corpus folder and its documents into the index."""
+    settings = settings.model_copy(update={"corpus_dir": corpus_dir}) if corpus_dir else settings
+    _report(_assistant(settings).corpus.restore(token))
 
 
 @cli.command()

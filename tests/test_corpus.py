@@ -92,10 +92,19 @@ def test_cli_sync_list_remove(tmp_path, corpus):
     assert (budget["title"], budget["outlet"], budget["published"], budget["chunks"]) == (
         "Council passes budget", "Riverton Gazette", "2024-03-01", 1)
     assert budget["indexed_at"]
-    removed = run("remove", "flood.txt", "ghost.txt")
+    removed = run("remove", "--corpus", str(corpus), "flood.txt", "ghost.txt")
     assert removed.returncode == 1  # one id was unknown
     assert "removed   flood.txt" in removed.stdout and "ghost.txt: no such document" in removed.stderr
     assert "1 document(s)" in run("list").stdout
+    assert not (corpus / "flood.txt").exists(), "the file went to the trash"
+    assert "0 added, 0 updated, 1 unchanged, 0 removed" in run("sync", str(corpus)).stdout, "sync does not bring it back"
+    token = removed.stdout.split("restore ", 1)[1].split()[0]
+    restored = run("restore", "--corpus", str(corpus), token)
+    assert restored.returncode == 0, restored.stderr
+    assert "added     flood.txt" in restored.stdout and (corpus / "flood.txt").exists()
+    assert "2 document(s)" in run("list").stdout
+    again = run("restore", token)
+    assert again.returncode != 0 and "can no longer be undone" in again.stderr
 
 
 WIRE = ("Riverton port closed by storm\n\nA winter storm closed the port of Riverton on Thursday, harbour master Lena Ortiz said. "
