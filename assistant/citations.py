@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 UNSURE_LEAD = "Not sure — the closest passage says: "  # opens an answer in the unsure band, in every front end
+MARKER = re.compile(r"\[(\d+)\]")  # a citation marker, [n], in an answer's text
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#|~!])")
 
 
@@ -97,35 +98,11 @@ class Draft(str):
         return later
 
 
-def sources_markdown(answer: Answer) -> str:
-    """The cited passages as Markdown for the chat, every piece of corpus text HTML-escaped."""
-    if answer.abstained or not answer.citations:
-        return ""
-    lines = ["", "**Sources**", ""]
-    for c in answer.citations:
-        lines.append(f"[{c.n}] **{_escape(c.title)}** ({_escape(c.source)}, chars {c.start}–{c.end}, support {c.support:.2f}): “{_escape(c.text)}”")
-        lines.append("")
-    return "\n".join(lines)
-
-
 def sources_text(answer: Answer) -> str:
     """The cited passages as plain text for the terminal."""
     return "\n".join(f"[{c.n}] {c.title} ({c.source}:{c.start}-{c.end})\n    {c.text}" for c in answer.citations)
 
 
-def _escape(text: str) -> str:
-    """Neutralise Markdown (links, emphasis, code) first, then HTML, so quoted text stays text."""
-    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split())), quote=True)
-
-
 def escape_markdown(text: str) -> str:
-    """Public name for the escaping used on all corpus and user text shown in the chat."""
-    return _escape(text)
-
-
-def answer_markdown(answer: Answer) -> str:
-    """The full chat message: escaped answer with [n] markers, then the cited passages."""
-    searched = f"\n\n*Searched for: {_escape(answer.query)}*" if answer.query and answer.query != answer.question else ""
-    if answer.abstained:
-        return f"*{_escape(answer.answer)}*{searched}"
-    return _escape(answer.answer) + searched + "\n" + sources_markdown(answer)
+    """Neutralise Markdown (links, emphasis, code) first, then HTML, so quoted corpus or user text stays text."""
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split())), quote=True)

@@ -11,7 +11,6 @@ as a fallback.
 
 from __future__ import annotations
 
-import re
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -21,12 +20,11 @@ from langchain_core.prompts import PromptTemplate
 
 from .answering import ReaderAnswerer
 from .chunking import sentence_spans
-from .citations import Answer, Citation, Draft
+from .citations import MARKER, Answer, Citation, Draft
 from .errors import AssistantError
 from .retrieval import Passage
 from .verification import check
 
-_MARKER = re.compile(r"\[(\d+)\]")
 PROMPT = PromptTemplate.from_template("""Passages:
 {passages}
 
@@ -39,7 +37,7 @@ SYSTEM = "Answer only from the passages, in one short sentence, and cite the pas
 def build_prompt(question: str, passages: list[Passage], reader: Answer, max_chars: int = 700) -> str:
     """The prompt: numbered passages, the question, and the reader's answer with its evidence sentence."""
     numbered = "\n".join(f"[{i}] {' '.join(p.text.split())[:max_chars]}" for i, p in enumerate(passages, start=1))
-    answer = reader.short or _MARKER.sub("", reader.answer).strip()
+    answer = reader.short or MARKER.sub("", reader.answer).strip()
     evidence = " ".join(reader.citations[0].text.split()) if reader.citations else ""
     return PROMPT.format(passages=numbered, question=question, answer=answer, evidence=evidence)
 
@@ -50,9 +48,9 @@ def parse(output: str, n_passages: int) -> list[tuple[str, int]]:
     text = " ".join(output.split())
     for a, b in sentence_spans(text):
         sentence = text[a:b]
-        numbers = [int(n) for n in _MARKER.findall(sentence) if 1 <= int(n) <= n_passages]
+        numbers = [int(n) for n in MARKER.findall(sentence) if 1 <= int(n) <= n_passages]
         current = numbers[0] if numbers else current
-        clean = " ".join(_MARKER.sub("", sentence).split()).strip(" -–—:")
+        clean = " ".join(MARKER.sub("", sentence).split()).strip(" -–—:")
         if len(clean.split()) >= 2:
             claims.append((clean, current))
     return claims

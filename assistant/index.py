@@ -147,11 +147,6 @@ class Index:
                                                    cache_dir=s.onnx_cache_dir)
         return self._embeddings
 
-    @property
-    def remote(self) -> bool:
-        """True when the vectors live on a Chroma server (`chroma_url`), not in `root/chroma`."""
-        return bool(self.settings.chroma_url)
-
     @staticmethod
     def clear_folder(root: Path) -> None:
         """Delete what an index stores in `root`, even one that no longer opens; other files stay."""

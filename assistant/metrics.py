@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from .citations import UNSURE_LEAD
+from .citations import MARKER, UNSURE_LEAD
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 _PUNCT = set(string.punctuation)
@@ -75,13 +75,13 @@ def contains_answer(prediction: str, golds: Iterable[str]) -> bool:
     return any(f" {g} " in pred for g in map(_loose, golds) if g)
 
 
-_MARKER = re.compile(r"\s*\[\d+\]")
+_SPACED_MARKER = re.compile(r"\s*" + MARKER.pattern)  # a marker with the space before it
 
 
 def strip_markers(answer: str) -> str:
     """Answer text without its [n] citation markers and an unsure answer's opening words: they are not words
     of the answer."""
-    return _MARKER.sub("", answer.removeprefix(UNSURE_LEAD)).strip()
+    return _SPACED_MARKER.sub("", answer.removeprefix(UNSURE_LEAD)).strip()
 
 
 def _unique(retrieved: Iterable[str]) -> list[str]:

@@ -14,9 +14,8 @@ import html
 import re
 from datetime import date
 
-from .citations import UNSURE_LEAD, Answer, Citation
+from .citations import MARKER, UNSURE_LEAD, Answer, Citation
 
-_MARKER = re.compile(r"\[(\d+)\]")
 # Characters Markdown would act on; the chat renders Markdown before HTML, so we neutralise them as entities.
 _MARKDOWN_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]()#|~!<>&\"'$"})
 # Words for a cited sentence's support (how well it backs the answer), highest first.
@@ -117,7 +116,7 @@ def answer_html(answer: Answer, turn: str = "0") -> str:
                 f'{confidence_badge(answer)}')
     else:  # an LLM's sentences, each followed by the chips of what it cites
         escaped = text(answer.answer).replace("&#91;", "[").replace("&#93;", "]")
-        body = f'<div class="direct prose">{_MARKER.sub(lambda m: chips.get(int(m.group(1)), m.group(0)), escaped)}</div>'
+        body = f'<div class="direct prose">{MARKER.sub(lambda m: chips.get(int(m.group(1)), m.group(0)), escaped)}</div>'
     return f'<div class="answer">{body}</div>{fallback_note(answer)}{rewritten}{copy}'
 
 

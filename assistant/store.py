@@ -25,6 +25,7 @@ import numpy as np
 
 from .chunking import Chunk
 from .documents import Document
+from .errors import IndexMismatchError
 from .ids import ChunkId, SentenceId
 from .text import terms
 
@@ -97,6 +98,10 @@ class Store:
         db.executescript(_SCHEMA)
         db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         db.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+        schema = int(db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0])
+        if schema > SCHEMA_VERSION:
+            raise IndexMismatchError(f"{self.path} was written by a newer version of the assistant (schema {schema}; "
+                                     f"this one reads {SCHEMA_VERSION}): upgrade the assistant to open it")
 
     @property
     def exists(self) -> bool:
@@ -208,9 +213,6 @@ class Store:
 
     def missing_sentence_vectors(self) -> list[SentenceId]:
         return [SentenceId(*r) for r in self.db.execute("SELECT doc_id, ordinal FROM sentences WHERE vector IS NULL")]
-
-    def chunk_ids(self) -> list[ChunkId]:
-        return [ChunkId(*r) for r in self.db.execute("SELECT doc_id, ordinal FROM chunks ORDER BY doc_id, ordinal")]
 
     # -- lexical ----------------------------------------------------------------
     def lexical_search(self, query: str, n: int) -> list[tuple[ChunkId, float]]:

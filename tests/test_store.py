@@ -95,3 +95,20 @@ def test_a_json_era_index_is_moved_into_the_store_on_open(tmp_path, seed_setting
     assert moved.index.vectors.legacy_collections() == []
     assert moved.ask(Q).answer == answer
     assert stored(index, "SELECT count(*) FROM lexical") == [(len(legacy[SEED_ID]["chunks"]),)]
+
+
+def test_a_store_from_a_newer_schema_is_refused_with_the_reason(tmp_path, seed_settings):
+    import shutil
+    import sqlite3
+
+    from assistant.errors import AssistantError
+    from assistant.index import Index
+
+    root = tmp_path / "index"
+    shutil.copytree(seed_settings.index_dir, root)
+    db = sqlite3.connect(root / "store.sqlite3")
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+    db.commit()
+    db.close()
+    with pytest.raises(AssistantError, match="newer version of the assistant .schema 99"):
+        Index(seed_settings.model_copy(update={"index_dir": root}))
