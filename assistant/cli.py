@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from .errors import AssistantError
-from .settings import Settings
+from .settings import MAX_K, Settings
 
 
 def _index_option(func):
@@ -194,7 +194,7 @@ def check(settings: Settings) -> None:
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-@click.option("--k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
+@click.option("--k", type=click.IntRange(1, MAX_K), default=None, help="Passages to retrieve.")
 @click.option("--answerer", type=click.Choice(["reader", "extractive", "llama", "openai"]), default=None,
               help="Who phrases answers (default: $ASSISTANT_ANSWERER or reader; extractive is its earlier name).")
 @click.option("--since", default=None, help="Only documents published on or after this date (YYYY-MM-DD).")
@@ -224,7 +224,7 @@ def ask(settings: Settings, question: str, as_json: bool, k: int | None, answere
               help="Write a Markdown report here, with a .png plot and a .json summary beside it.")
 @click.option("--answerer", type=click.Choice(["reader", "extractive", "llama", "openai"]), default=None,
               help="Who phrases answers (default: $ASSISTANT_ANSWERER or reader; extractive is its earlier name).")
-@click.option("--k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
+@click.option("--k", type=click.IntRange(1, MAX_K), default=None, help="Passages to retrieve.")
 @click.option("--compare", "previous", type=click.Path(dir_okay=False, path_type=Path),
               help="An earlier JSON summary to compare with.")
 @_index_option

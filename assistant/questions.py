@@ -13,7 +13,7 @@ from .citations import Answer, Draft
 from .errors import AssistantError
 from .locking import ReadWriteLock
 from .retrieval import Filters, HybridRetriever, Retriever
-from .settings import Settings
+from .settings import MAX_K, Settings
 
 
 class Questions:
@@ -106,8 +106,8 @@ class Questions:
 
     def _retrieve(self, condensed: steps.Condensed, config: RunnableConfig) -> steps.Retrieved:
         opts = steps.options(config)
-        if opts["k"] is not None and not 1 <= int(opts["k"]) <= 50:
-            raise AssistantError(f"k must be between 1 and 50, not {opts['k']}")
+        if opts["k"] is not None and not 1 <= int(opts["k"]) <= MAX_K:
+            raise AssistantError(f"k must be between 1 and {MAX_K}, not {opts['k']}")
         filters = Filters(iso_date(opts["since"], "since"), iso_date(opts["until"], "until"), tuple(opts["outlets"] or ()))
         retriever = self.retriever.with_options(k=opts["k"])
         self.index.follow(self.lock)  # another process wrote: reload before searching

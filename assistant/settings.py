@@ -22,6 +22,8 @@ def _default_threads() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+MAX_K = 50  # the most passages a question may retrieve, in every front end
+
 class Settings(BaseSettings):
     """Configuration for ingest, retrieval, answering and serving."""
 
@@ -54,7 +56,7 @@ class Settings(BaseSettings):
     onnx_cache_dir: Path = Field(Path("~/.cache/news-assistant"), description="Where the exported ONNX models are cached.")
 
     # Retrieval
-    k: int = Field(5, ge=1, le=50, description="Passages returned by hybrid retrieval.")
+    k: int = Field(5, ge=1, le=MAX_K, description="Passages returned by hybrid retrieval.")
     candidates: int = Field(30, ge=1, le=500, description="Candidates taken from each retriever before fusion.")
     fusion: Literal["evidence", "rrf"] = Field("evidence", description="Rank candidates by absolute evidence, or by reciprocal rank fusion.")
     evidence_weights: tuple[float, float, float, float] = Field(

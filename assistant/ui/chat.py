@@ -9,6 +9,7 @@ from ..core import Assistant
 from ..errors import AssistantError
 from ..questions import iso_date
 from ..rendering import answer_html, filters_note, question_buttons, sources_panel, text
+from ..settings import MAX_K
 from .overview import overview_html
 
 
@@ -86,7 +87,7 @@ def chat_tab(gr, assistant: Assistant):
             with gr.Accordion("Answer and retrieval settings", open=False):
                 answerer = gr.Dropdown(["reader", "llama", "openai"], value=settings.answerer, label="Answerer",
                                        info="LLM answers are checked against the cited passages.")
-                k = gr.Slider(1, 20, value=settings.k, step=1, label="Passages retrieved (k)")
+                k = gr.Slider(1, MAX_K, value=settings.k, step=1, label="Passages retrieved (k)")
                 with gr.Row():
                     since = gr.DateTime("", include_time=False, type="string", label="Published from", elem_id="since")
                     until = gr.DateTime("", include_time=False, type="string", label="to", elem_id="until")
