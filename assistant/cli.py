@@ -181,12 +181,10 @@ def check(settings: Settings) -> None:
     from .index import Index
     from .recovery import verify
 
-    state = verify(Index(settings))
-    for key, value in state.items():
+    health = verify(Index(settings))
+    for key, value in health.to_dict().items():
         click.echo(f"{key:<26}{value}")
-    healthy = (state["vectors_unique"] and state["vectors_match"] and state["lexical_match"]
-               and not state["sentences_without_vector"] and not state["write_in_progress"])
-    if not healthy:
+    if not health.healthy:
         raise click.ClickException(f"the index is out of step; repair it with `assistant --index {settings.index_dir} rebuild`")
     click.echo("consistent")
 

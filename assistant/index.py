@@ -37,11 +37,10 @@ from .ids import ChunkId, SentenceId
 from .locking import WriterLock
 from .manifest import build_manifest, check_manifest
 from .settings import Settings
-from .store import FILE, Indexed, Store, StoredDocument
+from .store import FILE, WRITING, Indexed, Store, StoredDocument
 from .vectors import DEFAULT_MODE, ChunkVectors, check_supported, encode
 
 BATCH_CHUNKS = 2048  # chunks per write transaction: a long ingest commits as it goes, readers see progress
-WRITING = "write_in_progress"
 REBUILDING = "rebuild_in_progress"
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from .documents import Document
 from .errors import IndexMismatchError
 from .ids import ChunkId, SentenceId
-from .store import Indexed
+from .store import WRITING, Indexed
 from .vectors import embed_texts, text_hash
 
 
@@ -93,7 +94,7 @@ def migrate_json_index(index) -> int:
         if calibration:
             tx.set_meta("calibration", calibration)
         if (root / "write-in-progress.json").exists():  # the old index's writer died: reconcile at the next write
-            tx.set_meta("write_in_progress", {"started": "before the move to SQLite"})
+            tx.set_meta(WRITING, {"started": "before the move to SQLite"})
     index.vectors.drop(legacy)
     missing = index.store.missing_sentence_vectors()
     if missing:
@@ -111,18 +112,34 @@ def _json(path):
         return None
 
 
-def verify(index) -> dict:
+@dataclass(frozen=True)
+class Health:
+    """What `verify` found; `healthy` when every part agrees and no write was left half-done."""
+
+    documents: int
+    chunks: int
+    write_in_progress: bool
+    vectors_unique: bool  # Chroma holds no id twice
+    vectors_match: bool  # Chroma's chunks are the store's, text for text
+    lexical_match: bool  # the FTS5 rows are the store's chunks
+    sentences_without_vector: int
+
+    @property
+    def healthy(self) -> bool:
+        return (self.vectors_unique and self.vectors_match and self.lexical_match
+                and not self.sentences_without_vector and not self.write_in_progress)
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"healthy": self.healthy}
+
+
+def verify(index) -> Health:
     """Is the index consistent? Chroma against the store, the lexical rows against the chunks, every sentence
     with a vector, no write left half-done. For `assistant check` and the crash and concurrency tests."""
     store = index.store
     expected = {i: text_hash(text) for i, text in _chunk_texts(store).items()}
     actual = index.vectors.hashes()
-    return {
-        "documents": store.counts()["documents"],
-        "chunks": len(expected),
-        "write_in_progress": bool(store.meta("write_in_progress")),
-        "vectors_unique": index.vectors.count() == len(actual),  # Chroma ids are unique: no id held twice
-        "vectors_match": actual == expected,
-        "lexical_match": store.lexical_in_step(),
-        "sentences_without_vector": len(store.missing_sentence_vectors()),
-    }
+    return Health(documents=store.counts()["documents"], chunks=len(expected),
+                  write_in_progress=bool(store.meta(WRITING)), vectors_unique=index.vectors.count() == len(actual),
+                  vectors_match=actual == expected, lexical_match=store.lexical_in_step(),
+                  sentences_without_vector=len(store.missing_sentence_vectors()))

@@ -31,6 +31,7 @@ from .text import terms
 
 FILE = "store.sqlite3"
 SCHEMA_VERSION = 1
+WRITING = "write_in_progress"  # meta key: set while a write is under way, cleared when it completes
 VECTOR_DTYPE = np.float16  # sentence vectors: half the bytes, cosine unchanged to 3 decimals
 
 _SCHEMA = """

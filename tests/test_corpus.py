@@ -13,9 +13,7 @@ from assistant import Assistant, AssistantError, Settings
 def _consistent(assistant) -> bool:
     from assistant.recovery import verify
 
-    state = verify(assistant.index)
-    return (state["vectors_unique"] and state["vectors_match"] and state["lexical_match"]
-            and not state["sentences_without_vector"] and not state["write_in_progress"])
+    return verify(assistant.index).healthy
 
 
 @pytest.fixture()

@@ -21,7 +21,7 @@ import json, sys
 from assistant import Assistant, Settings
 from assistant.recovery import verify
 index = Assistant(Settings(index_dir=sys.argv[1])).index
-print(json.dumps({**verify(index), "ids": sorted(index.catalog)}))
+print(json.dumps({**verify(index).to_dict(), "ids": sorted(index.catalog)}))
 """
 
 
@@ -39,8 +39,7 @@ def writing(index: Path) -> bool:
 
 
 def consistent(state: dict) -> bool:
-    return (not state["write_in_progress"] and state["vectors_unique"] and state["vectors_match"]
-            and state["lexical_match"] and state["sentences_without_vector"] == 0)
+    return state["healthy"]
 
 
 def _check(index: Path) -> dict:
