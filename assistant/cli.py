@@ -65,21 +65,10 @@ def _progress(desc: str, unit: str):
 
 
 def _report(report) -> None:
-    """One line per document, then the summary; exit status 1 if anything failed."""
-    for doc_id, n in report.added:
-        click.echo(f"added     {doc_id} ({n} chunks)")
-    for doc_id, n in report.updated:
-        click.echo(f"updated   {doc_id} ({n} chunks)")
-    for doc_id in report.unchanged:
-        click.echo(f"unchanged {doc_id}")
-    for doc_id in report.removed:
-        click.echo(f"removed   {doc_id}")
-    for doc_id, twin in report.duplicates:
-        click.echo(f"duplicate {doc_id} (same text as {twin}; not indexed twice)")
-    for doc_id, other in report.linked:
-        click.echo(f"linked    {doc_id} ~ {other} (near-duplicate story)")
-    for _, reason in report.failed:
-        click.echo(f"failed    {reason}", err=True)
+    """One line per document, then the summary; exit status 1 if anything failed (failures go to stderr)."""
+    for what, doc_id, note in report.events():
+        failed = what == "failed"
+        click.echo(f"{what:<9} {note}" if failed else f"{what:<9} {doc_id} {note}".rstrip(), err=failed)
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)

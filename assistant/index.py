@@ -56,6 +56,18 @@ class IngestReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (skipped id, id with the same text)
     linked: list[tuple[str, str]] = field(default_factory=list)  # near-duplicate stories, linked both ways
 
+    def events(self) -> list[tuple[str, str, str]]:
+        """One (what happened, document id, a note in words) per document, failures last; the front ends only
+        format them."""
+        def chunks(n: int) -> str:
+            return f"({n} passage{'s' if n != 1 else ''})"
+
+        return ([("added", d, chunks(n)) for d, n in self.added] + [("updated", d, chunks(n)) for d, n in self.updated]
+                + [("unchanged", d, "") for d in self.unchanged] + [("removed", d, "") for d in self.removed]
+                + [("duplicate", d, f"(same text as {twin}; indexed once)") for d, twin in self.duplicates]
+                + [("linked", d, f"(near-duplicate story of {other})") for d, other in self.linked]
+                + [("failed", d, why) for d, why in self.failed])
+
     def summary(self) -> str:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "

@@ -30,11 +30,7 @@ def added_at(value: str | None) -> str:
 def report_lines(report) -> str:
     """The outcome of an upload or removal; failures in a red box that stays on the page."""
     lines = [f"**{report.summary()}**"]
-    lines += [f"- added {text(d)} ({plural(n, 'passage')})" for d, n in report.added]
-    lines += [f"- updated {text(d)} ({plural(n, 'passage')})" for d, n in report.updated]
-    lines += [f"- unchanged {text(d)}" for d in report.unchanged]
-    lines += [f"- removed {text(d)}" for d in report.removed]
-    lines += [f"- duplicate {text(a)}: same text as {text(b)}, indexed once" for a, b in report.duplicates]
+    lines += [f"- {what} {text(d)} {text(note)}".rstrip() for what, d, note in report.events() if what != "failed"]
     if report.failed:
         items = "".join(f"<li>{text(why)}</li>" for _, why in report.failed)
         lines += ["", f'<div class="upload-failed" role="alert"><b>{plural(len(report.failed), "file")} '
