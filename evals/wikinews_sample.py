@@ -60,9 +60,9 @@ not no new over after into out up down its it his her their than says say said w
 about against amid two three first last""".split())
 
 
-def period(year: int) -> int | None:
-    """Index into QUOTAS of the period holding `year`, or None."""
-    for index, (first, last, _) in enumerate(QUOTAS):
+def period(year: int, quotas: list[tuple[int, int, int]] = QUOTAS) -> int | None:
+    """Index into `quotas` of the period holding `year`, or None."""
+    for index, (first, last, _) in enumerate(quotas):
         if first <= year <= last:
             return index
     return None
@@ -81,22 +81,29 @@ def headline_words(title: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9']+", title.lower()) if len(w) > 2 and w not in STOP}
 
 
-def select(articles: list[dict]) -> list[dict]:
-    """The sample, in the shuffled order it was drawn (see the module docstring)."""
-    eligible = [a for a in articles if MIN_WORDS <= len(a["text"].split()) <= MAX_WORDS]
-    random.Random(SEED).shuffle(eligible)
+def select(articles: list[dict], seed: int = SEED, quotas: list[tuple[int, int, int]] = QUOTAS,
+           exclude_ids: frozenset[str] = frozenset(), exclude_titles: tuple[str, ...] = (),
+           skip_ids: frozenset[str] = frozenset()) -> list[dict]:
+    """The sample, in the shuffled order it was drawn (see the module docstring). The other samples
+    (`training/news_dev_sample.py`) draw with their own seed and quotas and leave out this sample's articles
+    (`exclude_ids`, and `exclude_titles` as headlines already taken); `skip_ids` are passed over after the
+    shuffle, so the rest of the draw is unchanged."""
+    eligible = [a for a in articles if MIN_WORDS <= len(a["text"].split()) <= MAX_WORDS and a["id"] not in exclude_ids]
+    random.Random(seed).shuffle(eligible)
     taken: list[dict] = []
-    per_period = [0] * len(QUOTAS)
+    per_period = [0] * len(quotas)
     per_topic: dict[tuple[int, str], int] = {}
     topics: dict[int | None, set[str]] = {}
     for article in eligible:
-        topics.setdefault(period(int(article["date"][:4])), set()).add(topic(article))
-    seen_words: list[set[str]] = []
+        topics.setdefault(period(int(article["date"][:4]), quotas), set()).add(topic(article))
+    seen_words: list[set[str]] = [headline_words(t) for t in exclude_titles]
     for article in eligible:
-        index = period(int(article["date"][:4]))
-        if index is None or per_period[index] >= QUOTAS[index][2]:
+        if article["id"] in skip_ids:
             continue
-        quota = QUOTAS[index][2]
+        index = period(int(article["date"][:4]), quotas)
+        if index is None or per_period[index] >= quotas[index][2]:
+            continue
+        quota = quotas[index][2]
         key = (index, topic(article))
         if len(topics[index]) > 1 and per_topic.get(key, 0) >= (quota + 1) // 2:
             continue

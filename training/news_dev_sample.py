@@ -42,17 +42,17 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import random
-import re
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "evals"))
+from wikinews_sample import render, select  # noqa: E402  (the eval sample's draw, with this set's seed and quotas)
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "wikinews-en.jsonl.gz"
 DEFAULT_OUT = REPO / "training" / "news-dev" / "corpus"
 DEFAULT_EVALS = REPO / "evals" / "corpora" / "wikinews"
 
 SEED = 5
-MIN_WORDS, MAX_WORDS = 150, 900
 # (first year, last year, articles); 50 in all.
 QUOTAS = [
     (2004, 2005, 8),
@@ -69,32 +69,6 @@ QUOTAS = [
 SKIP_IDS = {
     "wikinews-en-49159",  # "Al-Qaeda releases new videotape": like the eval's bin Laden audiotape story
 }
-STOP = set("""a an the of in on at to for from by with and or but as is are was were be been has have had
-not no new over after into out up down its it his her their than says say said will would could may more
-about against amid two three first last""".split())
-
-
-def period(year: int) -> int | None:
-    """Index into QUOTAS of the period holding `year`, or None."""
-    for index, (first, last, _) in enumerate(QUOTAS):
-        if first <= year <= last:
-            return index
-    return None
-
-
-def topic(article: dict) -> str:
-    cats = article.get("categories") or []
-    if "Politics and conflicts" in cats:
-        return "politics"
-    if "Economy and business" in cats:
-        return "economy"
-    return "none"
-
-
-def headline_words(title: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9']+", title.lower()) if len(w) > 2 and w not in STOP}
-
-
 def eval_titles(evals_dir: Path) -> tuple[set[str], list[str]]:
     """Ids (file stems) and headlines of the evaluation sample."""
     ids, titles = set(), []
@@ -104,54 +78,6 @@ def eval_titles(evals_dir: Path) -> tuple[set[str], list[str]]:
             if line.startswith("title: "):
                 titles.append(json.loads(line[len("title: "):]))
     return ids, titles
-
-
-def select(articles: list[dict], exclude_ids: set[str], exclude_titles: list[str]) -> list[dict]:
-    """The sample, in the shuffled order it was drawn (see the module docstring)."""
-    eligible = [
-        a for a in articles
-        if MIN_WORDS <= len(a["text"].split()) <= MAX_WORDS
-        and a["id"] not in exclude_ids
-    ]
-    random.Random(SEED).shuffle(eligible)
-    taken: list[dict] = []
-    per_period = [0] * len(QUOTAS)
-    per_topic: dict[tuple[int, str], int] = {}
-    topics: dict[int | None, set[str]] = {}
-    for article in eligible:
-        topics.setdefault(period(int(article["date"][:4])), set()).add(topic(article))
-    seen_words: list[set[str]] = [headline_words(t) for t in exclude_titles]
-    for article in eligible:
-        if article["id"] in SKIP_IDS:
-            continue
-        index = period(int(article["date"][:4]))
-        if index is None or per_period[index] >= QUOTAS[index][2]:
-            continue
-        quota = QUOTAS[index][2]
-        key = (index, topic(article))
-        if len(topics[index]) > 1 and per_topic.get(key, 0) >= (quota + 1) // 2:
-            continue
-        words = headline_words(article["title"])
-        if any(len(words & other) >= 2 for other in seen_words):
-            continue
-        taken.append(article)
-        per_period[index] += 1
-        per_topic[key] = per_topic.get(key, 0) + 1
-        seen_words.append(words)
-    return taken
-
-
-def render(article: dict) -> str:
-    """Front matter plus the unchanged text; the title is JSON-quoted, which is valid YAML."""
-    return (
-        "---\n"
-        f"title: {json.dumps(article['title'], ensure_ascii=False)}\n"
-        f"published: {article['date']}\n"
-        f"outlet: {article.get('source') or 'Wikinews'}\n"
-        f"url: {article['url']}\n"
-        "---\n"
-        f"{article['text']}\n"
-    )
 
 
 def main() -> None:
@@ -165,7 +91,7 @@ def main() -> None:
     exclude_ids, exclude_titles = eval_titles(args.evals)
     if not exclude_ids:
         raise SystemExit(f"no evaluation articles found in {args.evals}; refusing to sample blind")
-    chosen = select(articles, exclude_ids, exclude_titles)
+    chosen = select(articles, SEED, QUOTAS, frozenset(exclude_ids), tuple(exclude_titles), frozenset(SKIP_IDS))
     assert not {a["id"] for a in chosen} & exclude_ids
     args.out.mkdir(parents=True, exist_ok=True)
     for old in args.out.glob("wikinews-en-*.md"):
