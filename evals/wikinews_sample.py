@@ -130,20 +130,27 @@ def render(article: dict) -> str:
     )
 
 
+def read_news(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def write_sample(chosen: list[dict], out: Path) -> None:
+    """The chosen articles as `<id>.md` in `out`, replacing an earlier sample there."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("wikinews-en-*.md"):
+        old.unlink()
+    for article in chosen:
+        (out / f"{article['id']}.md").write_text(render(article), encoding="utf-8")
+    print(f"wrote {len(chosen)} articles to {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
-    with gzip.open(args.news, "rt", encoding="utf-8") as handle:
-        articles = [json.loads(line) for line in handle]
-    chosen = select(articles)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for old in args.out.glob("wikinews-en-*.md"):
-        old.unlink()
-    for article in chosen:
-        (args.out / f"{article['id']}.md").write_text(render(article), encoding="utf-8")
-    print(f"wrote {len(chosen)} articles to {args.out}")
+    write_sample(select(read_news(args.news)), args.out)
 
 
 if __name__ == "__main__":

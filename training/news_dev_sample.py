@@ -40,14 +40,13 @@ Usage: python3 training/news_dev_sample.py [--news PATH] [--out DIR] [--evals DI
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "evals"))
-from wikinews_sample import render, select  # noqa: E402  (the eval sample's draw, with this set's seed and quotas)
+from wikinews_sample import read_news, select, write_sample  # noqa: E402  (the eval sample's draw, with this set's seed and quotas)
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "wikinews-en.jsonl.gz"
 DEFAULT_OUT = REPO / "training" / "news-dev" / "corpus"
 DEFAULT_EVALS = REPO / "evals" / "corpora" / "wikinews"
@@ -86,19 +85,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--evals", type=Path, default=DEFAULT_EVALS)
     args = parser.parse_args()
-    with gzip.open(args.news, "rt", encoding="utf-8") as handle:
-        articles = [json.loads(line) for line in handle]
     exclude_ids, exclude_titles = eval_titles(args.evals)
     if not exclude_ids:
         raise SystemExit(f"no evaluation articles found in {args.evals}; refusing to sample blind")
-    chosen = select(articles, SEED, QUOTAS, frozenset(exclude_ids), tuple(exclude_titles), frozenset(SKIP_IDS))
+    chosen = select(read_news(args.news), SEED, QUOTAS, frozenset(exclude_ids), tuple(exclude_titles),
+                    frozenset(SKIP_IDS))
     assert not {a["id"] for a in chosen} & exclude_ids
-    args.out.mkdir(parents=True, exist_ok=True)
-    for old in args.out.glob("wikinews-en-*.md"):
-        old.unlink()
-    for article in chosen:
-        (args.out / f"{article['id']}.md").write_text(render(article), encoding="utf-8")
-    print(f"wrote {len(chosen)} articles to {args.out}")
+    write_sample(chosen, args.out)
 
 
 if __name__ == "__main__":
