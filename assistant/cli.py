@@ -53,10 +53,11 @@ def _report(report) -> None:
         sys.exit(1)
 
 
-def _assistant(settings: Settings):
+def _assistant(settings: Settings, corpus_dir: Path | None = None):
+    """The assistant for a command; `corpus_dir` (a `--corpus` option) overrides the setting."""
     from .core import Assistant
 
-    return Assistant(settings)
+    return Assistant(settings.model_copy(update={"corpus_dir": corpus_dir}) if corpus_dir else settings)
 
 
 @cli.command()
@@ -113,10 +114,10 @@ _corpus_option = click.option(
 def remove(settings: Settings, doc_ids: tuple[str, ...], corpus_dir: Path | None) -> None:
     """Remove documents (by id, as `list` shows them) from the index; their files leave the corpus folder for
     the index's trash, so the next `sync` does not bring them back. `restore` undoes it (as the app's Undo)."""
-    settings = settings.model_copy(update={"corpus_dir": corpus_dir}) if corpus_dir else settings
-    report = _assistant(settings).corpus.remove(list(doc_ids), delete_files=True)
+    report = _assistant(settings, corpus_dir).corpus.remove(list(doc_ids), delete_files=True)
     if report.undo and report.removed:
-        click.echo(f"undo with: assistant --index {settings.index_dir} restore {report.undo}")
+        corpus = f" --corpus {corpus_dir}" if corpus_dir else ""
+        click.echo(f"undo with: assistant --index {settings.index_dir} restore {report.undo}{corpus}")
     _report(report)
 
 
@@ -126,8 +127,7 @@ def remove(settings: Settings, doc_ids: tuple[str, ...], corpus_dir: Path | None
 @index_option
 def restore(settings: Settings, token: str, corpus_dir: Path | None) -> None:
     """Undo a `remove`: its files go back into the corpus folder and its documents into the index."""
-    settings = settings.model_copy(update={"corpus_dir": corpus_dir}) if corpus_dir else settings
-    _report(_assistant(settings).corpus.restore(token))
+    _report(_assistant(settings, corpus_dir).corpus.restore(token))
 
 
 @cli.command()

@@ -220,10 +220,9 @@ def summarise(model: ConfidenceModel, p: list[float], served: list[Served]) -> d
 
 def summary_of(model: ConfidenceModel, p: list[float], served: list[Served]) -> dict:
     ans = [s for s in served if s.answerable]
-    if not ans:
-        refused = [s.refused or pi < model.bands.refuse_below for pi, s in zip(p, served)]
-        return {"questions": len(served), "refusal_recall": round(float(np.mean(refused)), 3)}
     refused = [s.refused or pi < model.bands.refuse_below for pi, s in zip(p, served)]
+    if not ans:  # off-corpus questions: only refusals to count
+        return {"questions": len(served), "refusal_recall": round(float(np.mean(refused)), 3)}
     return {"questions": len(served), "answerable": len(ans),
             "false_refusal": round(float(np.mean([r for r, s in zip(refused, served) if s.answerable])), 3),
             "refusal_recall": round(float(np.mean([r for r, s in zip(refused, served) if not s.answerable])), 3),
