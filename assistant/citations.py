@@ -10,6 +10,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .retrieval import Passage
 
 UNSURE_LEAD = "Not sure — the closest passage says: "  # opens an answer in the unsure band, in every front end
 MARKER = re.compile(r"\[(\d+)\]")  # a citation marker, [n], in an answer's text
@@ -40,7 +44,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     retrieved: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    passages: list[dict] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)  # what was read, in retrieval order
     answerer: str = "reader"
     generation: dict = field(default_factory=dict)  # LLM answerers: raw output, sentences kept, fallback
     query: str = ""  # what was searched: the question, or a follow-up completed from the conversation
@@ -53,9 +57,6 @@ class Answer:
     short: str = ""  # the direct answer (the reader's span) that `answer` opens with; "" for other answerers
     searched: int = 0  # documents searched (abstentions say how many)
     suggestions: list[str] = field(default_factory=list)  # concrete questions to try instead of a vague one
-
-    def __add__(self, later):  # the last streamed item is the result (LCEL adds chunks to aggregate them)
-        return later
 
     def to_dict(self, passages: bool = False) -> dict:
         data = {
@@ -80,7 +81,7 @@ class Answer:
         if self.suggestions:
             data["suggestions"] = self.suggestions
         if passages:
-            data["passages"] = self.passages
+            data["passages"] = [p.to_dict() for p in self.passages]
         return data
 
 
@@ -93,9 +94,6 @@ class Draft(str):
         draft = super().__new__(cls, text)
         draft.checking = checking
         return draft
-
-    def __add__(self, later):  # streamed pieces supersede each other (LCEL adds chunks to aggregate them)
-        return later
 
 
 def sources_text(answer: Answer) -> str:

@@ -170,9 +170,11 @@ def check(settings: Settings) -> None:
 def ask(settings: Settings, question: str, as_json: bool, k: int | None, answerer: str | None,
         since: str | None, until: str | None, outlets: tuple[str, ...]) -> None:
     """Answer QUESTION from the indexed corpus, with citations."""
+    from .ask import AskOptions
     from .citations import sources_text
 
-    answer = _assistant(settings).questions.ask(question, k=k, answerer=answerer, since=since, until=until, outlets=list(outlets))
+    options = AskOptions(k=k, since=since, until=until, outlets=outlets, answerer=answerer)
+    answer = _assistant(settings).ask(question, options)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -197,12 +199,13 @@ def ask(settings: Settings, question: str, as_json: bool, k: int | None, answere
 def evaluate(settings: Settings, question_set: Path, results: Path | None, report: Path | None,
              answerer: str, k: int | None, previous: Path | None) -> None:
     """Run a JSONL question set and score retrieval, answers, citations, abstention and latency."""
+    from .ask import AskOptions
     from .evaluation import compare, load_summary, summary_table, write_results
     from .report import write_report
 
     before = load_summary(previous) if previous else None  # fail before the run, not after
     with _progress(f"Evaluating {question_set.name}", "q") as progress:
-        run = _assistant(settings).evaluation.evaluate(question_set, k=k, progress=progress, answerer=answerer)
+        run = _assistant(settings).evaluate(question_set, AskOptions(k=k, answerer=answerer), progress)
     for key, value in summary_table(run.summary):
         click.echo(f"{key:<22} {value}")
     if results:
@@ -224,7 +227,7 @@ def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abs
     """Adapt the refusal threshold (on the answers' confidence) to labelled question sets; stored in the index."""
     assistant = _assistant(settings)
     with _progress("Calibrating", "q") as progress:
-        fitted = assistant.evaluation.calibrate(list(question_sets), max_false_abstention, progress=progress)
+        fitted = assistant.calibrate(list(question_sets), max_false_abstention, progress)
     click.echo(f"refuse below confidence {fitted.threshold:.4f} (fitted on {', '.join(fitted.fitted_on)}: "
                f"{fitted.n_answerable} answerable, {fitted.n_unanswerable} unanswerable)")
     click.echo(f"at this point: abstention precision {fitted.abstention_precision or 0:.3f}, "

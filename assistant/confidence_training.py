@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .ask import AskOptions
 from .confidence import ANSWER_SIGNALS, READER_SIGNALS, Bands, ConfidenceModel, Logistic, reader_signals
 from .confidence_data import Case, fitting_corpus, news_dev_cases, off_corpus_cases, squad_cases
 from .metrics import answer_right, exact_match, token_f1
@@ -127,7 +128,7 @@ class Served:
 def served_reads(questions, probe, cases: list[Case]) -> list[Served]:
     out = []
     for case in cases:
-        answer = questions.ask(case.question, answerer=probe)
+        answer = questions.ask(case.question, AskOptions(answerer=probe))
         right = not answer.abstained and answer_right(answer.short, case.golds, case.answerable)
         out.append(Served(answer.signals, right, case.answerable, answer.abstained and not answer.signals, case.domain))
     return out

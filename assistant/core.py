@@ -1,15 +1,18 @@
 """`Assistant`: the index and the three services built on it, for the CLI, the Gradio app and the eval runner.
 
     assistant.corpus      ingest, sync, upload, remove, documents   (corpus.Corpus)
-    assistant.questions   ask, stream, the chain, answerers          (questions.Questions)
+    assistant.questions   ask, stream, answerers, suggestions       (questions.Questions, over ask.AskPipeline)
     assistant.evaluation  evaluate, calibrate                        (evaluation.Evaluation)
-    assistant.chain       condense → retrieve → read → cite, a LangChain runnable
 
 The services share one in-process readers-writer lock: questions run together, a write runs alone.
 """
 
 from __future__ import annotations
 
+from typing import Iterator, Sequence
+
+from .ask import AskOptions
+from .citations import Answer, Draft
 from .corpus import Corpus
 from .evaluation import Evaluation
 from .index import Index
@@ -46,17 +49,14 @@ class Assistant:
         threading.Thread(target=loop, name="follow-writers", daemon=True).start()
         return stop
 
-    @property
-    def chain(self):
-        """The question path as a LangChain runnable: `.invoke(Request(...), config={"configurable": {...}})`."""
-        return self.questions.chain
+    # The library API in one place, with the signatures of the services' methods it calls.
+    def ask(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = ()) -> Answer:
+        """Answer one question with citations, or refuse; `history`: the conversation's earlier questions."""
+        return self.questions.ask(question, options, history)
 
-    # The library API in one place (each is the service's method of the same name).
-    def ask(self, question: str, **options):
-        return self.questions.ask(question, **options)
-
-    def stream(self, question: str, **options):
-        return self.questions.stream(question, **options)
+    def stream(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = ()
+               ) -> Iterator[Draft | Answer]:
+        return self.questions.stream(question, options, history)
 
     def ingest(self, paths: list, progress=None):
         return self.corpus.ingest(paths, progress)
@@ -73,8 +73,8 @@ class Assistant:
     def documents(self):
         return self.corpus.documents()
 
-    def evaluate(self, question_set, **options):
-        return self.evaluation.evaluate(question_set, **options)
+    def evaluate(self, question_set, options: AskOptions = AskOptions(), progress=None):
+        return self.evaluation.evaluate(question_set, options, progress)
 
-    def calibrate(self, question_sets: list, **options):
-        return self.evaluation.calibrate(question_sets, **options)
+    def calibrate(self, question_sets: list, max_false_abstention: float = 0.10, progress=None):
+        return self.evaluation.calibrate(question_sets, max_false_abstention, progress)

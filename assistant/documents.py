@@ -34,6 +34,21 @@ _FIELD_ALIASES = {
 
 
 @dataclass(frozen=True)
+class Meta:
+    """A news document's metadata, the one value every layer passes on (catalog, passages, cards, JSON)."""
+
+    title: str
+    published: str | None = None  # ISO date (or YYYY-MM, YYYY)
+    outlet: str | None = None
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        """Metadata as flat strings, empty ones left out (what Chroma and the JSON output accept)."""
+        meta = {"title": self.title, "published": self.published, "outlet": self.outlet, "url": self.url}
+        return {key: value for key, value in meta.items() if value}
+
+
+@dataclass(frozen=True)
 class Document:
     """One corpus document: original text plus news metadata."""
 
@@ -49,10 +64,9 @@ class Document:
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-    def metadata(self) -> dict[str, str]:
-        """Metadata as flat strings (what Chroma and the JSON output accept)."""
-        meta = {"title": self.title, "published": self.published, "outlet": self.outlet, "url": self.url}
-        return {key: value for key, value in meta.items() if value}
+    @property
+    def meta(self) -> Meta:
+        return Meta(self.title, self.published, self.outlet, self.url)
 
 
 def parse_document(doc_id: str, text: str, fields: dict | None = None) -> Document:

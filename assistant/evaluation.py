@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import metrics
+from .ask import AskOptions
+from .citations import Answer
 from .errors import AssistantError
 
 # Metric, whether higher is better (None: neither), and how to show it.
@@ -127,16 +129,14 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
-def run_cases(
-    ask: Callable, cases: list[Case], name: str, *, k: int | None = None,
-    progress: Callable[[int, int], None] | None = None, meta: dict | None = None,
-) -> EvalRun:
-    """Ask every case through `ask(question, k=...)` and score it."""
+def run_cases(ask: Callable[[str], Answer], cases: list[Case], name: str, *,
+              progress: Callable[[int, int], None] | None = None, meta: dict | None = None) -> EvalRun:
+    """Ask every case through `ask(question)` and score it."""
     results = []
     for i, case in enumerate(cases, start=1):
         t0 = time.perf_counter()
         try:
-            answer = ask(case.question, k=k).to_dict()
+            answer = ask(case.question).to_dict()
             error = None
         except AssistantError as exc:  # e.g. an over-long question: record it, keep going
             answer = {"answer": "", "abstained": True, "citations": [], "retrieved": []}
@@ -252,8 +252,8 @@ class Evaluation:
     def __init__(self, settings, index, questions) -> None:
         self.settings, self.index, self.questions = settings, index, questions
 
-    def evaluate(self, question_set: Path, k: int | None = None, progress: Callable[[int, int], None] | None = None,
-                 answerer: str | None = None) -> EvalRun:
+    def evaluate(self, question_set: Path, options: AskOptions = AskOptions(),
+                 progress: Callable[[int, int], None] | None = None) -> EvalRun:
         """Run a JSONL question set against this index; returns an `EvalRun` with results and summary."""
         cases = load_cases(question_set)
         missing = self.missing_gold(cases)
@@ -262,14 +262,11 @@ class Evaluation:
                 f"{len(missing)} gold document(s) of {Path(question_set).name} are not in the index "
                 f"{self.settings.index_dir} (e.g. {missing[0]}); ingest them first")
         threshold, source = self.questions.threshold()
-        chosen = self.questions.answerer(answerer)
-        meta = {"answerer": chosen.name, "k": k or self.settings.k, "index": str(self.settings.index_dir),
+        chosen = self.questions.answerer(options.answerer)
+        meta = {"answerer": chosen.name, "k": options.k or self.settings.k, "index": str(self.settings.index_dir),
                 "abstain_threshold": threshold, "threshold_source": source}
-
-        def ask(question: str, k: int | None = None):
-            return self.questions.ask(question, k=k, answerer=answerer)
-
-        return run_cases(ask, cases, Path(question_set).stem, k=k, progress=progress, meta=meta)
+        return run_cases(lambda question: self.questions.ask(question, options), cases, Path(question_set).stem,
+                         progress=progress, meta=meta)
 
     def missing_gold(self, cases: list[Case]) -> list[str]:
         """Gold documents of `cases` that this index does not hold (a set runs only when there are none)."""
@@ -294,7 +291,7 @@ class Evaluation:
         probe = self.questions.reader_answerer(threshold=0.0)
         points = []
         for i, (_, case) in enumerate(cases, start=1):
-            answer = self.questions.ask(case.question, answerer=probe)
+            answer = self.questions.ask(case.question, AskOptions(answerer=probe))
             # no span at all, or too vague: refused at any threshold
             points.append((answer.confidence or 0.0, case.answerable, answer.abstained))
             if progress:

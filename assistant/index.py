@@ -198,6 +198,13 @@ class Index:
             catalog = self._catalog = self.store.catalog() if self.exists else {}
         return catalog
 
+    def document_count(self) -> int:
+        return len(self.catalog)
+
+    def texts(self, doc_ids) -> dict[str, str]:
+        """The full text of each of these documents (citations and passages point into it)."""
+        return self.store.texts(doc_ids)
+
     def chunk(self, chunk_id: ChunkId) -> Chunk:
         return self.store.chunks([chunk_id])[ChunkId(*chunk_id)]
 

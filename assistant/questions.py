@@ -1,23 +1,21 @@
-"""Questions: the reader, the answerers, the abstention threshold and the chain that puts them together."""
+"""Questions: the reader, the answerers, the refusal threshold, suggested questions, and the front ends' calls
+into the question path (`ask.AskPipeline`)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
-from langchain_core.runnables import RunnableConfig
-
-from . import chain as steps
+from .ask import AskOptions, AskPipeline, Request
 from .citations import Answer, Draft
 from .errors import AssistantError
 from .locking import ReadWriteLock
-from .retrieval import Filters, HybridRetriever, Retriever
-from .settings import MAX_K, Settings
+from .retrieval import Retriever
+from .settings import Settings
 
 
 class Questions:
-    """Answers questions against an `Index`; `chain` is the runnable every front end calls."""
+    """Answers questions against an `Index`: `ask` and `stream`, with typed options, for every front end."""
 
     def __init__(self, settings: Settings, index, lock: ReadWriteLock) -> None:
         self.settings, self.index, self.lock = settings, index, lock
@@ -25,7 +23,30 @@ class Questions:
         self._reader = None
         self._answerers: dict[str, object] = {}
         self._checked: dict[tuple[str, str], bool] = {}  # (document hash, question) → the reader answers it
-        self.chain = steps.build(self._condense, self._retrieve, self._read)
+        self.pipeline = AskPipeline(index, lock, self.retriever, settings.max_question_chars, self.answerer,
+                                    self.suggestions)
+
+    # -- front-end calls ----------------------------------------------------------------
+    def ask(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = ()) -> Answer:
+        """Answer one question with citations, or abstain."""
+        return self.pipeline.run(Request(question, tuple(history)), options)
+
+    def stream(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = ()
+               ) -> Iterator[Draft | Answer]:
+        """Yield the answer text as it grows (`Draft`s), then the final, verified `Answer`.
+
+        An LLM answerer's text is a draft until the citation check has kept or dropped each sentence;
+        the reader's answer is ready at once and is revealed a few words at a time."""
+        for item in self.pipeline.stream(Request(question, tuple(history)), options):
+            if isinstance(item, Answer) and item.answerer == "reader":
+                words = item.answer.split(" ")
+                for i in range(0, len(words), 4):
+                    yield Draft(" ".join(words[: i + 4]))
+            yield item
+
+    def retrieve(self, question: str, options: AskOptions = AskOptions()):
+        """The first half of the path alone (condense → retrieve): what the reader would read."""
+        return self.pipeline.retrieve(self.pipeline.condense(Request(question)), options)
 
     # -- components --------------------------------------------------------------
     @property
@@ -91,50 +112,6 @@ class Questions:
         """Rebuild answerers on next use (after a new calibration)."""
         self._answerers = {}
 
-    def langchain_retriever(self, k: int | None = None, since: str | None = None, until: str | None = None,
-                            outlets: list[str] | None = None) -> HybridRetriever:
-        """The hybrid search as a LangChain `BaseRetriever`, to compose into other LangChain code."""
-        return HybridRetriever(retriever=self.retriever.with_options(k=k),
-                               filters=Filters(iso_date(since, "since"), iso_date(until, "until"), tuple(outlets or ())))
-
-    # -- the chain's steps -----------------------------------------------------------
-    def _condense(self, request: steps.Request) -> steps.Condensed:
-        from .conversation import rewrite
-
-        question = check_question(request.question, self.settings.max_question_chars)
-        return steps.Condensed(question, rewrite(question, list(request.history)))
-
-    def _retrieve(self, condensed: steps.Condensed, config: RunnableConfig) -> steps.Retrieved:
-        opts = steps.options(config)
-        if opts["k"] is not None and not 1 <= int(opts["k"]) <= MAX_K:
-            raise AssistantError(f"k must be between 1 and {MAX_K}, not {opts['k']}")
-        filters = Filters(iso_date(opts["since"], "since"), iso_date(opts["until"], "until"), tuple(opts["outlets"] or ()))
-        retriever = self.retriever.with_options(k=opts["k"])
-        self.index.follow(self.lock)  # another process wrote: reload before searching
-        with self.lock.reading():
-            if not self.index.catalog:
-                raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
-            passages = retriever.retrieve(condensed.query, filters)
-            texts = self.index.store.texts({p.source for p in passages})
-            return steps.Retrieved(condensed, passages, texts, len(self.index.catalog))
-
-    def _read(self, retrieved: steps.Retrieved, config: RunnableConfig) -> Iterator[Draft | Answer]:
-        from .suggestions import is_vague
-
-        if is_vague(retrieved.condensed.query):  # "what happened?": abstain and offer questions to ask instead
-            yield self._too_vague(retrieved)
-            return
-        answerer = self.answerer(steps.options(config)["answerer"])
-        yield from answerer.answer_stream(retrieved.condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
-
-    def _too_vague(self, retrieved: steps.Retrieved) -> Answer:
-        from .answering import too_vague
-
-        nearest = list(dict.fromkeys(p.source for p in retrieved.passages))
-        suggestions = self.suggestions(nearest)
-        return Answer(retrieved.condensed.question, too_vague(suggestions), True, [], nearest, answerer="reader",
-                      abstain_reason="vague", searched=retrieved.searched, suggestions=suggestions)
-
     # -- suggested questions ---------------------------------------------------------------
     def examples(self, n: int = 3) -> list[str]:
         """`n` questions from the newest articles that the reader answers from them (the landing page)."""
@@ -156,85 +133,18 @@ class Questions:
             if newest_after:
                 docs += [d for d in newest(catalog.values()) if d.id not in doc_ids]
             docs = docs[: n + 2]  # a few spare articles, for candidates the reader does not answer
-            texts = self.index.store.texts([d.id for d in docs])
+            texts = self.index.texts([d.id for d in docs])
         hashes = {d.id: d.sha256 for d in docs}
         return suggest(docs, texts, n, lambda q, doc_id: self._answers_from(q, doc_id, hashes[doc_id]))
 
     def _answers_from(self, question: str, doc_id: str, sha256: str) -> bool:
         """The reader answers `question` from `doc_id`, with a short answer next to the question's subject."""
-        from .suggestions import answers_about
+        from .suggestions import answers_about, is_vague
 
         key = (sha256, question)
         if key not in self._checked:
-            retrieved = self.retrieve(question)
-            answer = self.answerer("reader").answer(question, retrieved.passages, retrieved.texts, retrieved.searched)
-            self._checked[key] = (not answer.abstained and answer.citations[0].source == doc_id
+            answer = None if is_vague(question) else self.ask(question, AskOptions(answerer="reader"))
+            self._checked[key] = (answer is not None and not answer.abstained and answer.citations[0].source == doc_id
                                   and answers_about(question, answer.short, answer.citations[0].text))
         return self._checked[key]
 
-    def retrieve(self, question: str, **opts) -> steps.Retrieved:
-        """The first half of the chain alone (condense → retrieve): what the reader would read."""
-        return self._retrieve(self._condense(steps.Request(question)), config(**opts))
-
-    # -- front-end calls ----------------------------------------------------------------
-    def ask(self, question: str, k: int | None = None, history: list[str] | None = None, answerer: str | None = None,
-            since: str | None = None, outlets: list[str] | None = None, until: str | None = None) -> Answer:
-        """Answer one question with citations, or abstain (see `chain` for the options)."""
-        return self.chain.invoke(steps.Request(question, tuple(history or ())),
-                                 config=config(k=k, answerer=answerer, since=since, until=until, outlets=outlets))
-
-    def stream(self, question: str, k: int | None = None, history: list[str] | None = None, answerer: str | None = None,
-               since: str | None = None, outlets: list[str] | None = None, until: str | None = None
-               ) -> Iterator[str | Answer]:
-        """Yield the answer text as it grows (`Draft`s), then the final, verified `Answer`.
-
-        An LLM answerer's text is a draft until the citation check has kept or dropped each sentence;
-        the reader's answer is ready at once and is revealed a few words at a time."""
-        run = config(k=k, answerer=answerer, since=since, until=until, outlets=outlets)
-        for item in self.chain.stream(steps.Request(question, tuple(history or ())), config=run):
-            if isinstance(item, Answer) and item.answerer == "reader":
-                words = item.answer.split(" ")
-                for i in range(0, len(words), 4):
-                    yield Draft(" ".join(words[: i + 4]))
-            yield item
-
-
-def config(**opts) -> RunnableConfig:
-    return {"configurable": {k: v for k, v in opts.items() if v is not None}}
-
-
-def check_question(question: str, limit: int) -> str:
-    question = " ".join(clean_text(question or "").split())
-    if not question:
-        raise AssistantError("the question is empty")
-    if len(question) > limit:
-        raise AssistantError(f"the question is {len(question)} characters long; the limit is {limit}")
-    return question
-
-
-def clean_text(text: str) -> str:
-    """Terminal escape sequences are dropped whole ("\\x1b[31m", pasted from a coloured terminal, would leave
-    "[31m" for the reader to puzzle over); other control characters become spaces; unpaired surrogates
-    (invalid Unicode) are refused."""
-    if re.search(r"[\ud800-\udfff]", text):
-        raise AssistantError("the question is not valid Unicode text (it holds an unpaired surrogate)")
-    text = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", " ", text)
-    return re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text)
-
-
-def iso_date(value: str | None, name: str = "since") -> str | None:
-    """Validate a YYYY-MM-DD (or YYYY-MM, YYYY) date filter; a time after a full date (a picker's) is dropped."""
-    from datetime import date
-
-    value = (value or "").strip()
-    if not value:
-        return None
-    found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T][\d:.]+)?|\d{4}(?:-(?:0[1-9]|1[0-2]))?", value)
-    try:
-        if not found:
-            raise ValueError(value)
-        if found.group(1):
-            date.fromisoformat(found.group(1))  # a real day: not 2024-02-30
-    except ValueError:
-        raise AssistantError(f"--{name} must be a date like 2024-01-31, not {value!r}") from None
-    return found.group(1) or value

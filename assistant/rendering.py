@@ -15,6 +15,8 @@ import re
 from datetime import date
 
 from .citations import MARKER, UNSURE_LEAD, Answer, Citation
+from .documents import Meta
+from .retrieval import Passage
 
 # Characters Markdown would act on; the chat renders Markdown before HTML, so we neutralise them as entities.
 _MARKDOWN_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]()#|~!<>&\"'$"})
@@ -54,17 +56,17 @@ def safe_url(url: str | None) -> str | None:
     return url if url and re.match(r"https?://", url, re.I) else None
 
 
-def byline(meta: dict) -> str:
+def byline(meta: Meta | None) -> str:
     """'outlet · 30 Jun 2024' (escaped), or '' when the document names neither."""
-    return " · ".join(text(p) for p in (meta.get("outlet"), human_date(meta.get("published"))) if p)
+    return " · ".join(text(p) for p in (meta.outlet, human_date(meta.published)) if p) if meta else ""
 
 
-def passage_for(citation: Citation, passages: list[dict]) -> dict:
+def passage_for(citation: Citation, passages: list[Passage]) -> Passage | None:
     """The retrieved passage that contains the cited sentence (or any from its document)."""
     for p in passages:
-        if p.get("source") == citation.source and p.get("start", 0) <= citation.start and citation.end <= p.get("end", -1):
+        if p.source == citation.source and p.chunk.start <= citation.start and citation.end <= p.chunk.end:
             return p
-    return next((p for p in passages if p.get("source") == citation.source), {})
+    return next((p for p in passages if p.source == citation.source), None)
 
 
 def marked(body: str, part: str) -> str:
@@ -85,7 +87,7 @@ def words_for(value: float, scale) -> str:
 def chip(citation: Citation, answer: Answer, turn: str) -> str:
     """A citation badge; hovering or focusing it opens a popover with the title, outlet, date and the sentence."""
     passage = passage_for(citation, answer.passages)
-    line = byline(passage)
+    line = byline(passage.meta if passage else None)
     quote = marked(" ".join(citation.text.split()), answer.short if answer.short else "")
     support = words_for(citation.support, SUPPORT_WORDS)
     return (f'<a class="cite" href="#source-{turn}-{citation.n}" data-n="{citation.n}" '
@@ -145,9 +147,9 @@ def plain_text(answer: Answer) -> str:
         body = " ".join(answer.answer.split())
     refs = []
     for c in answer.citations:
-        p = passage_for(c, answer.passages)
-        where = ", ".join(x for x in (p.get("outlet"), human_date(p.get("published"))) if x)
-        url = safe_url(p.get("url"))
+        meta = passage.meta if (passage := passage_for(c, answer.passages)) else Meta(c.title)
+        where = ", ".join(x for x in (meta.outlet, human_date(meta.published)) if x)
+        url = safe_url(meta.url)
         refs.append(f"[{c.n}] {' '.join(c.title.split())}{' — ' + where if where else ''}{' <' + url + '>' if url else ''}")
     return body + ("\n\n" + "\n".join(refs) if refs else "")
 
@@ -161,9 +163,9 @@ def abstention_html(answer: Answer) -> str:
     count = f"{n} article{'s' if n != 1 else ''}" if n else "the corpus"
     nearest = []
     for p in answer.passages:
-        title = p.get("title") or p.get("source", "")
+        title = p.title or p.source
         if title not in (t for t, _ in nearest):
-            nearest.append((title, safe_url(p.get("url"))))
+            nearest.append((title, safe_url(p.meta.url)))
     links = ", ".join(f'<a href="{attr(url)}" target="_blank" rel="noopener noreferrer">{text(t)}</a>'
                       if url else f"“{text(t)}”" for t, url in nearest[:3])
     near = f'<div class="nearest">Nearest articles: {links}</div>' if links else ""
@@ -222,8 +224,8 @@ def sources_panel(answer: Answer | None, turn: str = "0", pending: bool = False)
     return f'<div class="sources">{"".join(source_card(p, cited_by.get(id(p), []), turn) for p in ordered)}</div>'
 
 
-def source_card(passage: dict, cites: list[Citation], turn: str) -> str:
-    body = " ".join(passage.get("text", "").split())
+def source_card(passage: Passage, cites: list[Citation], turn: str) -> str:
+    body = " ".join(passage.text.split())
     if cites:
         first = cites[0]
         label = " ".join(f"[{c.n}]" for c in cites)
@@ -233,15 +235,15 @@ def source_card(passage: dict, cites: list[Citation], turn: str) -> str:
         shown = marked(body, sentence) if sentence in body else f"<mark>{text(sentence)}</mark>"
         anchor = f' id="source-{turn}-{first.n}"'
     else:
-        strength = words_for(float(passage.get("best_coverage") or 0.0), MATCH_WORDS)
+        strength = words_for(passage.best_coverage, MATCH_WORDS)
         mark, tip, snippet, shown, anchor = "", MATCH_TIP, body, text(body), ""
-    line = byline(passage)
-    url = safe_url(passage.get("url"))
+    line = byline(passage.meta)
+    url = safe_url(passage.meta.url)
     link = f' · <a href="{attr(url)}" target="_blank" rel="noopener noreferrer">original</a>' if url else ""
     level = strength.split()[0]
     return (f'<details class="source{" cited" if cites else ""}"{anchor}{" open" if cites else ""}>'
-            f'<summary><span class="src-head">{mark}<b class="src-title">{text(passage.get("title") or passage.get("source", ""))}</b></span>'
+            f'<summary><span class="src-head">{mark}<b class="src-title">{text(passage.title or passage.source)}</b></span>'
             f'<span class="src-meta">{line + " · " if line else ""}'
             f'<span class="strength {level}" tabindex="0">{strength}<span class="tip" role="tooltip">{tip}</span></span></span>'
             f'<span class="src-snippet">{text(snippet)}</span></summary>'
-            f'<blockquote>{shown}</blockquote><small>{text(passage.get("source", ""))}{link}</small></details>')
+            f'<blockquote>{shown}</blockquote><small>{text(passage.source)}{link}</small></details>')

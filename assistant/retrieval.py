@@ -4,7 +4,7 @@ Candidates come from both searches. With `fusion="evidence"` (default) they are 
 chunk and best-sentence cosine similarity plus idf-weighted coverage of the question's words
 by the chunk and by its best sentence (see `evidence`); `fusion="rrf"` ranks by reciprocal
 rank fusion instead, for comparison. Results are typed `Passage`s that carry their evidence
-to the reader; `HybridRetriever` wraps the same search as a LangChain retriever.
+to the reader (`assistant.langchain_adapters.HybridRetriever` wraps the same search for LangChain).
 """
 
 from __future__ import annotations
@@ -13,12 +13,8 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
-
 from .chunking import Chunk
+from .documents import Meta
 from .evidence import Query
 from .ids import ChunkId, SentenceId
 from .text import terms
@@ -61,10 +57,7 @@ class Passage:
     """One retrieved chunk with its document's metadata and the evidence it was ranked on."""
 
     chunk: Chunk
-    title: str
-    published: str | None
-    outlet: str | None
-    url: str | None
+    meta: Meta  # its document's title, date, outlet and URL
     score: float
     similarity: float
     coverage: float
@@ -83,18 +76,17 @@ class Passage:
     def text(self) -> str:
         return self.chunk.text
 
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
     def to_dict(self) -> dict:
         """Plain JSON for the API, the UI and eval reports (ids as strings)."""
-        data = {k: v for k, v in asdict(self).items() if k not in ("chunk", "sentences", "query_weights")}
-        data.update(text=self.chunk.text, chunk_id=str(self.chunk.id), source=self.source, start=self.chunk.start,
-                    end=self.chunk.end,
+        data = {k: v for k, v in asdict(self).items() if k not in ("chunk", "meta", "sentences", "query_weights")}
+        data.update(asdict(self.meta), text=self.chunk.text, chunk_id=str(self.chunk.id), source=self.source,
+                    start=self.chunk.start, end=self.chunk.end,
                     sentences=[{**asdict(s), "id": str(s.id)} for s in self.sentences])
         return {k: v for k, v in data.items() if v is not None}
-
-    def to_document(self) -> LCDocument:
-        """The passage as a LangChain `Document`, for use in other LangChain code."""
-        data = self.to_dict()
-        return LCDocument(page_content=data.pop("text"), id=data["chunk_id"], metadata=data)
 
 
 def reciprocal_rank_fusion(rankings: list[list], k: int = 60, weights: list[float] | None = None) -> list[tuple[Any, float]]:
@@ -160,16 +152,15 @@ class Retriever:
         else:
             evidence = self._evidence(q, list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])), dict(dense))
             w = self.weights
-            scored = [(cid, w[0] * e["similarity"] + w[1] * e["best_similarity"] + w[2] * e["coverage"]
-                       + w[3] * e["best_coverage"], e) for cid, e in evidence.items()]
+            scored = [(cid, w[0] * e.similarity + w[1] * e.best_similarity + w[2] * e.coverage
+                       + w[3] * e.best_coverage, e) for cid, e in evidence.items()]
             if _LATEST.search(query):
                 scored = self._prefer_recent(scored)
             ranked = self._one_per_story(sorted(scored, key=lambda x: -x[1]))[: self.k]
         dense_rank = {cid: rank for rank, (cid, _) in enumerate(dense, start=1)}
         bm25_rank = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
-        return [Passage(e["chunk"], catalog[cid.doc_id].title, catalog[cid.doc_id].published, catalog[cid.doc_id].outlet,
-                        catalog[cid.doc_id].url, score, e["similarity"], e["coverage"], e["best_similarity"],
-                        e["best_coverage"], e["sentences"], dense_rank.get(cid), bm25_rank.get(cid), q.weights)
+        return [replace(e, score=score, dense_rank=dense_rank.get(cid), bm25_rank=bm25_rank.get(cid),
+                        query_weights=q.weights)
                 for cid, score, e in ranked]
 
     def _prefer_recent(self, scored: list[tuple]) -> list[tuple]:
@@ -197,8 +188,10 @@ class Retriever:
             kept.append(item)
         return kept
 
-    def _evidence(self, q: Query, chunk_ids: list[ChunkId], known_similarity: dict[ChunkId, float]) -> dict[ChunkId, dict]:
-        """Similarity and coverage of each chunk and each of its sentences, from stored vectors."""
+    def _evidence(self, q: Query, chunk_ids: list[ChunkId], known_similarity: dict[ChunkId, float]
+                  ) -> dict[ChunkId, Passage]:
+        """Each chunk as a `Passage` with the similarity and coverage of it and of its sentences, from stored
+        vectors (its score and ranks are set once it is ranked)."""
         index = self.index
         chunks = index.store.chunks(chunk_ids)
         sentences = {cid: index.store.sentences_in(c.doc_id, c.start, c.end) for cid, c in chunks.items()}
@@ -219,22 +212,7 @@ class Retriever:
                                  float(q.similarity(sentence_vectors[sid][None])[0]) if sid in sentence_vectors else 0.0,
                                  q.coverage(set(terms(doc_text[a:b]))))
                 for sid, a, b in sentences[cid])
-            out[cid] = {
-                "chunk": chunk, "similarity": sim, "coverage": q.coverage(set(terms(chunk.text))),
-                "best_similarity": max((s.similarity for s in sents), default=0.0),
-                "best_coverage": max((s.coverage for s in sents), default=0.0), "sentences": sents,
-            }
+            out[cid] = Passage(chunk, index.catalog[chunk.doc_id].meta, 0.0, sim, q.coverage(set(terms(chunk.text))),
+                               max((s.similarity for s in sents), default=0.0),
+                               max((s.coverage for s in sents), default=0.0), sents)
         return out
-
-
-class HybridRetriever(BaseRetriever):
-    """The hybrid search as a LangChain retriever (`|`, `.batch`, tracing), for composing into other chains:
-    `assistant.questions.langchain_retriever(k=3) | format_docs | prompt | llm`."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    retriever: Any
-    filters: Any = Filters()
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        return [p.to_document() for p in self.retriever.retrieve(query, self.filters)]

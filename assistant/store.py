@@ -24,7 +24,7 @@ from typing import Iterator
 import numpy as np
 
 from .chunking import Chunk
-from .documents import Document
+from .documents import Document, Meta
 from .errors import IndexMismatchError
 from .ids import ChunkId, SentenceId
 from .text import terms
@@ -68,6 +68,10 @@ class StoredDocument:
     indexed_at: str
     chunks: int
     near_duplicates: tuple[str, ...] = ()
+
+    @property
+    def meta(self) -> Meta:
+        return Meta(self.title, self.published, self.outlet, self.url)
 
     def to_dict(self) -> dict:
         """The JSON shape of `assistant list --json` and the app's /documents endpoint."""

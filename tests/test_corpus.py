@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.ask import AskOptions
 from assistant import Assistant, AssistantError, Settings
 
 
@@ -139,14 +140,14 @@ def test_date_and_outlet_filters_and_latest_questions(tmp_path, embeddings):
         (corpus / name).write_text(f"---\ntitle: Bridge news {date}\ndate: {date}\nsource: {outlet}\n---\n{text}\n")
     assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
     assistant.sync(corpus)
-    assert set(assistant.ask("What happened to the bridge?", since="2024-01-01").retrieved) == {"new.md"}
-    assert set(assistant.ask("What happened to the bridge?", until="2023-02").retrieved) == {"old.md"}
-    assert set(assistant.ask("What happened to the bridge?", since="2023-03", until="2024-06-09").retrieved) == {"mid.md"}
-    assert set(assistant.ask("What happened to the bridge?", outlets=["riverton gazette"]).retrieved) == {"old.md", "mid.md"}
+    assert set(assistant.ask("What happened to the bridge?", AskOptions(since="2024-01-01")).retrieved) == {"new.md"}
+    assert set(assistant.ask("What happened to the bridge?", AskOptions(until="2023-02")).retrieved) == {"old.md"}
+    assert set(assistant.ask("What happened to the bridge?", AskOptions(since="2023-03", until="2024-06-09")).retrieved) == {"mid.md"}
+    assert set(assistant.ask("What happened to the bridge?", AskOptions(outlets=["riverton gazette"])).retrieved) == {"old.md", "mid.md"}
     assert assistant.ask("What is the news about the bridge?").retrieved[0] != "new.md"  # no recency wish: relevance only
     assert assistant.ask("What is the latest news about the bridge?").retrieved[0] == "new.md"
     with pytest.raises(AssistantError, match="--since must be a date"):
-        assistant.ask("What happened to the bridge?", since="last tuesday")
+        assistant.ask("What happened to the bridge?", AskOptions(since="last tuesday"))
 
 
 def test_a_removal_with_its_files_can_be_undone_exactly(tmp_path, corpus, embeddings):

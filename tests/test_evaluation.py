@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.ask import AskOptions
 from assistant.errors import AssistantError
 from assistant.evaluation import compare, load_cases, passed, run_cases
 from assistant.report import write_report
@@ -55,7 +56,7 @@ def test_shipped_question_sets_load_and_meet_the_spec():
 
 
 def test_a_real_run_scores_every_case(tmp_path, seed_assistant):
-    run = seed_assistant.evaluate(_write(tmp_path / "mini.jsonl", CASES), k=3)
+    run = seed_assistant.evaluate(_write(tmp_path / "mini.jsonl", CASES), AskOptions(k=3))
     by_id = {r["id"]: r for r in run.results}
     assert by_id["q1"]["contains"] is True and by_id["q1"]["hit@1"] == 1.0 and by_id["q1"]["citation_hit"] is True
     assert by_id["q3"]["abstained"] is True and by_id["q3"]["hit@1"] is None

@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 
+from assistant.ask import AskOptions
 from assistant.generation import GenerativeAnswerer, build_prompt, parse
 from assistant.verification import check
 from conftest import SEED_ID, free_port, serving
@@ -56,7 +57,7 @@ def _scripted(assistant, output):
 def test_supported_generated_sentence_is_cited_to_its_best_passage_sentence(seed_assistant):
     # passage [1] of the prompt is the one the reader's answer comes from, whatever its retrieval rank
     answerer = _scripted(seed_assistant, "Gloria Allred represents Hutchins' relatives [1].")
-    answer = seed_assistant.ask(HEADLINE_Q, answerer=answerer)
+    answer = seed_assistant.ask(HEADLINE_Q, AskOptions(answerer=answerer))
     assert answer.answer == "Gloria Allred represents Hutchins' relatives . [1]"
     assert answer.generation["supported"] == 1 and answer.generation["fallback"] is False
     cite = answer.citations[0]
@@ -66,14 +67,14 @@ def test_supported_generated_sentence_is_cited_to_its_best_passage_sentence(seed
 
 @pytest.mark.parametrize("output", ["yes", "[1] The family is represented by John Smith of Texas.", ""])
 def test_unsupported_output_falls_back_to_the_reader_answer(seed_assistant, output):
-    answer = seed_assistant.ask(HEADLINE_Q, answerer=_scripted(seed_assistant, output))
+    answer = seed_assistant.ask(HEADLINE_Q, AskOptions(answerer=_scripted(seed_assistant, output)))
     assert answer.generation["fallback"] is True and answer.generation["supported"] == 0
     assert "Gloria Allred" in answer.answer and answer.answerer == "scripted"
     assert answer.answer == seed_assistant.ask(HEADLINE_Q).answer
 
 
 def test_abstention_is_not_overridden_by_the_generator(seed_assistant):
-    answer = seed_assistant.ask("What is the capital of France?", answerer=_scripted(seed_assistant, "Paris [1]."))
+    answer = seed_assistant.ask("What is the capital of France?", AskOptions(answerer=_scripted(seed_assistant, "Paris [1].")))
     assert answer.abstained and "Paris" not in answer.answer
 
 
@@ -87,7 +88,7 @@ def test_prompt_is_short_and_numbered(seed_assistant):
 
 @pytest.mark.slow
 def test_llama_answerer_runs_gemma_and_every_kept_sentence_is_verified(seed_assistant):
-    answer = seed_assistant.ask(HEADLINE_Q, answerer="llama")
+    answer = seed_assistant.ask(HEADLINE_Q, AskOptions(answerer="llama"))
     assert not answer.abstained and answer.answerer == "llama"
     assert answer.generation["output"]  # the model really produced text
     text = seed_assistant.index.store.text(SEED_ID)
@@ -114,7 +115,7 @@ def test_injected_instructions_never_become_a_verified_answer(tmp_path, embeddin
     from assistant.verification import looks_like_instruction
 
     for name in ("llama", "reader"):
-        answer = assistant.ask(HEADLINE_Q, answerer=name)
+        answer = assistant.ask(HEADLINE_Q, AskOptions(answerer=name))
         assert answer.answer.strip(" .[]1").lower() != "yes"
         assert not looks_like_instruction(answer.answer)
         assert not any(looks_like_instruction(c.text) for c in answer.citations)
@@ -137,7 +138,7 @@ def test_openai_answerer_against_a_real_local_server(llama_server, seed_settings
 
     settings = seed_settings.model_copy(update={"openai_base_url": llama_server, "openai_model": "gemma"})
     assistant = Assistant(settings, embeddings=embeddings)
-    answer = assistant.ask(HEADLINE_Q, answerer="openai")
+    answer = assistant.ask(HEADLINE_Q, AskOptions(answerer="openai"))
     assert answer.answerer == "openai" and not answer.abstained
     assert "error" not in answer.generation, answer.generation
     assert answer.generation["fallback"] or all(c.support >= 0.6 for c in answer.citations)
@@ -149,7 +150,7 @@ def test_openai_answerer_falls_back_when_the_endpoint_is_down(seed_settings, emb
 
     dead = f"http://127.0.0.1:{free_port()}/v1"
     settings = seed_settings.model_copy(update={"openai_base_url": dead, "openai_model": "gemma"})
-    answer = Assistant(settings, embeddings=embeddings).ask(HEADLINE_Q, answerer="openai")
+    answer = Assistant(settings, embeddings=embeddings).ask(HEADLINE_Q, AskOptions(answerer="openai"))
     assert answer.generation["fallback"] is True and "error" in answer.generation
     assert "Gloria Allred" in answer.answer
 
@@ -170,7 +171,7 @@ def test_instruction_shaped_text_is_recognised(text, instruction):
 def test_llama_tokens_stream_as_a_draft_before_the_verified_answer(seed_assistant):
     from assistant.citations import Answer
 
-    parts = list(seed_assistant.stream(HEADLINE_Q, answerer="llama"))
+    parts = list(seed_assistant.stream(HEADLINE_Q, AskOptions(answerer="llama")))
     drafts, final = parts[:-1], parts[-1]
     assert isinstance(final, Answer) and final.answerer == "llama"
     assert len(drafts) >= 2 and all(d.checking for d in drafts)  # token by token, marked unchecked

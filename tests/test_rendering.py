@@ -2,6 +2,7 @@
 
 from assistant.citations import Answer, Citation
 from assistant.rendering import answer_html, plain_text, sources_panel
+from helpers import passage
 
 CITE = Citation(1, "a.txt", "Harbour news", "The harbour master is Lena Ortiz.", 10, 43, 5.0)
 
@@ -24,9 +25,9 @@ def test_a_checked_llm_answer_and_the_reader_carry_no_such_note():
 
 
 def test_an_abstention_is_one_plain_statement_with_the_nearest_articles():
-    passages = [{"title": "Harbour news", "source": "a.txt", "url": "https://example.org/harbour"},
-                {"title": "Harbour news", "source": "a.txt"},
-                {"title": "Mill fire <b>", "source": "b.txt", "url": "javascript:alert(1)"}]
+    passages = [passage("a.txt", title="Harbour news", url="https://example.org/harbour"),
+                passage("a.txt", title="Harbour news"),
+                passage("b.txt", title="Mill fire <b>", url="javascript:alert(1)")]
     answer = Answer("Who won the cup?", "Not in the corpus: …", True, [], passages=passages, searched=41)
     page = answer_html(answer)
     assert page.count("found no passage") == 1 and "I searched 41 articles for “Who won the cup?”" in page
@@ -35,8 +36,8 @@ def test_an_abstention_is_one_plain_statement_with_the_nearest_articles():
 
 
 def test_the_direct_answer_leads_and_the_copy_text_is_plain():
-    passages = [{"title": "Harbour news", "source": "a.txt", "start": 0, "end": 60, "outlet": "The Gazette",
-                 "published": "2024-06-30", "text": "Intro. The harbour master is Lena Ortiz. More text."}]
+    passages = [passage("a.txt", "Intro. The harbour master is Lena Ortiz. More text.", title="Harbour news", end=60,
+                        outlet="The Gazette", published="2024-06-30")]
     answer = Answer("Who is the harbour master?", "Lena Ortiz — “…” [1]", False, [CITE], short="Lena Ortiz",
                     passages=passages)
     page = answer_html(answer, "t1")
@@ -49,10 +50,10 @@ def test_the_direct_answer_leads_and_the_copy_text_is_plain():
 
 
 def test_source_cards_say_words_not_scores_and_a_pending_panel_is_empty():
-    cited = {"title": "Harbour news", "source": "a.txt", "start": 0, "end": 60, "score": 1.73, "best_coverage": 0.9,
-             "text": "Intro. The harbour master is Lena Ortiz. More text."}
-    other = {"title": "Mill fire", "source": "b.txt", "start": 0, "end": 30, "score": -2.5, "best_coverage": 0.45,
-             "text": "The mill burned on Sunday night."}
+    cited = passage("a.txt", "Intro. The harbour master is Lena Ortiz. More text.", title="Harbour news", end=60,
+                    score=1.73, best_coverage=0.9)
+    other = passage("b.txt", "The mill burned on Sunday night.", title="Mill fire", end=30, score=-2.5,
+                    best_coverage=0.45)
     answer = Answer("Who is the harbour master?", "Lena Ortiz [1]", False, [CITE], short="Lena Ortiz",
                     passages=[other, cited])
     panel = sources_panel(answer, "t1")

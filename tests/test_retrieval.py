@@ -3,7 +3,9 @@
 import pytest
 
 from assistant.ids import ChunkId
-from assistant.retrieval import HybridRetriever, reciprocal_rank_fusion
+from assistant.ask import AskOptions, Request
+from assistant.langchain_adapters import AskRunnable, HybridRetriever
+from assistant.retrieval import reciprocal_rank_fusion
 
 
 def test_rrf_hand_computed():
@@ -23,7 +25,7 @@ def test_rrf_weights_and_edge_cases():
 
 
 def test_hybrid_retriever_is_a_runnable_with_explained_results(seed_assistant):
-    retriever: HybridRetriever = seed_assistant.questions.langchain_retriever()
+    retriever = HybridRetriever.of(seed_assistant)
     docs = retriever.invoke("who represents the Hutchins family?")
     assert 1 <= len(docs) <= seed_assistant.settings.k
     top = docs[0].metadata
@@ -36,6 +38,18 @@ def test_hybrid_retriever_is_a_runnable_with_explained_results(seed_assistant):
     assert scores == sorted(scores, reverse=True)
     # LCEL: batch comes for free with the Runnable interface
     assert len(retriever.batch(["Baldwin", "Allred"])) == 2
+    assert len(HybridRetriever.of(seed_assistant, AskOptions(k=1)).invoke("Allred")) == 1
+
+
+def test_the_question_path_as_a_langchain_runnable(seed_assistant):
+    """`.invoke` gives the same answer as `ask`, options come from the config, `.stream` ends with the answer."""
+    runnable = AskRunnable.of(seed_assistant)
+    answer = runnable.invoke(Request("who represents the Hutchins family?"), config={"configurable": {"k": 2}})
+    assert answer.short == seed_assistant.ask("who represents the Hutchins family?", AskOptions(k=2)).short
+    assert len(answer.passages) <= 2
+    items = list(runnable.stream(Request("who represents the Hutchins family?")))
+    assert items[-1].short == answer.short
+    assert [a.short for a in runnable.batch([Request("Who is Gloria Allred?"), Request("who represents the Hutchins family?")])]
 
 
 def test_query_coverage_weights_rare_words_more():

@@ -41,7 +41,7 @@ def test_ingest_and_ask_through_a_chroma_server_that_restarts(tmp_path, corpus_d
         again = Assistant(settings, embeddings=embeddings).ask("Who represents the Hutchins family?")
         assert again.answer == first.answer
         assert [c.source for c in again.citations] == [c.source for c in first.citations]
-        assert again.passages[0]["dense_rank"] is not None  # the dense half answered, not just BM25
+        assert again.passages[0].dense_rank is not None  # the dense half answered, not just BM25
         Index.clear_folder(settings.index_dir)  # what `ingest --rebuild` does: the server's vectors go too
         rebuilt = Assistant(settings, embeddings=embeddings)
         rebuilt.ingest([corpus_dir])

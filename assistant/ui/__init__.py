@@ -10,6 +10,7 @@ import os
 import threading
 from pathlib import Path
 
+from ..ask import options_from
 from ..core import Assistant
 from ..errors import AssistantError
 from ..settings import Settings
@@ -35,7 +36,7 @@ def build_app(assistant: Assistant):
         """
         outlets = [s.strip() for s in (sources or "").split(",") if s.strip()]
         try:
-            return assistant.questions.ask(question, k=k, answerer=answerer, since=since, until=until, outlets=outlets).to_dict()
+            return assistant.ask(question, options_from(k, since, until, outlets, answerer)).to_dict()
         except AssistantError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 

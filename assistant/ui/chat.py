@@ -7,7 +7,7 @@ import uuid
 from ..citations import Answer
 from ..core import Assistant
 from ..errors import AssistantError
-from ..questions import iso_date
+from ..ask import iso_date, options_from
 from ..rendering import answer_html, filters_note, question_buttons, sources_panel, text
 from ..settings import MAX_K
 from .overview import overview_html
@@ -51,10 +51,8 @@ def chat_tab(gr, assistant: Assistant):
         yield "", history, queries, sources_panel(None, pending=True)  # the last answer's passages go at once
         try:
             since, until = date_filter(since, "Published from"), date_filter(until, "to")
-            if since and until and since > until:
-                raise AssistantError("the “Published from” date is after the “to” date; swap them or clear one")
-            for part in assistant.questions.stream(message, history=queries, answerer=answerer, k=int(k),
-                                                   since=since, until=until, outlets=outlets or None):
+            options = options_from(k, since, until, outlets, answerer)
+            for part in assistant.stream(message, options, queries):
                 if isinstance(part, Answer):
                     queries.append(part.query)
                     history[-1]["content"] = answer_html(part, turn) + filters_note(since, until, outlets)

@@ -1,0 +1,194 @@
+"""The question path, top to bottom: condense → retrieve → read → decide → cite.
+
+    Request, AskOptions
+      condense   the question cleaned and checked; a follow-up completed from the conversation   → Condensed
+      retrieve   hybrid search (dense + BM25) under the options' filters, top k                  → Retrieved
+      read       the answerer reads the passages; a question with nothing to search for gets
+                 suggestions instead                                                              → Draft … Answer
+      decide     inside the reader answerer (`answering.ReaderAnswerer`): the calibrated confidence
+                 puts the answer in a band, confident / unsure / refused
+      cite       the answer gets its question, query, passages and timings                        → Answer
+
+Every front end (CLI, app, eval runner, `calibrate`, the example-question checks) calls `AskPipeline`.
+`AskOptions` is validated once, here: k within 1..MAX_K, real dates, since ≤ until. LangChain adapters of
+this path and of the retriever live at the edge, in `assistant.langchain`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Callable, Iterator, Protocol, Sequence
+
+from .citations import Answer, Draft
+from .errors import AssistantError
+from .retrieval import Filters, Passage, Retriever
+from .settings import MAX_K
+
+
+def check_question(question: str, limit: int) -> str:
+    question = " ".join(clean_text(question or "").split())
+    if not question:
+        raise AssistantError("the question is empty")
+    if len(question) > limit:
+        raise AssistantError(f"the question is {len(question)} characters long; the limit is {limit}")
+    return question
+
+
+def clean_text(text: str) -> str:
+    """Terminal escape sequences are dropped whole ("\\x1b[31m", pasted from a coloured terminal, would leave
+    "[31m" for the reader to puzzle over); other control characters become spaces; unpaired surrogates
+    (invalid Unicode) are refused."""
+    if re.search(r"[\ud800-\udfff]", text):
+        raise AssistantError("the question is not valid Unicode text (it holds an unpaired surrogate)")
+    text = re.sub(r"\x1b\[[0-?]*[ -/]*[@-~]", " ", text)
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text)
+
+
+def iso_date(value: str | None, name: str = "since") -> str | None:
+    """Validate a YYYY-MM-DD (or YYYY-MM, YYYY) date filter; a time after a full date (a picker's) is dropped."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T][\d:.]+)?|\d{4}(?:-(?:0[1-9]|1[0-2]))?", value)
+    try:
+        if not found:
+            raise ValueError(value)
+        if found.group(1):
+            date.fromisoformat(found.group(1))  # a real day: not 2024-02-30
+    except ValueError:
+        raise AssistantError(f"--{name} must be a date like 2024-01-31, not {value!r}") from None
+    return found.group(1) or value
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    """Per-question options; invalid values raise `AssistantError` when the options are made."""
+
+    k: int | None = None  # passages to retrieve (default: the settings')
+    since: str | None = None  # published on or after (YYYY-MM-DD, YYYY-MM or YYYY)
+    until: str | None = None  # published on or before
+    outlets: tuple[str, ...] = ()  # any of these outlets (empty: any)
+    answerer: object = None  # "reader", "llama", "openai", an answerer object, or None for the settings'
+
+    def __post_init__(self) -> None:
+        if self.k is not None and not (isinstance(self.k, int) and 1 <= self.k <= MAX_K):
+            raise AssistantError(f"k must be between 1 and {MAX_K}, not {self.k}")
+        since, until = iso_date(self.since, "since"), iso_date(self.until, "until")
+        if since and until and since[:len(until)] > until:
+            raise AssistantError(f"the start date ({since}) is after the end date ({until}); swap them or clear one")
+        object.__setattr__(self, "since", since)
+        object.__setattr__(self, "until", until)
+        object.__setattr__(self, "outlets", tuple(o for o in (self.outlets or ()) if o and o.strip()))
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(self.since, self.until, self.outlets)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A question and the earlier questions of its conversation (oldest first)."""
+
+    question: str
+    history: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condensed:
+    question: str  # as asked (cleaned)
+    query: str  # what is searched: the question, or a follow-up completed from the history
+    started: float = field(default_factory=time.perf_counter)
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    condensed: Condensed
+    passages: list[Passage]
+    texts: dict[str, str]  # full text of each passage's document (citations point into it)
+    searched: int  # documents in the index
+    retrieved_at: float = field(default_factory=time.perf_counter)
+
+
+class Answerer(Protocol):
+    """Reads retrieved passages into an answer: `reader` (extractive) or an LLM phrasing the reader's answer."""
+
+    name: str
+
+    def answer_stream(self, question: str, passages: list[Passage], texts: dict[str, str],
+                      searched_docs: int) -> Iterator[Draft | Answer]: ...
+
+
+class AskPipeline:
+    """The question path over one index. `answerers(name)` builds an answerer; `suggest(doc_ids)` offers
+    questions those documents answer (for a question too vague to search)."""
+
+    def __init__(self, index, lock, retriever: Retriever, max_question_chars: int,
+                 answerers: Callable[[object], Answerer], suggest: Callable[[list[str]], list[str]]) -> None:
+        self.index, self.lock, self.retriever = index, lock, retriever
+        self.max_question_chars = max_question_chars
+        self.answerers, self.suggest = answerers, suggest
+
+    def condense(self, request: Request) -> Condensed:
+        from .conversation import rewrite
+
+        question = check_question(request.question, self.max_question_chars)
+        return Condensed(question, rewrite(question, list(request.history)))
+
+    def retrieve(self, condensed: Condensed, options: AskOptions = AskOptions()) -> Retrieved:
+        retriever = self.retriever.with_options(k=options.k)
+        self.index.follow(self.lock)  # another process wrote: reload before searching
+        with self.lock.reading():
+            searched = self.index.document_count()
+            if not searched:
+                raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
+            passages = retriever.retrieve(condensed.query, options.filters)
+            return Retrieved(condensed, passages, self.index.texts({p.source for p in passages}), searched)
+
+    def read(self, retrieved: Retrieved, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
+        from .answering import too_vague
+        from .suggestions import is_vague
+
+        condensed = retrieved.condensed
+        if is_vague(condensed.query):  # "what happened?": abstain and offer questions to ask instead
+            nearest = list(dict.fromkeys(p.source for p in retrieved.passages))
+            suggestions = self.suggest(nearest)
+            yield Answer(condensed.question, too_vague(suggestions), True, [], nearest, answerer="reader",
+                         abstain_reason="vague", searched=retrieved.searched, suggestions=suggestions)
+            return
+        answerer = self.answerers(options.answerer)
+        yield from answerer.answer_stream(condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
+
+    @staticmethod
+    def cite(answer: Answer, retrieved: Retrieved) -> Answer:
+        """The answer with what it was asked, searched and read from, and how long each half took."""
+        now = time.perf_counter()
+        condensed = retrieved.condensed
+        timings = {"retrieve_ms": round((retrieved.retrieved_at - condensed.started) * 1000, 1),
+                   "answer_ms": round((now - retrieved.retrieved_at) * 1000, 1),
+                   "total_ms": round((now - condensed.started) * 1000, 1)}
+        return replace(answer, question=condensed.question, query=condensed.query,
+                       passages=list(retrieved.passages), timings=timings)
+
+    def stream(self, request: Request, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
+        """`Draft`s (an LLM answerer's text before its citation check), then the final, cited `Answer`."""
+        retrieved = self.retrieve(self.condense(request), options)
+        for item in self.read(retrieved, options):
+            yield self.cite(item, retrieved) if isinstance(item, Answer) else item
+
+    def run(self, request: Request, options: AskOptions = AskOptions()) -> Answer:
+        answer = None
+        for item in self.stream(request, options):
+            answer = item
+        if not isinstance(answer, Answer):
+            raise AssistantError("the answerer ended without an answer")
+        return answer
+
+
+def options_from(k: int | None = None, since: str | None = None, until: str | None = None,
+                 outlets: Sequence[str] | None = None, answerer: object = None) -> AskOptions:
+    """`AskOptions` from loose front-end values (a k of 0 or None: the default; outlets in any sequence)."""
+    return AskOptions(k=int(k) if k else None, since=since, until=until, outlets=tuple(outlets or ()),
+                      answerer=answerer)
