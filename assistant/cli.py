@@ -3,7 +3,7 @@
 Every command accepts `--index DIR` (before or after the command name); other
 settings come from `ASSISTANT_*` environment variables. User-facing errors are
 turned into one clear line and exit status 1 by that option (`cli_options`), and nowhere else.
-The commands that build the shipped models are in `cli_training`.
+The commands that build the shipped models are in `training.cli`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from .cli_options import index_option
-from .cli_training import COMMANDS
+from .training.cli import COMMANDS
 from .settings import MAX_K, Settings
 
 

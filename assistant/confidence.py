@@ -3,7 +3,7 @@
 The reader's own no-answer score tells crowd-written unanswerable questions from answerable ones poorly
 (ROC AUC ~0.67 before it saw them in training): they reuse the paragraph's words and ask about what is not
 there. So the decision looks at more than one score, in two steps, each a logistic regression fitted on
-data the reader never trained on (`confidence_training` fits them; the weights ship in the reader's card):
+data the reader never trained on (`training.confidence` fits them; the weights ship in the reader's card):
 
 1. `Answerability` (one passage): the probability that the question is answered in the passage, from the
    reader's scores for its span (span vs null, the no-answer head, the span's own score). Gold-paragraph

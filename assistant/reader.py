@@ -1,7 +1,7 @@
 """The extractive reader at run time: question + passages in, the best answer span and a no-answer score out.
 
 One encoder pass per window of `[CLS] question [SEP] passage part [SEP]` gives, for every passage token, a
-start and an end logit, plus a no-answer logit from the `[CLS]` state (see `reader_training`). A span's score is
+start and an end logit, plus a no-answer logit from the `[CLS]` state (see `training.reader`). A span's score is
 its start + end logit; its margin over the window's null score (the `[CLS]` start + end) says how much the model
 prefers it to "no answer here". The same windowing code builds the training features, so training and
 inference see identical inputs.

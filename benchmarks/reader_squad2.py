@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.confidence_training import auc, best_threshold, gold_reads, squad2_scores  # noqa: E402
+from assistant.training.confidence import auc, best_threshold, gold_reads, squad2_scores  # noqa: E402
 from assistant.reader import MODEL_DIR, MODEL_FILE, Reader  # noqa: E402
-from assistant.reader_data import dev24_split  # noqa: E402
+from assistant.training.reader_data import dev24_split  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 # SQuAD 2.0 development articles outside this repo, the systems' own predictions (issue 21): F1, HasAns F1, NoAns acc.

@@ -3,7 +3,7 @@
 import math
 
 from assistant.confidence import Bands, ConfidenceModel, Logistic
-from assistant.confidence_training import Served, choose_bands
+from assistant.training.confidence import Served, choose_bands
 from assistant.metrics import answer_right, coverage_risk, reliability
 from assistant.reader import Span
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.confidence_data import EVAL_NEWS, NEWS_DEV, news_dev_cases
+from assistant.training.confidence_data import EVAL_NEWS, NEWS_DEV, news_dev_cases
 
 
 def test_answers_are_verbatim_in_their_article_and_no_article_is_an_evaluation_ones():

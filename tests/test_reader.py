@@ -13,8 +13,8 @@ import pytest
 from assistant import Settings
 from assistant.errors import AssistantError
 from assistant.reader import Reader, Windower
-from assistant.reader_data import build, read_squad, squad11_examples
-from assistant.reader_training import features
+from assistant.training.reader_data import build, read_squad, squad11_examples
+from assistant.training.reader import features
 
 ARTICLES = [
     {"title": "Harbour_Bridge", "paragraphs": [
@@ -70,7 +70,7 @@ def test_negatives_of_every_kind_lack_the_answer(tmp_path):
 
 def test_windows_overlap_and_labels_point_at_the_answer_text():
     windower = Windower(Settings().model_path() / "tokenizer.json", max_len=48, stride=16)
-    from assistant.reader_data import Example
+    from assistant.training.reader_data import Example
 
     context = " ".join(f"Sentence {i} mentions nothing." for i in range(30)) + " The keeper was Ada Byron."
     start = context.index("Ada Byron")
@@ -140,8 +140,8 @@ def test_the_shipped_int8_reader_comes_back_as_torch_weights_that_read_alike():
     import numpy as np
     import torch
 
-    from assistant.reader_export import onnx_state_dict
-    from assistant.reader_training import build_model
+    from assistant.training.export import onnx_state_dict
+    from assistant.training.reader import build_model
 
     settings = Settings()
     shipped = Path(__file__).resolve().parent.parent / "assistant" / "models" / "reader-int8.onnx"

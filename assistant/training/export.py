@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AssistantError
-from .metrics import exact_match, token_f1
-from .reader import CARD_FILE, MODEL_FILE, Reader, Span, Windower, best_span, pad
+from ..errors import AssistantError
+from ..metrics import exact_match, token_f1
+from ..reader import CARD_FILE, MODEL_FILE, Reader, Span, Windower, best_span, pad
 from .reader_data import held_out, read_squad
 
 MAX_F1_DROP = 0.01
@@ -109,7 +109,7 @@ def export(weights: Path, model_path: Path, dest_dir: Path, data_dir: Path, thre
     """Export, quantise, check and write the card; returns the card."""
     import torch
 
-    from .reader_training import load_trained
+    from .reader import load_trained
 
     if not Path(weights).exists():
         raise AssistantError(f"{weights} not found: train first with `assistant train-reader`")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from .cli_options import index_option
-from .settings import Settings
+from ..cli_options import index_option
+from ..settings import Settings
 
 
 @click.command(name="train-reader")
@@ -34,8 +34,8 @@ def train_reader(settings: Settings, data_dir: Path, out_dir: Path, resume: bool
     """Fine-tune the packaged MiniLM into the extractive reader (base: about 80 min on 2 cores; squad2: 35 min)."""
     from dataclasses import replace
 
-    from .embeddings import configure_runtime
-    from .reader_training import STAGES, run
+    from ..embeddings import configure_runtime
+    from .reader import STAGES, run
 
     configure_runtime(settings.threads)
     config = STAGES[stage]
@@ -58,9 +58,9 @@ def train_reader(settings: Settings, data_dir: Path, out_dir: Path, resume: bool
 def fit_confidence(settings: Settings, data_dir: Path, work_dir: Path) -> None:
     """Fit the reader's confidence model and bands on held-out SQuAD 2.0 articles and the news development set
     (training/news-dev); store it in its card."""
-    from .confidence_training import fit, store
-    from .embeddings import configure_runtime
-    from .reader import MODEL_DIR, MODEL_FILE
+    from .confidence import fit, store
+    from ..embeddings import configure_runtime
+    from ..reader import MODEL_DIR, MODEL_FILE
 
     configure_runtime(settings.threads)
     model = fit(settings, data_dir, work_dir, click.echo)
@@ -81,9 +81,9 @@ def fit_confidence(settings: Settings, data_dir: Path, work_dir: Path) -> None:
 @index_option
 def export_reader(settings: Settings, weights: Path, data_dir: Path, dest: Path | None, max_f1_drop: float) -> None:
     """Export the trained reader to int8 ONNX, check it against torch and write its card."""
-    from .embeddings import configure_runtime
-    from .reader import MODEL_DIR
-    from .reader_export import export
+    from ..embeddings import configure_runtime
+    from ..reader import MODEL_DIR
+    from .export import export
 
     configure_runtime(settings.threads)
     card = export(weights, settings.model_path(), dest or MODEL_DIR, data_dir, settings.threads, max_f1_drop)

@@ -19,8 +19,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import AssistantError
-from .reader import Window, Windower, pad
+from ..errors import AssistantError
+from ..reader import Window, Windower, pad
 from .reader_data import Example
 
 CHECKPOINT = "checkpoint.pt"
@@ -238,7 +238,7 @@ def initial_weights(path: Path) -> dict:
     if not path.exists():
         raise AssistantError(f"{path} not found: the second stage starts from a trained reader")
     if path.suffix == ".onnx":
-        from .reader_export import onnx_state_dict
+        from .export import onnx_state_dict
 
         return onnx_state_dict(path)
     return torch.load(path, weights_only=False)["model"]

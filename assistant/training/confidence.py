@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .ask import AskOptions
-from .confidence import ANSWER_SIGNALS, READER_SIGNALS, Bands, ConfidenceModel, Logistic, reader_signals
+from ..ask import AskOptions
+from ..confidence import ANSWER_SIGNALS, READER_SIGNALS, Bands, ConfidenceModel, Logistic, reader_signals
 from .confidence_data import Case, fitting_corpus, news_dev_cases, off_corpus_cases, squad_cases
-from .metrics import answer_right, exact_match, token_f1
+from ..metrics import answer_right, exact_match, token_f1
 from .reader_data import dev24_split
-from .reader_export import auc as _roc_auc
+from .export import auc as _roc_auc
 
 MAX_FALSE_REFUSAL = 0.10
 CONFIDENT_PRECISION = 0.80
@@ -236,8 +236,8 @@ def fit(settings, data_dir: Path, work_dir: Path, progress=print) -> ConfidenceM
     of the news development set; `work_dir` is rebuilt from scratch."""
     import shutil
 
-    from .answering import ReaderAnswerer
-    from .core import Assistant
+    from ..answering import ReaderAnswerer
+    from ..core import Assistant
 
     shutil.rmtree(work_dir, ignore_errors=True)
     assistant = Assistant(settings.model_copy(update={"index_dir": work_dir / "index"}))
@@ -281,7 +281,7 @@ def store(model: ConfidenceModel, model_file: Path) -> Path:
     """Write the confidence model into the reader's card (beside the weights it was fitted for)."""
     import os
 
-    from .reader import CARD_FILE
+    from ..reader import CARD_FILE
 
     card_file = Path(model_file).with_name(CARD_FILE)
     card = json.loads(card_file.read_text()) if card_file.exists() else {}

@@ -1,4 +1,4 @@
-"""What the confidence model is fitted on (`confidence_training`): a fitting corpus and the questions asked of it.
+"""What the confidence model is fitted on (`training.confidence`): a fitting corpus and the questions asked of it.
 
 - SQuAD 2.0: the calibration and test articles of the 24 development articles (`reader_data.dev24_split`), one
   document per paragraph; every question, answerable or crowd-written unanswerable.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .reader_data import SQUAD11, read_squad
 
-REPO = Path(__file__).resolve().parent.parent  # fitting runs from a checkout: these folders are not packaged
+REPO = Path(__file__).resolve().parents[2]  # fitting runs from a checkout: these folders are not packaged
 EVAL_NEWS = REPO / "evals" / "corpora" / "wikinews"  # the eval sets' articles: never distractors or fitting data
 NEWS_DEV = REPO / "training" / "news-dev"
 
