@@ -8,7 +8,7 @@ INDEX  ?= index
 EVAL_INDEX ?= .eval-index
 REPORTS ?= evals/reports
 
-.PHONY: run serve install install-test browser index test test-fast clean-index eval calibrate eval-data help stress bench reader
+.PHONY: run serve install install-test browser index test test-fast lint clean-index eval calibrate eval-data help stress bench reader
 
 help:
 	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
@@ -53,8 +53,12 @@ run: index
 
 serve: run
 
-test: install-test browser
+test: install-test browser lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint (ruff: pyflakes, pycodestyle errors, import order, bugbear; settings in pyproject.toml).
+lint: install-test
+	$(BIN)/ruff check .
 
 # The fast tier (under a minute): no processes, servers, browsers, LLM or training.
 test-fast: install-test

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 from .errors import AssistantError
 
 
-
 @dataclass(frozen=True)
 class Calibration:
     """A chosen abstention threshold and how it performed on the sets it was fitted on."""

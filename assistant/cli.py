@@ -16,8 +16,8 @@ from pathlib import Path
 import click
 
 from .cli_options import index_option
-from .training.cli import COMMANDS
 from .settings import MAX_K, Settings
+from .training.cli import COMMANDS
 
 
 @click.group()

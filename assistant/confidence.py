@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass, field
 from .reader import Span
 
 
-
 def reader_signals(span: Span) -> list[float]:
     """What `Answerability` reads about one span: the reader's own scores. Question coverage of the answer's
     sentence and passage, question names the passage lacks, an answer echoing the question and its length were

@@ -14,11 +14,10 @@ from typing import Callable
 
 from .documents import discover, parse_document
 from .errors import AssistantError
-from .index import IngestReport
+from .ingest import IngestReport, read_sources
 from .locking import ReadWriteLock
 from .settings import Settings
 from .store import StoredDocument
-
 
 TRASH = "trash"  # under the index folder: what a removal took away, until `restore` puts it back
 TRASH_KEEP = 20  # removals kept for undo; older trash entries are deleted
@@ -100,7 +99,7 @@ class Corpus:
         docs = [parse_document(d["id"], d["text"], {k: d.get(k) for k in FIELDS}) for d in saved]
         corpus = Path(self.settings.corpus_dir)
         with self.lock.writing():
-            present = self.index.store.catalog([d.id for d in docs])
+            present = list(self.index.records([d.id for d in docs]))
             files = entry / "files"
             for file in sorted(p for p in files.rglob("*") if p.is_file()) if files.is_dir() else []:
                 target = corpus / file.relative_to(files)
@@ -117,11 +116,10 @@ class Corpus:
 
     def _keep(self, doc_ids: list[str]) -> str | None:
         """Save the stored documents of `doc_ids` in a new trash entry (call holding the write lock); its name."""
-        store = self.index.store
-        known = store.catalog(doc_ids)
+        known = self.index.records(doc_ids)
         if not known:
             return None
-        texts = store.texts(list(known))
+        texts = self.index.texts(list(known))
         token = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
         entry = self._trash() / token
         entry.mkdir(parents=True)
@@ -180,22 +178,7 @@ class Corpus:
             return self.index.catalog
 
     def _ingest(self, found: list, progress) -> IngestReport:
-        from .formats import read_file, read_html
-        from .web import fetch_html
-
-        failed, docs = [], []
-        max_bytes = int(self.settings.max_file_mb * 1_000_000)
-        for source in found:
-            try:
-                if source.error:
-                    raise AssistantError(source.error)
-                if source.is_url:
-                    html, final_url = fetch_html(source.location, max_bytes, self.settings.fetch_timeout)
-                    docs.append(read_html(source.doc_id, html, url=final_url))
-                else:
-                    docs.extend(read_file(Path(source.location), source.doc_id, max_bytes))
-            except (AssistantError, OSError) as exc:
-                failed.append((source.doc_id, str(exc)))
+        docs, failed = read_sources(found, int(self.settings.max_file_mb * 1_000_000), self.settings.fetch_timeout)
         report = self.index.add(docs, progress=progress)
         report.failed = failed + report.failed
         return report

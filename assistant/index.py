@@ -16,69 +16,28 @@ what they cache, Chroma's in-memory graph included, when another process wrote.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import shutil
 import sqlite3
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from . import recovery
-from .chunking import Chunk, chunk_document, sentence_units
+from .chunking import Chunk
 from .documents import Document
 from .embeddings import DEFAULT_BACKEND
 from .errors import IndexMismatchError
 from .ids import ChunkId, SentenceId
+from .ingest import IngestReport, Progress, Writer, now
 from .locking import WriterLock
 from .manifest import build_manifest, check_manifest
 from .settings import Settings
-from .store import FILE, WRITING, Indexed, Store, StoredDocument
-from .vectors import DEFAULT_MODE, ChunkVectors, check_supported, encode
+from .store import FILE, WRITING, Store, StoredDocument
+from .vectors import DEFAULT_MODE, ChunkVectors
 
-BATCH_CHUNKS = 2048  # chunks per write transaction: a long ingest commits as it goes, readers see progress
 REBUILDING = "rebuild_in_progress"
-
-
-@dataclass
-class IngestReport:
-    """What an ingest changed, for the CLI and the UI to print."""
-
-    added: list[tuple[str, int]] = field(default_factory=list)
-    updated: list[tuple[str, int]] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (skipped id, id with the same text)
-    linked: list[tuple[str, str]] = field(default_factory=list)  # near-duplicate stories, linked both ways
-
-    def events(self) -> list[tuple[str, str, str]]:
-        """One (what happened, document id, a note in words) per document, failures last; the front ends only
-        format them."""
-        def chunks(n: int) -> str:
-            return f"({n} passage{'s' if n != 1 else ''})"
-
-        return ([("added", d, chunks(n)) for d, n in self.added] + [("updated", d, chunks(n)) for d, n in self.updated]
-                + [("unchanged", d, "") for d in self.unchanged] + [("removed", d, "") for d in self.removed]
-                + [("duplicate", d, f"(same text as {twin}; indexed once)") for d, twin in self.duplicates]
-                + [("linked", d, f"(near-duplicate story of {other})") for d, other in self.linked]
-                + [("failed", d, why) for d, why in self.failed])
-
-    def summary(self) -> str:
-        return (
-            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-            f"{len(self.removed)} removed, {len(self.failed)} failed"
-            + (f", {len(self.duplicates)} duplicate" if self.duplicates else "")
-            + (f", {len(self.linked)} near-duplicate pair(s) linked" if self.linked else "")
-        )
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 class Index:
@@ -94,20 +53,18 @@ class Index:
         self.vectors = ChunkVectors(settings.storage, self.root)
         self._catalog: dict[str, StoredDocument] | None = None
         self._generation: int | None = None
-        legacy = (self.root / "documents.json").exists()
         self.store = Store(self.root)
         self._vectors_checked = False
-        if self.exists or legacy:
+        if (self.root / "documents.json").exists() and not self.exists:
+            raise IndexMismatchError(f"{self.root} was made by an earlier version (documents.json); build it anew with "
+                                     "`assistant ingest --rebuild PATH`")
+        if self.exists:
             try:
                 self.store.create()
                 self.store.generation()
             except sqlite3.DatabaseError as exc:
                 raise IndexMismatchError(f"{self.store.path} is damaged ({exc}); restore it from a backup or re-ingest "
                                          "with `assistant ingest --rebuild PATH`") from None
-        if legacy:
-            with self.writer_lock.held():
-                if (self.root / "documents.json").exists():
-                    recovery.migrate_json_index(self)
         if self.exists:
             if self.store.meta(REBUILDING) and not resuming_rebuild:
                 raise IndexMismatchError(f"a rebuild of {self.root} was interrupted; run `assistant --index {self.root} "
@@ -161,10 +118,9 @@ class Index:
     @staticmethod
     def clear_folder(root: Path) -> None:
         """Delete what an index stores in `root`, even one that no longer opens; other files stay."""
-        for name in (FILE, FILE + "-wal", FILE + "-shm", "documents.json", "manifest.json", "calibration.json"):
+        for name in (FILE, FILE + "-wal", FILE + "-shm", "documents.json"):
             (Path(root) / name).unlink(missing_ok=True)
-        for name in ("chroma", "bm25"):
-            shutil.rmtree(Path(root) / name, ignore_errors=True)
+        shutil.rmtree(Path(root) / "chroma", ignore_errors=True)
 
     # -- reading ---------------------------------------------------------------
     def stale(self) -> bool:
@@ -198,6 +154,10 @@ class Index:
             catalog = self._catalog = self.store.catalog() if self.exists else {}
         return catalog
 
+    def records(self, doc_ids) -> dict[str, StoredDocument]:
+        """These documents' metadata as stored now (not the cached catalog: for writers, under the write lock)."""
+        return self.store.catalog(doc_ids)
+
     def document_count(self) -> int:
         return len(self.catalog)
 
@@ -229,7 +189,7 @@ class Index:
 
     def warm(self) -> None:
         """Load the embedder and open Chroma now (the app calls this at start, so the first question is fast)."""
-        self.embeddings
+        self.embeddings  # noqa: B018 - the property loads the model
         if self.catalog and not self._vectors_checked:
             self._check_vectors()
 
@@ -279,86 +239,17 @@ class Index:
             self._catalog = dict(sorted(catalog.items()))
         self._generation = self.store.generation()
 
-    def add(self, docs: list[Document], progress: Callable[[int, int], None] | None = None,
-            force: bool = False) -> IngestReport:
-        """Index new or changed documents; unchanged ones (same content hash) cost nothing unless `force`.
-
-        `progress(done, total)` is called as texts (chunks and sentences) are embedded.
-        """
-        report = IngestReport()
+    def add(self, docs: list[Document], progress: Progress | None = None, force: bool = False) -> IngestReport:
+        """Index new or changed documents (see `ingest`); unchanged ones (same content hash) cost nothing unless
+        `force`. `progress(done, total)` is called as texts (chunks and sentences) are embedded."""
         with self.writer_lock.held():
             self._begin()
-            known = self.store.catalog([d.id for d in docs])  # only what this write touches: O(change), not O(corpus)
-            by_hash = {sha: doc_id for sha, doc_id in self.store.ids_by_hash([d.sha256 for d in docs]).items()}
-            todo: list[Indexed] = []
-            s = self.settings.chunking
-            for doc in docs:
-                old = known.get(doc.id)
-                if old and old.sha256 == doc.sha256 and not force:
-                    report.unchanged.append(doc.id)
-                    continue
-                twin = by_hash.get(doc.sha256)
-                if twin and twin != doc.id:  # the same text under another name: report it, index it once
-                    report.duplicates.append((doc.id, twin))
-                    continue
-                by_hash[doc.sha256] = doc.id
-                units = sentence_units(doc, s.chunk_tokens, s.encoding)
-                chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.encoding, units=units)
-                todo.append(Indexed(doc, [(c.start, c.end) for c in chunks], [(a, b) for block in units for a, b, _ in block]))
-            if todo:
-                check_supported(self.embeddings, self.sentence_mode)
-                total = sum(len(item.chunks) + len(item.sentences) for item in todo)
-                done = 0
-                for batch in _batches(todo):
-                    size = sum(len(item.chunks) + len(item.sentences) for item in batch)
-                    tick = (lambda n, _, base=done: progress(base + n, total)) if progress else None
-                    self._write(batch, known, report, tick)
-                    done += size
-        return report
-
-    def _write(self, batch: list[Indexed], known: dict[str, StoredDocument], report: IngestReport, progress) -> None:
-        with self.store.write() as tx:
-            tx.set_meta(WRITING, {"started": _now()})
-        surplus = [ChunkId(item.doc.id, i) for item in batch if item.doc.id in known
-                   for i in range(len(item.chunks), known[item.doc.id].chunks)]
-        self.vectors.delete(surplus)  # a shorter new version leaves ids to delete
-
-        def store_vectors(where: list[tuple[int, int]], vectors: np.ndarray) -> None:
-            self.vectors.upsert([ChunkId(batch[d].doc.id, c) for d, c in where], vectors,
-                                [batch[d].doc.text[slice(*batch[d].chunks[c])] for d, c in where])
-
-        encoded = encode(self.embeddings, self.sentence_mode,
-                         [(item.doc.text, item.chunks, item.sentences) for item in batch], progress, store_vectors)
-        firsts = {item.doc.id: e.chunks[:2] for item, e in zip(batch, encoded)}
-        links = self._near_duplicates(batch, firsts)
-        now = _now()
-        with self.store.write() as tx:
-            for item, e in zip(batch, encoded):
-                tx.put(Indexed(item.doc, item.chunks, item.sentences, e.sentences), now)
-                (report.updated if item.doc.id in known else report.added).append((item.doc.id, len(item.chunks)))
-            tx.unlink([item.doc.id for item in batch])
-            for a, b in links:
-                tx.link(a, b)
-                report.linked.append((a, b))
-            tx.set_meta("manifest", self.manifest())
-            tx.set_meta(WRITING, None)
-        self._committed([item.doc.id for item in batch] + [d for pair in links for d in pair]
-                        + [d for item in batch if item.doc.id in known for d in known[item.doc.id].near_duplicates])
-
-    def _near_duplicates(self, batch: list[Indexed], firsts: dict[str, np.ndarray]) -> list[tuple[str, str]]:
-        from .duplicates import near_duplicates
-
-        new_texts = {item.doc.id: " ".join(item.doc.text[a:b] for a, b in item.chunks) for item in batch}
-
-        def indexed_texts(doc_ids: list[str]) -> dict[str, str]:
-            stored = self.store.texts([d for d in doc_ids if d not in new_texts])
-            return {d: new_texts[d] if d in new_texts else
-                    " ".join(stored[d][a:b] for a, b in self.store.chunk_spans(d)) for d in doc_ids if d in new_texts or d in stored}
-
-        def nearest_documents(vectors: list, n: int) -> list[list[str]]:  # this batch's vectors are in Chroma too
-            return [[ChunkId.parse(i).doc_id for i, _ in hits] for hits in self.vectors.query(vectors, n)]
-
-        return near_duplicates(firsts, nearest_documents, indexed_texts)
+            writer = Writer(self.store, self.vectors, self.embeddings, self.sentence_mode, self.settings.chunking,
+                            self.manifest())
+            try:
+                return writer.add(docs, progress, force)
+            finally:
+                self._committed(writer.changed)
 
     def remove(self, doc_ids: list[str]) -> list[str]:
         """Delete documents from the store and their vectors from Chroma; returns the ids removed."""
@@ -369,7 +260,7 @@ class Index:
             if not present:
                 return []
             with self.store.write() as tx:
-                tx.set_meta(WRITING, {"started": _now()})
+                tx.set_meta(WRITING, {"started": now()})
             # vectors first: if Chroma fails, the documents are all still there and the error says why
             self.vectors.delete([ChunkId(d, i) for d in present for i in range(known[d].chunks)])
             with self.store.write() as tx:
@@ -395,46 +286,3 @@ class Index:
                 tx.set_meta("calibration", value)
         self._committed()
 
-
-def _batches(todo: list[Indexed]):
-    batch, size = [], 0
-    for item in todo:
-        batch.append(item)
-        size += len(item.chunks)
-        if size >= BATCH_CHUNKS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
-def rebuild(settings: Settings, embeddings=None, progress=None) -> IngestReport:
-    """Re-index every stored document with the current settings; no source files are needed.
-
-    For an index built with another embedding model or chunk settings, or whose vectors are
-    damaged. The documents stay in the store throughout; the index refuses to open while the
-    rebuild mark is set, and rerunning `rebuild` starts it again, so a crash loses nothing.
-    """
-    from .documents import parse_document
-    from .errors import AssistantError
-
-    root = Path(settings.index_dir)
-    if not (root / FILE).exists() and not (root / "documents.json").exists():
-        raise AssistantError(f"{root}: nothing to rebuild (no index there); use `assistant ingest PATH`")
-    index = Index(settings, embeddings=embeddings, resuming_rebuild=True)
-    stored = index.store.meta("manifest") or {}
-    if settings.sentence_vectors == "auto":  # keep the index's own choice, as `auto` promises
-        index.settings = settings.model_copy(update={"sentence_vectors": stored.get("sentence_vectors", "standalone")})
-    catalog = index.catalog
-    texts = index.store.texts(list(catalog))
-    docs = [parse_document(d, texts[d], {"title": r.title, "published": r.published, "outlet": r.outlet, "url": r.url})
-            for d, r in catalog.items()]  # raises before anything changes if one no longer parses
-    with index.writer_lock.held():
-        with index.store.write() as tx:
-            tx.set_meta(REBUILDING, {"started": _now()})
-        index.vectors.drop()
-    report = index.add(docs, progress=progress, force=True)
-    with index.writer_lock.held(), index.store.write() as tx:
-        tx.set_meta(REBUILDING, None)
-    logging.getLogger("assistant").info("rebuilt %s: %s", root, json.dumps(report.summary()))
-    return report

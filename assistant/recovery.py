@@ -1,4 +1,4 @@
-"""Crash safety and upgrades: make Chroma agree with the store again, and move an old JSON index into SQLite.
+"""Crash safety: make Chroma agree with the store again after a write died half-way, and check that they agree.
 
 The store is the source of truth and every write to it is one transaction. Chroma's
 chunk vectors are written before that transaction, after a mark in the store says a
@@ -10,16 +10,10 @@ a vector get one. Nothing the store holds is lost; nothing is left twice.
 
 from __future__ import annotations
 
-import json
-import shutil
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
-from .documents import Document
-from .errors import IndexMismatchError
 from .ids import ChunkId, SentenceId
-from .store import WRITING, Indexed
+from .store import WRITING
 from .vectors import embed_texts, text_hash
 
 
@@ -56,60 +50,6 @@ def _fill_sentence_vectors(index, missing: list[SentenceId]) -> None:
     vectors = embed_texts(index.embeddings, [texts[s.doc_id][slice(*spans[s.doc_id][s.ordinal])] for s in missing])
     with index.store.write() as tx:
         tx.set_sentence_vectors(dict(zip(missing, vectors)))
-
-
-def migrate_json_index(index) -> int:
-    """Move an index of the JSON era (documents.json, manifest.json, calibration.json, bm25/, a Chroma
-    collection of sentence vectors) into the store, in one transaction; returns the documents moved.
-
-    Sentence vectors are taken over from the old collection (missing ones are embedded), which is
-    then dropped; the chunk vectors stay where they are. The old files go only after the commit,
-    so a crash half-way leaves an index that migrates again on the next open.
-    """
-    root = index.root
-    try:
-        records = json.loads((root / "documents.json").read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise IndexMismatchError(f"{root / 'documents.json'} is damaged ({exc}); restore it from a backup or re-ingest "
-                                 "with `assistant ingest --rebuild PATH`") from None
-    manifest = _json(root / "manifest.json")
-    calibration = _json(root / "calibration.json")
-    legacy = index.vectors.legacy_collections()
-    old = index.vectors.legacy_vectors(legacy[0]) if legacy and records else {}
-    with index.store.write() as tx:
-        for doc_id, rec in records.items():
-            doc = Document(id=doc_id, text=rec["text"], title=rec.get("title") or doc_id, published=rec.get("published"),
-                           outlet=rec.get("outlet"), url=rec.get("url"))
-            sentences = [tuple(s) for s in rec["sentences"]]
-            vectors = [old.get(str(SentenceId(doc_id, i))) for i in range(len(sentences))]
-            tx.put(Indexed(doc, [tuple(c) for c in rec["chunks"]], sentences,
-                           np.stack(vectors) if vectors and all(v is not None for v in vectors) else None),
-                   rec.get("indexed_at") or "")
-        for doc_id, rec in records.items():
-            for other in rec.get("near_duplicates", []):
-                if other in records:
-                    tx.link(doc_id, other)
-        if manifest:
-            tx.set_meta("manifest", manifest)
-        if calibration:
-            tx.set_meta("calibration", calibration)
-        if (root / "write-in-progress.json").exists():  # the old index's writer died: reconcile at the next write
-            tx.set_meta(WRITING, {"started": "before the move to SQLite"})
-    index.vectors.drop(legacy)
-    missing = index.store.missing_sentence_vectors()
-    if missing:
-        _fill_sentence_vectors(index, missing)
-    for name in ("documents.json", "manifest.json", "calibration.json", "write-in-progress.json"):
-        (root / name).unlink(missing_ok=True)
-    shutil.rmtree(root / "bm25", ignore_errors=True)
-    return len(records)
-
-
-def _json(path):
-    try:
-        return json.loads(path.read_text()) if path.exists() else None
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -221,28 +221,15 @@ class ChunkVectors:
                 self._client.clear_system_cache()  # the embedded client is cached per path; drop it to reload from disk
             self._client = self._collection = None
 
-    def legacy_collections(self) -> list[str]:
-        """Collections of this index that nothing reads any more (sentence vectors before they moved to the store)."""
+    def drop(self) -> None:
+        """Delete this index's collection from the client."""
         if self._client is None:
-            self.collection
-        existing = {getattr(c, "name", c) for c in self._client.list_collections()}
-        return [n for n in (self.name + "_sentences",) if n in existing]
-
-    def legacy_vectors(self, name: str) -> dict[str, np.ndarray]:
-        got = self._client.get_collection(name, embedding_function=None).get(include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
-
-    def drop(self, names: list[str] | None = None) -> None:
-        """Delete this index's collection (or the named ones) from the client."""
-        if self._client is None:
-            self.collection
-        for name in names or [self.name]:
-            try:
-                self._client.delete_collection(name)
-            except Exception:  # noqa: BLE001 - already gone
-                pass
-        if not names:
-            self._collection = None
+            self.collection  # noqa: B018 - the property opens the client
+        try:
+            self._client.delete_collection(self.name)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+        self._collection = None
 
     def upsert(self, ids: list[ChunkId], vectors: np.ndarray, texts: list[str]) -> None:
         for i in range(0, len(ids), GROUP * 4):

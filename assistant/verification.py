@@ -18,7 +18,6 @@ import numpy as np
 
 from .text import terms
 
-
 # Text addressed to a model rather than a reader: quoting it would hand the document's author the answer.
 _INSTRUCTION = re.compile(
     r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|prompts?|rules|context)\b"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.training.confidence import auc, best_threshold, gold_reads, squad2_scores  # noqa: E402
 from assistant.reader import MODEL_DIR, MODEL_FILE, Reader  # noqa: E402
-from assistant.training.reader_data import dev24_split  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from assistant.training.confidence import auc, best_threshold, gold_reads, squad2_scores  # noqa: E402
+from assistant.training.reader_data import dev24_split  # noqa: E402
 
 # SQuAD 2.0 development articles outside this repo, the systems' own predictions (issue 21): F1, HasAns F1, NoAns acc.
 PUBLISHED = [("BiDAF + self-attention + ELMo (2018)", 67.9, 64.9, 71.2), ("nlnet (MSRA, single)", 79.3, 76.1, 82.7),
@@ -44,7 +44,7 @@ def main() -> None:
             ("this reader, raw score at its best threshold (fitted here)", squad2_scores(reads, raw, best_threshold(reads, raw)))]
     print(f"{len(reads)} questions ({sum(answerable)} answerable) of {', '.join(a['title'] for a in articles)}")
     print(f"answerability AUC: shipped decision {auc(shipped, answerable)}, raw reader score {auc(raw, answerable)}")
-    print(f"\n| system | F1 | HasAns F1 | NoAns accuracy | EM |\n|---|---|---|---|---|")
+    print("\n| system | F1 | HasAns F1 | NoAns accuracy | EM |\n|---|---|---|---|---|")
     for name, s in rows:
         print(f"| {name} | {s['f1']} | {s['has_ans_f1']} | {s['no_ans_accuracy']} | {s['em']} |")
     for name, f1, has, no in PUBLISHED:

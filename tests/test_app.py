@@ -1,12 +1,11 @@
 """The real Gradio app on a free loopback port, asked through gradio_client."""
 
-import re
 import os
+import re
 import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,9 +130,9 @@ def test_login_is_required_when_auth_is_set(seed_settings, tmp_path):
     command = [sys.executable, str(ROOT / "app.py"), "--index", str(seed_settings.index_dir), "--port", str(port)]
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ASSISTANT_AUTH": "reader:s3cret words"}
     with serving(command, f"http://127.0.0.1:{port}/", tmp_path / "app.log", cwd=ROOT, env=env):
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client's error types differ between its versions
             Client(f"http://127.0.0.1:{port}/", verbose=False).predict("who represents the Hutchins family?", 5, api_name="/ask")
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client's error types differ between its versions
             Client(f"http://127.0.0.1:{port}/", auth=("reader", "wrong"), verbose=False)
         client = Client(f"http://127.0.0.1:{port}/", auth=("reader", "s3cret words"), verbose=False)
         assert "Gloria Allred" in client.predict("who represents the Hutchins family?", 5, api_name="/ask")["answer"]

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SEED_ID
 
 from assistant import Assistant, AssistantError, Settings
 from assistant.citations import UNSURE_LEAD
-from conftest import SEED_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADLINE_Q = "who represents the Hutchins family?"

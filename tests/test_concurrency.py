@@ -3,10 +3,10 @@
 import threading
 from pathlib import Path
 
+from conftest import SEED_ID
+
 from assistant import Assistant, Settings
 from assistant.locking import ReadWriteLock
-
-from conftest import SEED_ID
 
 STORY = "The Lantern Fair\n\nThe Lantern Fair in Millbrook was opened by Mayor Tobias Wren on {day}. Stall {n} sold lanterns.\n"
 
@@ -181,9 +181,8 @@ def test_the_app_answers_about_a_document_the_cli_adds_without_a_restart(tmp_pat
     import sys
     import time
 
-    from gradio_client import Client
-
     from conftest import ROOT, free_port, serving
+    from gradio_client import Client
 
     index = tmp_path / "index"
     shutil.copytree(seed_settings.index_dir, index)

@@ -3,9 +3,9 @@
 import math
 
 from assistant.confidence import Bands, ConfidenceModel, Logistic
-from assistant.training.confidence import Served, choose_bands
 from assistant.metrics import answer_right, coverage_risk, reliability
 from assistant.reader import Span
+from assistant.training.confidence import Served, choose_bands
 
 
 def test_a_logistic_model_round_trips_through_json_and_is_a_probability():

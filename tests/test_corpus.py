@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ask import AskOptions
 from assistant import Assistant, AssistantError, Settings
+from assistant.ask import AskOptions
 
 
 def _consistent(assistant) -> bool:

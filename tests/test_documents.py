@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from assistant.documents import discover, parse_document
-from assistant.formats import read_file
 from assistant.errors import AssistantError
+from assistant.formats import read_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "000_cee5a0d51e26243d.txt"

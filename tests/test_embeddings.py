@@ -6,12 +6,12 @@ import json
 
 import numpy as np
 import pytest
+from conftest import ROOT, SEED_ID, store_meta, stored
 
 from assistant import Assistant, Settings
 from assistant.chunking import sentence_spans
 from assistant.embeddings import load_embeddings
 from assistant.errors import IndexMismatchError
-from conftest import store_meta, stored, ROOT, SEED_ID
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SEED_ID
 
 from assistant.ask import AskOptions
 from assistant.errors import AssistantError
 from assistant.evaluation import compare, load_cases, passed, run_cases
 from assistant.report import write_report
-from conftest import SEED_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 

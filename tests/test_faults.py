@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEED_ID, free_port, serving, store_meta, store_snapshot, stored
 
 EXE = str(Path(sys.executable).with_name("assistant"))

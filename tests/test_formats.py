@@ -3,10 +3,10 @@
 import json
 
 import pytest
+from conftest import pdf_bytes
 
 from assistant.errors import AssistantError
 from assistant.formats import owned_ids, read_file
-from conftest import pdf_bytes
 
 MB = 10**6
 

@@ -9,11 +9,11 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import SEED_ID, free_port, serving
 
 from assistant.ask import AskOptions
 from assistant.generation import GenerativeAnswerer, build_prompt, parse
 from assistant.verification import check
-from conftest import SEED_ID, free_port, serving
 
 HEADLINE_Q = "who represents the Hutchins family?"
 

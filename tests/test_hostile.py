@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEED_ID, free_port, pdf_bytes, serving, store_snapshot, stored
 
 SEED_Q = "who represents the Hutchins family?"

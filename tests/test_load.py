@@ -14,7 +14,6 @@ import threading
 import time
 
 import pytest
-
 from conftest import ROOT, SEED_ID, free_port, serving, stored
 
 STRESS = os.environ.get("ASSISTANT_STRESS") == "1"

@@ -2,7 +2,8 @@
 question path either answers with citations that point into the stored text or refuses with a clear message."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assistant.chunking import chunk_document, sentence_units
 from assistant.documents import parse_document

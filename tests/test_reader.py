@@ -13,8 +13,8 @@ import pytest
 from assistant import Settings
 from assistant.errors import AssistantError
 from assistant.reader import Reader, Windower
-from assistant.training.reader_data import build, read_squad, squad11_examples
 from assistant.training.reader import features
+from assistant.training.reader_data import build, read_squad, squad11_examples
 
 ARTICLES = [
     {"title": "Harbour_Bridge", "paragraphs": [

@@ -1,8 +1,9 @@
 """The chat's HTML for an answer: what a reader of the page is told."""
 
+from helpers import passage
+
 from assistant.citations import Answer, Citation
 from assistant.rendering import answer_html, plain_text, sources_panel
-from helpers import passage
 
 CITE = Citation(1, "a.txt", "Harbour news", "The harbour master is Lena Ortiz.", 10, 43, 5.0)
 

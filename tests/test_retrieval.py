@@ -2,8 +2,8 @@
 
 import pytest
 
-from assistant.ids import ChunkId
 from assistant.ask import AskOptions, Request
+from assistant.ids import ChunkId
 from assistant.langchain_adapters import AskRunnable, HybridRetriever
 from assistant.retrieval import reciprocal_rank_fusion
 

@@ -6,13 +6,13 @@ import shutil
 
 import numpy as np
 import pytest
+from conftest import SEED_ID
 
 from assistant import Assistant, Settings
 from assistant.documents import parse_document
 from assistant.errors import AssistantError, IndexMismatchError
 from assistant.ids import ChunkId, SentenceId
 from assistant.vectors import owners
-from conftest import SEED_ID
 
 
 def test_each_sentence_belongs_to_the_first_chunk_that_holds_it_whole():

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import free_port, serving, store_snapshot
 
 from assistant import Assistant, Settings
 from assistant.errors import AssistantError
 from assistant.index import Index
-from conftest import free_port, serving, store_snapshot
 
 CHROMA = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "chroma"
 

@@ -4,10 +4,10 @@ import http.server
 import threading
 
 import pytest
-
-from assistant import Assistant, Settings
 from conftest import free_port
 from test_formats import HTML
+
+from assistant import Assistant, Settings
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -47,6 +47,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "evals"))
 from wikinews_sample import read_news, select, write_sample  # noqa: E402  (the eval sample's draw, with this set's seed and quotas)
+
 DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "wikinews-en.jsonl.gz"
 DEFAULT_OUT = REPO / "training" / "news-dev" / "corpus"
 DEFAULT_EVALS = REPO / "evals" / "corpora" / "wikinews"

@@ -100,7 +100,10 @@ class OnnxEmbeddings(Embeddings):
         by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         parts = [by_length[w :: self.workers] for w in range(self.workers)]
         out, pooled = np.zeros((len(texts), DIMENSIONS), dtype=np.float32), [None] * len(texts)
-        work = lambda p: self._encode([texts[i] for i in p], None if spans is None else [spans[i] for i in p])
+
+        def work(p: list[int]):
+            return self._encode([texts[i] for i in p], None if spans is None else [spans[i] for i in p])
+
         for part, (vectors, part_pooled) in zip(parts, self._pool.map(work, parts)):
             out[part] = vectors
             for i, vs in zip(part, part_pooled):

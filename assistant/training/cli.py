@@ -58,9 +58,9 @@ def train_reader(settings: Settings, data_dir: Path, out_dir: Path, resume: bool
 def fit_confidence(settings: Settings, data_dir: Path, work_dir: Path) -> None:
     """Fit the reader's confidence model and bands on held-out SQuAD 2.0 articles and the news development set
     (training/news-dev); store it in its card."""
-    from .confidence import fit, store
     from ..embeddings import configure_runtime
     from ..reader import MODEL_DIR, MODEL_FILE
+    from .confidence import fit, store
 
     configure_runtime(settings.threads)
     model = fit(settings, data_dir, work_dir, click.echo)

@@ -27,10 +27,10 @@ import numpy as np
 
 from ..ask import AskOptions
 from ..confidence import ANSWER_SIGNALS, READER_SIGNALS, Bands, ConfidenceModel, Logistic, reader_signals
-from .confidence_data import Case, fitting_corpus, news_dev_cases, off_corpus_cases, squad_cases
 from ..metrics import answer_right, exact_match, token_f1
-from .reader_data import dev24_split
+from .confidence_data import Case, fitting_corpus, news_dev_cases, off_corpus_cases, squad_cases
 from .export import auc as _roc_auc
+from .reader_data import dev24_split
 
 MAX_FALSE_REFUSAL = 0.10
 CONFIDENT_PRECISION = 0.80

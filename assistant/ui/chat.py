@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from ..ask import iso_date, options_from
 from ..citations import Answer
 from ..core import Assistant
 from ..errors import AssistantError
-from ..ask import iso_date, options_from
 from ..rendering import answer_html, filters_note, question_buttons, sources_panel, text
 from ..settings import MAX_K
 from .overview import overview_html

@@ -55,7 +55,7 @@ def corpus_tab(gr, assistant: Assistant, outlets) -> list:
         choices = [d["id"] for d in docs]
         return rows, summary, gr.update(choices=choices, value=[]), gr.update(choices=assistant.corpus.outlets())
 
-    def upload(files: list[str] | None, progress=gr.Progress()):
+    def upload(files: list[str] | None, progress=gr.Progress()):  # noqa: B008 - how Gradio injects a progress bar
         """Check and index uploaded files; they are copied into the corpus folder so `sync` keeps them."""
         if not files:
             raise gr.Error("Choose one or more files to upload first.", print_exception=False)
