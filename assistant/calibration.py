@@ -84,7 +84,7 @@ def save(index, calibration: Calibration) -> None:
 
 def load(index) -> Calibration | None:
     try:
-        stored = index.store.meta("calibration") if index.exists else None
+        stored = index.calibration()
         return None if stored is None else Calibration(**stored)
     except (TypeError, ValueError) as exc:
         raise AssistantError(f"{index.root}: unreadable calibration ({exc}); run `assistant calibrate` again") from None

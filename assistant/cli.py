@@ -135,7 +135,7 @@ def restore(settings: Settings, token: str, corpus_dir: Path | None) -> None:
 def rebuild(settings: Settings) -> None:
     """Re-index every stored document with the current settings (after changing the embedding model or
     chunk settings, or when vector files are lost or damaged); the source files are not needed."""
-    from .index import rebuild as rebuild_index
+    from .corpus import rebuild as rebuild_index
 
     with _progress("Embedding", "text") as progress:
         report = rebuild_index(settings, progress=progress)
@@ -147,9 +147,8 @@ def rebuild(settings: Settings) -> None:
 def check(settings: Settings) -> None:
     """Check that Chroma, the lexical index and the store agree; exit 1 (naming the repair) if they do not."""
     from .index import Index
-    from .recovery import verify
 
-    health = verify(Index(settings))
+    health = Index(settings).health()
     for key, value in health.to_dict().items():
         click.echo(f"{key:<26}{value}")
     if not health.healthy:
@@ -200,8 +199,7 @@ def evaluate(settings: Settings, question_set: Path, results: Path | None, repor
              answerer: str, k: int | None, previous: Path | None) -> None:
     """Run a JSONL question set and score retrieval, answers, citations, abstention and latency."""
     from .ask import AskOptions
-    from .evaluation import compare, load_summary, summary_table, write_results
-    from .report import write_report
+    from .report import compare, load_summary, summary_table, write_report, write_results
 
     before = load_summary(previous) if previous else None  # fail before the run, not after
     with _progress(f"Evaluating {question_set.name}", "q") as progress:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import re
 import secrets
@@ -12,12 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .documents import discover, parse_document
+from .documents import StoredDocument, discover, parse_document
 from .errors import AssistantError
-from .ingest import IngestReport, read_sources
+from .ingest import IngestReport, Progress, read_sources
 from .locking import ReadWriteLock
 from .settings import Settings
-from .store import StoredDocument
 
 TRASH = "trash"  # under the index folder: what a removal took away, until `restore` puts it back
 TRASH_KEEP = 20  # removals kept for undo; older trash entries are deleted
@@ -182,3 +182,28 @@ class Corpus:
         report = self.index.add(docs, progress=progress)
         report.failed = failed + report.failed
         return report
+
+
+def rebuild(settings: Settings, embeddings=None, progress: Progress | None = None) -> IngestReport:
+    """Re-index every stored document with the current settings; no source files are needed.
+
+    For an index built with another embedding model or chunk settings, or whose vectors are damaged. The documents
+    stay in the store throughout (see `Index.mark_rebuild`), so rerunning `rebuild` after a crash finishes it.
+    """
+    from .index import FILE, Index
+
+    root = Path(settings.index_dir)
+    if not (root / FILE).exists():
+        raise AssistantError(f"{root}: nothing to rebuild (no index there); use `assistant ingest PATH`")
+    index = Index(settings, embeddings=embeddings, resuming_rebuild=True)
+    if settings.sentence_vectors == "auto":  # keep the index's own choice, as `auto` promises
+        index.settings = settings.model_copy(update={"sentence_vectors": index.sentence_mode})
+    catalog = index.catalog
+    texts = index.texts(list(catalog))
+    # raises before anything changes if one no longer parses
+    docs = [parse_document(d, texts[d], record.meta.to_dict()) for d, record in catalog.items()]
+    index.mark_rebuild(True)
+    report = index.add(docs, progress=progress, force=True)
+    index.mark_rebuild(False)
+    logging.getLogger("assistant").info("rebuilt %s: %s", root, report.summary())
+    return report

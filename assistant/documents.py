@@ -14,10 +14,14 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .errors import AssistantError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".jsonl")  # what a folder scan picks up
 
@@ -67,6 +71,40 @@ class Document:
     @property
     def meta(self) -> Meta:
         return Meta(self.title, self.published, self.outlet, self.url)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as the index knows it (its text is fetched on demand from the store)."""
+
+    id: str
+    title: str
+    published: str | None
+    outlet: str | None
+    url: str | None
+    sha256: str
+    indexed_at: str
+    chunks: int
+    near_duplicates: tuple[str, ...] = ()
+
+    @property
+    def meta(self) -> Meta:
+        return Meta(self.title, self.published, self.outlet, self.url)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of `assistant list --json` and the app's /documents endpoint."""
+        return {"id": self.id, "title": self.title, "outlet": self.outlet, "published": self.published, "url": self.url,
+                "chunks": self.chunks, "indexed_at": self.indexed_at, "near_duplicates": list(self.near_duplicates)}
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """One document ready to store: its chunk and sentence spans and, if made, the sentence vectors."""
+
+    doc: Document
+    chunks: list[tuple[int, int]]
+    sentences: list[tuple[int, int]]
+    sentence_vectors: np.ndarray | None = None
 
 
 def parse_document(doc_id: str, text: str, fields: dict | None = None) -> Document:

@@ -61,15 +61,11 @@ class GenerativeAnswerer:
 
     name = "generative"
 
-    def __init__(self, fallback: ReaderAnswerer, index, *, passages: int = 3, max_tokens: int = 48,
+    def __init__(self, fallback: ReaderAnswerer, embeddings, *, passages: int = 3, max_tokens: int = 48,
                  min_lexical: float = 0.75, min_semantic: float = 0.6) -> None:
-        self.fallback, self.index = fallback, index
+        self.fallback, self.embeddings = fallback, embeddings  # the index's embedder: claims are checked with it
         self.passages, self.max_tokens = passages, max_tokens
         self.min_lexical, self.min_semantic = min_lexical, min_semantic
-
-    @property
-    def threshold(self) -> float:
-        return self.fallback.threshold
 
     def tokens(self, prompt: str) -> Iterator[str]:  # pragma: no cover - abstract
         """The model's text for `prompt`, piece by piece as it is produced."""
@@ -106,8 +102,8 @@ class GenerativeAnswerer:
             spans = [(s.start, s.end) for s in passage.sentences]
             # embedded on their own, like the claim: the index's sentence vectors may be pooled in context
             doc_text = texts[passage.source]
-            matrix = np.asarray(self.index.embeddings.embed_documents([doc_text[a:b] for a, b in spans]), dtype=np.float32)
-            support = check(text, passage.text, spans, matrix, self.index.embeddings,
+            matrix = np.asarray(self.embeddings.embed_documents([doc_text[a:b] for a, b in spans]), dtype=np.float32)
+            support = check(text, passage.text, spans, matrix, self.embeddings,
                             self.min_lexical, self.min_semantic)
             if not support.supported or support.best_sentence is None:
                 continue
@@ -139,8 +135,8 @@ class LlamaAnswerer(GenerativeAnswerer):
 
     name = "llama"
 
-    def __init__(self, fallback, index, *, model_path: Path | None = None, threads: int = 2, **kwargs) -> None:
-        super().__init__(fallback, index, **kwargs)
+    def __init__(self, fallback, embeddings, *, model_path: Path | None = None, threads: int = 2, **kwargs) -> None:
+        super().__init__(fallback, embeddings, **kwargs)
         self.model_path, self.threads = model_path, threads
         self._llm = None
         self._lock = threading.Lock()
@@ -167,8 +163,8 @@ class OpenAIAnswerer(GenerativeAnswerer):
 
     name = "openai"
 
-    def __init__(self, fallback, index, *, base_url: str, model: str, api_key: str = "", timeout: float = 30.0, **kwargs) -> None:
-        super().__init__(fallback, index, **kwargs)
+    def __init__(self, fallback, embeddings, *, base_url: str, model: str, api_key: str = "", timeout: float = 30.0, **kwargs) -> None:
+        super().__init__(fallback, embeddings, **kwargs)
         if not base_url:
             raise AssistantError("the openai answerer needs ASSISTANT_OPENAI_BASE_URL (e.g. http://127.0.0.1:8000/v1)")
         try:

@@ -7,11 +7,11 @@ Layout of the index folder::
     chroma/         Chroma's chunk collection (cosine space; see `vectors`)
     write.lock      held by whichever process is writing
 
-A write takes the file lock, marks itself in the store, upserts chunk vectors, then
-commits the documents and clears the mark in one transaction. A mark found later means
-a writer died half-way: the next writer reconciles Chroma with the store first (see
-`recovery`). Readers compare the store's generation before each question and reload
-what they cache, Chroma's in-memory graph included, when another process wrote.
+A write (`ingest.Writer`) takes the file lock, marks itself in the store, upserts chunk vectors, then commits the
+documents and clears the mark in one transaction. A mark found later means a writer died half-way: the next writer
+reconciles Chroma with the store first (`recovery`). Readers compare the store's generation before each question
+and reload what they cache, Chroma's in-memory graph included, when another process wrote. The question path reads
+through the methods here, never through `store` or `vectors` directly.
 """
 
 from __future__ import annotations
@@ -20,22 +20,23 @@ import logging
 import shutil
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 from . import recovery
 from .chunking import Chunk
-from .documents import Document
-from .embeddings import DEFAULT_BACKEND
+from .documents import Document, StoredDocument
 from .errors import IndexMismatchError
 from .ids import ChunkId, SentenceId
 from .ingest import IngestReport, Progress, Writer, now
 from .locking import WriterLock
-from .manifest import build_manifest, check_manifest
+from .manifest import backend_for, build_manifest, check_manifest, sentence_mode_for
 from .settings import Settings
-from .store import FILE, WRITING, Store, StoredDocument
-from .vectors import DEFAULT_MODE, ChunkVectors
+from .store import FILE, WRITING, Store
+from .vectors import ChunkVectors
 
 REBUILDING = "rebuild_in_progress"
 
@@ -65,12 +66,11 @@ class Index:
             except sqlite3.DatabaseError as exc:
                 raise IndexMismatchError(f"{self.store.path} is damaged ({exc}); restore it from a backup or re-ingest "
                                          "with `assistant ingest --rebuild PATH`") from None
-        if self.exists:
             if self.store.meta(REBUILDING) and not resuming_rebuild:
                 raise IndexMismatchError(f"a rebuild of {self.root} was interrupted; run `assistant --index {self.root} "
                                          "rebuild` to finish it (the documents are kept in the store)")
             if not resuming_rebuild:
-                check_manifest(self.root, self.store.meta("manifest"), self.manifest())
+                check_manifest(self.root, self.stored_manifest(), self.manifest())
             self._generation = self.store.generation()
 
     # -- state -----------------------------------------------------------------
@@ -82,27 +82,16 @@ class Index:
         """What this index's vectors and chunks were made with (see `manifest`)."""
         return build_manifest(self.settings, self.backend, self.sentence_mode)
 
-    def _built_with(self, key: str, before: str, new: str) -> str:
-        """The manifest's `key` (`before` for indexes older than that key); `new` when there is no index."""
-        stored = self.store.meta("manifest") if self.exists else None
-        return stored.get(key, before) if stored else new
+    def stored_manifest(self) -> dict | None:
+        return self.store.meta("manifest") if self.exists else None
 
     @property
     def backend(self) -> str:
-        """Embedding backend: that of the embedder given, else the settings' choice, else the one the index
-        was built with (`torch` before the ONNX backends existed), else the default for new indexes."""
-        if self._embeddings is not None:
-            return getattr(self._embeddings, "backend", "torch")
-        if self.settings.embedder != "auto":
-            return self.settings.embedder
-        return self._built_with("embedder", "torch", DEFAULT_BACKEND)
+        return backend_for(self.settings, self.stored_manifest(), self._embeddings)
 
     @property
     def sentence_mode(self) -> str:
-        """How sentence vectors are made (see `vectors`): the settings' choice, else what the index was built with."""
-        if self.settings.sentence_vectors != "auto":
-            return self.settings.sentence_vectors
-        return self._built_with("sentence_vectors", "standalone", DEFAULT_MODE)
+        return sentence_mode_for(self.settings, self.stored_manifest())
 
     @property
     def embeddings(self):
@@ -165,8 +154,21 @@ class Index:
         """The full text of each of these documents (citations and passages point into it)."""
         return self.store.texts(doc_ids)
 
-    def chunk(self, chunk_id: ChunkId) -> Chunk:
-        return self.store.chunks([chunk_id])[ChunkId(*chunk_id)]
+    def chunks(self, ids: list[ChunkId]) -> dict[ChunkId, Chunk]:
+        return self.store.chunks(ids)
+
+    def sentences_in(self, chunk: Chunk) -> list[tuple[SentenceId, int, int]]:
+        """The sentences inside `chunk`: their ids and document offsets."""
+        return self.store.sentences_in(chunk.doc_id, chunk.start, chunk.end)
+
+    def document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        return self.store.document_frequencies(terms)
+
+    def chunk_count(self) -> int:
+        return self.store.chunk_count()
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embeddings.embed_query(text)
 
     def chunk_vectors(self, ids: list[ChunkId]) -> dict[ChunkId, np.ndarray]:
         return self.vectors.get(ids)
@@ -196,7 +198,7 @@ class Index:
     def warm_search(self) -> None:
         """Load Chroma's graph now (one tiny query) rather than at the next question."""
         if self.catalog:
-            self.vectors.query([self.embeddings.embed_query("warm")], 1)
+            self.vectors.query([self.embed_query("warm")], 1)
 
     def _check_vectors(self) -> None:
         """Once per process: warn (and keep answering from the lexical side) when Chroma lacks vectors the
@@ -242,42 +244,52 @@ class Index:
     def add(self, docs: list[Document], progress: Progress | None = None, force: bool = False) -> IngestReport:
         """Index new or changed documents (see `ingest`); unchanged ones (same content hash) cost nothing unless
         `force`. `progress(done, total)` is called as texts (chunks and sentences) are embedded."""
-        with self.writer_lock.held():
-            self._begin()
-            writer = Writer(self.store, self.vectors, self.embeddings, self.sentence_mode, self.settings.chunking,
-                            self.manifest())
-            try:
-                return writer.add(docs, progress, force)
-            finally:
-                self._committed(writer.changed)
+        with self._writer() as writer:
+            return writer.add(docs, progress, force)
 
     def remove(self, doc_ids: list[str]) -> list[str]:
         """Delete documents from the store and their vectors from Chroma; returns the ids removed."""
+        with self._writer(embedding=False) as writer:
+            return writer.remove(doc_ids)
+
+    @contextmanager
+    def _writer(self, embedding: bool = True) -> Iterator[Writer]:
+        """A `Writer` under the writer lock, after `_begin`; the catalog entries it changed are refreshed after.
+        A writer that only deletes gets no embedder (loading one would cost seconds)."""
         with self.writer_lock.held():
             self._begin()
-            known = self.store.catalog(doc_ids)
-            present = [d for d in dict.fromkeys(doc_ids) if d in known]
-            if not present:
-                return []
-            with self.store.write() as tx:
-                tx.set_meta(WRITING, {"started": now()})
-            # vectors first: if Chroma fails, the documents are all still there and the error says why
-            self.vectors.delete([ChunkId(d, i) for d in present for i in range(known[d].chunks)])
-            with self.store.write() as tx:
-                tx.delete(present)
-                tx.set_meta(WRITING, None)
-            self._committed(present + [d for p in present for d in known[p].near_duplicates])
-        return present
+            writer = Writer(self.store, self.vectors, self.embeddings if embedding else None, self.sentence_mode,
+                            self.settings.chunking, self.manifest())
+            try:
+                yield writer
+            finally:
+                self._committed(writer.changed)
 
     def repair_if_interrupted(self) -> dict[str, int] | None:
         """If an earlier write died half-way, reconcile Chroma with the store first (hold the writer lock)."""
         if self.exists and self.store.meta(WRITING):
-            fixed = recovery.reconcile(self)
+            fixed = recovery.reconcile(self.store, self.vectors, self.embeddings)
             with self.store.write() as tx:
                 tx.set_meta(WRITING, None)
             self._committed()
             return fixed
         return None
+
+    def mark_rebuild(self, started: bool) -> None:
+        """Set the rebuild mark and drop Chroma's vectors, or clear the mark: while it is set the index refuses to
+        open (`rebuild` starts again), so a rebuild that dies loses nothing (the documents stay in the store)."""
+        with self.writer_lock.held():
+            with self.store.write() as tx:
+                tx.set_meta(REBUILDING, {"started": now()} if started else None)
+            if started:
+                self.vectors.drop()
+
+    def health(self) -> recovery.Health:
+        """Do the store, Chroma and the lexical index agree (see `recovery.verify`)?"""
+        return recovery.verify(self.store, self.vectors)
+
+    def calibration(self) -> dict | None:
+        return self.store.meta("calibration") if self.exists else None
 
     def set_calibration(self, value: dict | None) -> None:
         with self.writer_lock.held():

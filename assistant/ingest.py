@@ -23,11 +23,11 @@ from typing import Callable
 import numpy as np
 
 from .chunking import chunk_document, sentence_units
-from .documents import Document, Source
+from .documents import Document, Indexed, Source, StoredDocument
 from .errors import AssistantError
 from .ids import ChunkId
 from .settings import ChunkingSettings
-from .store import WRITING, Indexed, Store, StoredDocument
+from .store import WRITING, Store
 from .vectors import ChunkVectors, check_supported, encode
 
 BATCH_CHUNKS = 2048  # chunks per write transaction: a long ingest commits as it goes, readers see progress
@@ -168,6 +168,22 @@ class Writer:
             tx.set_meta(WRITING, None)
         self.changed += ([item.doc.id for item in batch] + [d for pair in links for d in pair]
                          + [d for item in batch if item.doc.id in known for d in known[item.doc.id].near_duplicates])
+
+    def remove(self, doc_ids: list[str]) -> list[str]:
+        """Delete documents from the store and their vectors from Chroma; returns the ids removed."""
+        known = self.store.catalog(doc_ids)
+        present = [d for d in dict.fromkeys(doc_ids) if d in known]
+        if not present:
+            return []
+        with self.store.write() as tx:
+            tx.set_meta(WRITING, {"started": now()})
+        # vectors first: if Chroma fails, the documents are all still there and the error says why
+        self.vectors.delete([ChunkId(d, i) for d in present for i in range(known[d].chunks)])
+        with self.store.write() as tx:
+            tx.delete(present)
+            tx.set_meta(WRITING, None)
+        self.changed += present + [d for p in present for d in known[p].near_duplicates]
+        return present
 
     def near_duplicates(self, batch: list[Indexed], firsts: dict[str, np.ndarray]) -> list[tuple[str, str]]:
         """Pairs of this batch's documents and indexed ones that tell the same story (see `duplicates`)."""

@@ -32,6 +32,28 @@ def build_manifest(settings: Settings, backend: str, sentence_vectors: str = "st
     }
 
 
+def backend_for(settings: Settings, stored: dict | None, embeddings=None) -> str:
+    """Embedding backend: that of the embedder given, else the settings' choice, else the one the index was built
+    with (`torch` before the ONNX backends existed), else the default for new indexes."""
+    from .embeddings import DEFAULT_BACKEND
+
+    if embeddings is not None:
+        return getattr(embeddings, "backend", "torch")
+    if settings.embedder != "auto":
+        return settings.embedder
+    return stored.get("embedder", "torch") if stored else DEFAULT_BACKEND
+
+
+def sentence_mode_for(settings: Settings, stored: dict | None) -> str:
+    """How sentence vectors are made (see `vectors`): the settings' choice, else what the index was built with
+    (`standalone` before contextual ones existed), else the default for new indexes."""
+    from .vectors import DEFAULT_MODE
+
+    if settings.sentence_vectors != "auto":
+        return settings.sentence_vectors
+    return stored.get("sentence_vectors", "standalone") if stored else DEFAULT_MODE
+
+
 def check_manifest(root: Path, stored: dict | None, current: dict) -> None:
     """Raise `IndexMismatchError`, naming each difference and the one command that fixes it."""
     if stored is None:

@@ -86,11 +86,11 @@ class Questions:
                               min_semantic=s.min_semantic)
                 if name == "llama":
                     self._answerers[name] = generation.LlamaAnswerer(
-                        reader, self.index, model_path=Path(s.model_path) if s.model_path else None,
+                        reader, self.index.embeddings, model_path=Path(s.model_path) if s.model_path else None,
                         threads=s.threads, **common)
                 else:
                     self._answerers[name] = generation.OpenAIAnswerer(
-                        reader, self.index, base_url=s.openai_base_url, model=s.openai_model,
+                        reader, self.index.embeddings, base_url=s.openai_base_url, model=s.openai_model,
                         api_key=s.openai_api_key.get_secret_value(), **common)
             elif name != "reader":
                 raise AssistantError(f"unknown answerer {name!r} (choose reader, llama or openai)")

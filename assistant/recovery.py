@@ -13,24 +13,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from .ids import ChunkId, SentenceId
-from .store import WRITING
-from .vectors import embed_texts, text_hash
+from .store import WRITING, Store
+from .vectors import ChunkVectors, embed_texts, text_hash
 
 
-def reconcile(index) -> dict[str, int]:
+def reconcile(store: Store, vectors: ChunkVectors, embeddings) -> dict[str, int]:
     """Bring the chunk vectors in line with the store and fill missing sentence vectors; returns what was fixed."""
-    store = index.store
     expected = _chunk_texts(store)
-    actual = index.vectors.hashes()
+    actual = vectors.hashes()
     orphans = [ChunkId.parse(i) for i in actual if i not in expected]
     stale = [ChunkId.parse(i) for i, text in expected.items() if actual.get(i) != text_hash(text)]
-    index.vectors.delete(orphans)
+    vectors.delete(orphans)
     if stale:
         texts = [expected[str(c)] for c in stale]
-        index.vectors.upsert(stale, embed_texts(index.embeddings, texts), texts)
+        vectors.upsert(stale, embed_texts(embeddings, texts), texts)
     missing = store.missing_sentence_vectors()
     if missing:
-        _fill_sentence_vectors(index, missing)
+        _fill_sentence_vectors(store, embeddings, missing)
     return {"chunks_orphans_deleted": len(orphans), "chunks_re_embedded": len(stale), "sentences_embedded": len(missing)}
 
 
@@ -44,11 +43,11 @@ def _chunk_texts(store) -> dict[str, str]:
     return out
 
 
-def _fill_sentence_vectors(index, missing: list[SentenceId]) -> None:
-    texts = index.store.texts({s.doc_id for s in missing})
-    spans = {d: index.store.sentence_spans(d) for d in texts}
-    vectors = embed_texts(index.embeddings, [texts[s.doc_id][slice(*spans[s.doc_id][s.ordinal])] for s in missing])
-    with index.store.write() as tx:
+def _fill_sentence_vectors(store: Store, embeddings, missing: list[SentenceId]) -> None:
+    texts = store.texts({s.doc_id for s in missing})
+    spans = {d: store.sentence_spans(d) for d in texts}
+    vectors = embed_texts(embeddings, [texts[s.doc_id][slice(*spans[s.doc_id][s.ordinal])] for s in missing])
+    with store.write() as tx:
         tx.set_sentence_vectors(dict(zip(missing, vectors)))
 
 
@@ -73,13 +72,12 @@ class Health:
         return asdict(self) | {"healthy": self.healthy}
 
 
-def verify(index) -> Health:
+def verify(store: Store, vectors: ChunkVectors) -> Health:
     """Is the index consistent? Chroma against the store, the lexical rows against the chunks, every sentence
     with a vector, no write left half-done. For `assistant check` and the crash and concurrency tests."""
-    store = index.store
     expected = {i: text_hash(text) for i, text in _chunk_texts(store).items()}
-    actual = index.vectors.hashes()
+    actual = vectors.hashes()
     return Health(documents=store.counts()["documents"], chunks=len(expected),
-                  write_in_progress=bool(store.meta(WRITING)), vectors_unique=index.vectors.count() == len(actual),
+                  write_in_progress=bool(store.meta(WRITING)), vectors_unique=vectors.count() == len(actual),
                   vectors_match=actual == expected, lexical_match=store.lexical_in_step(),
                   sentences_without_vector=len(store.missing_sentence_vectors()))

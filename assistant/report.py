@@ -1,4 +1,5 @@
-"""Evaluation reports: Markdown for people, a PNG plot, and a JSON summary for `--compare`.
+"""Evaluation reports: Markdown for people, a PNG plot, a JSON summary for `--compare`, the summary table the CLI
+and the Evaluate tab show, and the comparison with an earlier run.
 
 `report.md` gets `report.png` (per-metric bars and a latency histogram) and
 `report.json` beside it. All case text is escaped: questions and answers may
@@ -11,7 +12,46 @@ import json
 from pathlib import Path
 
 from .citations import escape_markdown
-from .evaluation import EvalRun, format_value, summary_table
+from .errors import AssistantError
+from .evaluation import EvalRun
+
+# Metric, whether higher is better (None: neither), and how to show it.
+SUMMARY_METRICS: list[tuple[str, bool | None]] = [
+    ("hit@1", True), ("hit@5", True), ("mrr", True), ("ndcg@10", True),
+    ("em", True), ("f1", True), ("contains", True), ("median_answer_words", None),
+    ("citation_hit_rate", True), ("citation_precision", True),
+    ("abstention_recall", True), ("abstention_precision", True), ("false_abstention_rate", False),
+    ("supported_sentence_rate", True), ("fallback_rate", False),
+    ("confident_share", None), ("confident_accuracy", True), ("unsure_share", None), ("unsure_accuracy", True),
+    ("latency_p50_ms", False), ("latency_p95_ms", False),
+]
+
+# One line each for people reading a run (the Evaluate tab's "what it means" column).
+METRIC_MEANINGS: dict[str, str] = {
+    "cases": "Questions in the set: answerable ones have an accepted answer in the corpus, unanswerable ones should be refused.",
+    "abstain_threshold": "Confidence (probability that an answer is right) below which the assistant says 'not in the corpus'; where it comes from in brackets.",
+    "hit@1": "Share of answerable questions whose top retrieved article is a gold (correct) article.",
+    "hit@5": "Share of answerable questions with a gold article among the top 5 retrieved.",
+    "mrr": "Mean reciprocal rank: 1 if the first gold article is ranked 1st, 1/2 if 2nd, 1/3 if 3rd…, averaged.",
+    "ndcg@10": "How early all gold articles appear in the top 10 retrieved (1 = all at the very top).",
+    "em": "Exact match: share of answerable questions whose direct answer equals an accepted one (case, punctuation, articles ignored).",
+    "f1": "Word overlap between the direct answer and the closest accepted answer (partial credit), averaged.",
+    "contains": "Share of answerable questions whose answer text contains an accepted answer.",
+    "median_answer_words": "Median length of the answers given, in words (citation markers not counted).",
+    "citation_hit_rate": "Of answers with citations, the share citing at least one gold article.",
+    "citation_precision": "Share of cited articles that are gold articles, averaged over answers with citations.",
+    "abstention_recall": "Share of unanswerable questions the assistant rightly refused.",
+    "abstention_precision": "Of all refusals, the share that were for questions the corpus cannot answer.",
+    "false_abstention_rate": "Share of answerable questions the assistant wrongly refused (lower is better).",
+    "confident_share": "Share of questions answered with the 'confident' mark.",
+    "confident_accuracy": "Of the answers marked confident, the share that are right (token F1 ≥ 0.5 with an accepted answer).",
+    "unsure_share": "Share of questions answered with 'Not sure — the closest passage says …'.",
+    "unsure_accuracy": "Of the answers marked not sure, the share that are right.",
+    "supported_sentence_rate": "Share of answer sentences backed by a quoted source sentence.",
+    "fallback_rate": "Share of answers where the model's text could not be checked and the quoted answer was shown (lower is better).",
+    "latency_p50_ms": "Median time to answer one question, in milliseconds.",
+    "latency_p95_ms": "95th percentile time: 19 of 20 questions were answered at least this fast (ms).",
+}
 
 RATE_METRICS = ["hit@1", "hit@5", "mrr", "ndcg@10", "em", "f1", "contains",
                 "citation_hit_rate", "citation_precision", "abstention_recall", "false_abstention_rate"]
@@ -111,3 +151,56 @@ def confidence_panels(summary: dict, curve, diagram) -> None:
     diagram.set_xlabel("predicted confidence")
     diagram.set_ylabel("measured accuracy")
     diagram.set_title("reliability")
+
+
+def compare(current: dict, previous: dict) -> str:
+    """Metric-by-metric changes against an earlier summary, then the cases that flipped."""
+    lines = [f"Compared with {previous.get('set', '?')} of {previous.get('date', '?')}:"]
+    for key, higher_better in SUMMARY_METRICS:
+        now, before = current.get(key), previous.get(key)
+        if now is None or before is None:
+            continue
+        delta = now - before
+        if abs(delta) < 1e-9:
+            verdict = "same"
+        elif higher_better is None:
+            verdict = "changed"
+        else:
+            verdict = "better" if (delta > 0) == higher_better else "worse"
+        lines.append(f"  {key:<22} {format_value(key, before):>8} -> {format_value(key, now):>8}  ({delta:+.3f}, {verdict})")
+    old_cases, new_cases = previous.get("cases", {}), current.get("cases", {})
+    fixed = [cid for cid in new_cases if cid in old_cases and new_cases[cid]["passed"] and not old_cases[cid]["passed"]]
+    broke = [cid for cid in new_cases if cid in old_cases and not new_cases[cid]["passed"] and old_cases[cid]["passed"]]
+    lines.append(f"  cases now passing: {len(fixed)}" + (f" ({', '.join(fixed)})" if fixed else ""))
+    lines.append(f"  cases now failing: {len(broke)}" + (f" ({', '.join(broke)})" if broke else ""))
+    return "\n".join(lines)
+
+
+def format_value(key: str, value) -> str:
+    if value is None:
+        return "n/a"
+    if key.endswith("_ms") or key == "median_answer_words":
+        return f"{value:.0f}" if key.endswith("_ms") else f"{value:g}"
+    return f"{value:.3f}"
+
+
+def summary_table(summary: dict) -> list[tuple[str, str]]:
+    """(metric, formatted value) rows in a fixed order, for the CLI, the report and the UI."""
+    rows = [("cases", f"{summary['n']} ({summary['n_answerable']} answerable, {summary['n_unanswerable']} unanswerable)")]
+    if "abstain_threshold" in summary:
+        rows.append(("abstain_threshold", f"{summary['abstain_threshold']:.4f} ({summary.get('threshold_source', '?')})"))
+    return rows + [(key, format_value(key, summary.get(key))) for key, _ in SUMMARY_METRICS]
+
+
+def load_summary(path: Path) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise AssistantError(f"{path}: cannot read an earlier summary ({exc})") from None
+
+
+def write_results(path: Path, run: EvalRun) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for result in run.results:
+            fh.write(json.dumps(result, ensure_ascii=False) + "\n")

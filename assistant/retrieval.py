@@ -126,9 +126,9 @@ class Retriever:
 
     def query(self, text: str) -> Query:
         words = terms(text)
-        df = self.index.store.document_frequencies(words)
-        return Query.build(text, self.index.embeddings.embed_query(text), lambda w: df.get(w, 0),
-                           self.index.store.chunk_count())
+        index = self.index
+        df = index.document_frequencies(words)
+        return Query.build(text, index.embed_query(text), lambda w: df.get(w, 0), index.chunk_count())
 
     def retrieve(self, query: str, filters: Filters = Filters()) -> list[Passage]:
         index = self.index
@@ -193,11 +193,11 @@ class Retriever:
         """Each chunk as a `Passage` with the similarity and coverage of it and of its sentences, from stored
         vectors (its score and ranks are set once it is ranked)."""
         index = self.index
-        chunks = index.store.chunks(chunk_ids)
-        sentences = {cid: index.store.sentences_in(c.doc_id, c.start, c.end) for cid, c in chunks.items()}
+        chunks = index.chunks(chunk_ids)
+        sentences = {cid: index.sentences_in(c) for cid, c in chunks.items()}
         chunk_vectors = index.chunk_vectors([cid for cid in chunks if cid not in known_similarity])
         sentence_vectors = index.sentence_vectors([sid for sents in sentences.values() for sid, _, _ in sents])
-        texts = index.store.texts({c.doc_id for c in chunks.values()})
+        texts = index.texts({c.doc_id for c in chunks.values()})
         out = {}
         for cid in chunk_ids:
             chunk = chunks.get(cid)

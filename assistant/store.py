@@ -17,14 +17,13 @@ import json
 import sqlite3
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 
 from .chunking import Chunk
-from .documents import Document, Meta
+from .documents import Indexed, StoredDocument
 from .errors import IndexMismatchError
 from .ids import ChunkId, SentenceId
 from .text import terms
@@ -53,40 +52,6 @@ CREATE INDEX IF NOT EXISTS links_b ON links(b);
 CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(terms, tokenize = "unicode61 tokenchars '_'");
 CREATE VIRTUAL TABLE IF NOT EXISTS lexical_vocab USING fts5vocab(lexical, 'row');
 """
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    """A document as the index knows it (its text is fetched on demand: `Store.text`)."""
-
-    id: str
-    title: str
-    published: str | None
-    outlet: str | None
-    url: str | None
-    sha256: str
-    indexed_at: str
-    chunks: int
-    near_duplicates: tuple[str, ...] = ()
-
-    @property
-    def meta(self) -> Meta:
-        return Meta(self.title, self.published, self.outlet, self.url)
-
-    def to_dict(self) -> dict:
-        """The JSON shape of `assistant list --json` and the app's /documents endpoint."""
-        return {"id": self.id, "title": self.title, "outlet": self.outlet, "published": self.published, "url": self.url,
-                "chunks": self.chunks, "indexed_at": self.indexed_at, "near_duplicates": list(self.near_duplicates)}
-
-
-@dataclass(frozen=True)
-class Indexed:
-    """One document ready to store: its chunk and sentence spans and, if made, the sentence vectors."""
-
-    doc: Document
-    chunks: list[tuple[int, int]]
-    sentences: list[tuple[int, int]]
-    sentence_vectors: np.ndarray | None = None
 
 
 class Store:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from .chunking import sentence_spans
-from .store import StoredDocument
+from .documents import StoredDocument
 from .text import GENERIC_WORDS, STOPWORDS, content_terms, name_words, plain_word
 
 _WORD = re.compile(r"[^\W\d_][\w’'\-]*")

@@ -12,9 +12,7 @@ from assistant.ask import AskOptions
 
 
 def _consistent(assistant) -> bool:
-    from assistant.recovery import verify
-
-    return verify(assistant.index).healthy
+    return assistant.index.health().healthy
 
 
 @pytest.fixture()

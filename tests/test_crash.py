@@ -19,9 +19,8 @@ EXE = str(Path(sys.executable).with_name("assistant"))
 CHECK = """
 import json, sys
 from assistant import Assistant, Settings
-from assistant.recovery import verify
 index = Assistant(Settings(index_dir=sys.argv[1])).index
-print(json.dumps({**verify(index).to_dict(), "ids": sorted(index.catalog)}))
+print(json.dumps({**index.health().to_dict(), "ids": sorted(index.catalog)}))
 """
 
 

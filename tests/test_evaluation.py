@@ -10,8 +10,8 @@ from conftest import SEED_ID
 
 from assistant.ask import AskOptions
 from assistant.errors import AssistantError
-from assistant.evaluation import compare, load_cases, passed, run_cases
-from assistant.report import write_report
+from assistant.evaluation import load_cases, passed, run_cases
+from assistant.report import compare, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -51,7 +51,7 @@ class _Scripted(GenerativeAnswerer):
 
 
 def _scripted(assistant, output):
-    return _Scripted(assistant.questions.answerer("reader"), assistant.index, output=output)
+    return _Scripted(assistant.questions.answerer("reader"), assistant.index.embeddings, output=output)
 
 
 def test_supported_generated_sentence_is_cited_to_its_best_passage_sentence(seed_assistant):

@@ -72,8 +72,8 @@ def test_every_indexed_sentence_has_a_stored_vector(seed_assistant):
     assert spans and not index.store.missing_sentence_vectors()
     for a, b in spans:
         assert text[a:b].strip() == text[a:b]
-    chunk = index.chunk(ChunkId.parse("000_cee5a0d51e26243d.txt#1"))
-    inside = index.store.sentences_in(chunk.doc_id, chunk.start, chunk.end)
+    chunk = index.chunks([ChunkId.parse("000_cee5a0d51e26243d.txt#1")])[ChunkId.parse("000_cee5a0d51e26243d.txt#1")]
+    inside = index.sentences_in(chunk)
     assert inside and all(chunk.start <= a < b <= chunk.end for _, a, b in inside)
 
 

@@ -2,11 +2,11 @@
 
 import pytest
 
-from assistant.documents import parse_document
+from assistant.documents import Indexed, parse_document
 from assistant.errors import IndexMismatchError
 from assistant.ids import ChunkId
 from assistant.index import Index
-from assistant.store import Indexed, Store
+from assistant.store import Store
 
 Q = "who represents the Hutchins family?"
 

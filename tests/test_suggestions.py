@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from assistant.store import StoredDocument
+from assistant.documents import StoredDocument
 from assistant.suggestions import answers_about, build, example_questions, is_vague, newest
 from assistant.ui.overview import overview_html
 

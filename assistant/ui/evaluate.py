@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import queue
 import tempfile
-import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 from ..core import Assistant
 from ..errors import AssistantError
-from ..evaluation import METRIC_MEANINGS, find_question_sets, load_cases, summary_table
+from ..eval_jobs import Finished, run_job
+from ..evaluation import find_question_sets, load_cases
 from ..rendering import text
-from ..report import failure_markdown, write_report
-
-
-class Stopped(Exception):
-    """The page went away: the worker stops after the question it is on."""
+from ..report import METRIC_MEANINGS, failure_markdown, summary_table
 
 
 def progress_html(name: str, done: int, total: int, started: float, finished: bool = False) -> str:
@@ -29,6 +25,9 @@ def progress_html(name: str, done: int, total: int, started: float, finished: bo
         when += f", about {elapsed / done * (total - done):.0f} s left"
     return (f'<div class="eval-progress" role="status"><progress max="{total}" value="{done}"></progress>'
             f'<span class="count">{text(name)}: {done} of {total} questions · {when}</span></div>')
+
+
+STOPPED = '<div class="eval-progress" role="status"><span class="count">Stopped: no report for a run cut short.</span></div>'
 
 
 def evaluate_tab(gr, assistant: Assistant) -> None:
@@ -55,37 +54,16 @@ def evaluate_tab(gr, assistant: Assistant) -> None:
             yield cannot(exc)
             return
         yield [], None, "", progress_html(path.name, 0, total, started)
-        ticks: queue.Queue = queue.Queue()
-        stop = threading.Event()
-
-        def tick(done: int, n: int) -> None:
-            if stop.is_set():
-                raise Stopped
-            ticks.put(("tick", done))
-
-        def work() -> None:
-            try:
-                ticks.put(("run", assistant.evaluation.evaluate(path, progress=tick)))
-            except Exception as exc:  # noqa: BLE001 - handed to the page below
-                ticks.put(("error", exc))
-
-        threading.Thread(target=work, name="evaluate", daemon=True).start()
-        try:
-            while True:
-                kind, value = ticks.get()
-                if kind == "tick":
-                    yield gr.skip(), gr.skip(), gr.skip(), progress_html(path.name, value, total, started)
-                    continue
-                if kind == "error":
-                    if isinstance(value, AssistantError):
-                        yield cannot(value)
-                        return
-                    raise value
-                break
-        finally:
-            stop.set()
-        run = value
-        paths = write_report(run, reports_dir / f"{run.name}.md")
+        try:  # leaving the page or Stop closes the job: its worker stops after the question it is on
+            with closing(run_job(assistant.evaluation, path, reports_dir)) as events:
+                for event in events:
+                    if isinstance(event, Finished):
+                        run, paths = event.run, event.report
+                    else:
+                        yield gr.skip(), gr.skip(), gr.skip(), progress_html(path.name, event.done, total, started)
+        except AssistantError as exc:
+            yield cannot(exc)
+            return
         failures = run.failures()
         failing = "\n".join(failure_markdown(r) for r in failures[:50]) or "Every case passed."
         header = f"### Failing cases: {len(failures)} of {len(run.results)}\n\n"
@@ -100,6 +78,7 @@ def evaluate_tab(gr, assistant: Assistant) -> None:
         chosen = gr.Dropdown(sets, value=(fitting or sets or [None])[0], label=f"Question set (from {settings.evals_dir}/)",
                              scale=4, elem_id="question-set")
         run_button = gr.Button("Run evaluation", variant="primary", scale=1)
+        stop_button = gr.Button("Stop", variant="stop", scale=1, elem_id="eval-stop", min_width=64)
     status = gr.HTML(elem_id="eval-progress")
     metrics = gr.Dataframe(headers=["metric", "value", "what it means"], column_widths=["19%", "22%", "59%"], label="Metrics",
                            interactive=False, wrap=True, elem_id="metrics", max_height=900)
@@ -107,4 +86,7 @@ def evaluate_tab(gr, assistant: Assistant) -> None:
     plot = gr.Image(type="filepath", interactive=False, show_label=False, buttons=[], elem_id="eval-plot",
                     alt_text="Bars of the rate metrics and a histogram of the time per question")
     failing = gr.Markdown()
-    run_button.click(evaluate, [chosen], [metrics, plot, failing, status], api_name="evaluate", show_progress="hidden")
+    running = run_button.click(evaluate, [chosen], [metrics, plot, failing, status], api_name="evaluate",
+                               show_progress="hidden")
+    # cancelling closes the generator, which closes the job: the worker stops after the question it is on
+    stop_button.click(lambda: STOPPED, None, status, cancels=[running], api_visibility="private")

@@ -10,8 +10,8 @@ import datetime as dt
 import html
 from collections import Counter
 
+from ..documents import StoredDocument
 from ..rendering import human_date, text
-from ..store import StoredDocument
 from ..suggestions import newest
 
 BARS = 24  # the most bars the timeline shows; more dates are grouped by month, then by year
