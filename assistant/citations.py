@@ -7,7 +7,6 @@ quoted. Rendered text is escaped: corpus documents are untrusted input.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
 
 UNSURE_LEAD = "Not sure — the closest passage says: "  # opens an answer in the unsure band, in every front end
 MARKER = re.compile(r"\[(\d+)\]")  # a citation marker, [n], in an answer's text
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#|~!])")
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,3 @@ def sources_text(answer: Answer) -> str:
     """The cited passages as plain text for the terminal."""
     return "\n".join(f"[{c.n}] {c.title} ({c.source}:{c.start}-{c.end})\n    {c.text}" for c in answer.citations)
 
-
-def escape_markdown(text: str) -> str:
-    """Neutralise Markdown (links, emphasis, code) first, then HTML, so quoted corpus or user text stays text."""
-    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split())), quote=True)

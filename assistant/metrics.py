@@ -16,6 +16,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from .citations import MARKER, UNSURE_LEAD
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
@@ -127,16 +129,6 @@ def citation_precision(cited_sources: Iterable[str], gold: Iterable[str]) -> flo
     return len(cited & set(gold)) / len(cited) if cited else None
 
 
-def percentile(values: Iterable[float], q: float) -> float:
-    """q-th percentile (0-100) with linear interpolation, like numpy's default."""
-    xs = sorted(values)
-    if not xs:
-        raise ValueError("percentile of empty sequence")
-    pos = (len(xs) - 1) * q / 100
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
-
-
 def case_metrics(
     retrieved: Sequence[str],
     cited_sources: Sequence[str],
@@ -212,8 +204,8 @@ def summarize(cases: list[dict]) -> dict:
     points = [(c.get("confidence"), bool(c.get("right"))) for c in cases]
     summary["coverage_risk"] = coverage_risk(points)
     summary["reliability"] = reliability(points)
-    summary["latency_p50_ms"] = percentile(latencies, 50) if latencies else None
-    summary["latency_p95_ms"] = percentile(latencies, 95) if latencies else None
+    summary["latency_p50_ms"] = float(np.percentile(latencies, 50)) if latencies else None
+    summary["latency_p95_ms"] = float(np.percentile(latencies, 95)) if latencies else None
     return summary
 
 

@@ -1,7 +1,7 @@
 """HTML for the web chat: the direct answer, its quoted sentence with citation chips, and the Sources panel.
 
-Everything that comes from a document or a user passes through `text` (or
-`html.escape` for attributes) before it is placed in markup, and the only
+Everything that comes from a document or a user passes through `escaping.text` (or
+`escaping.attr` for attributes) before it is placed in markup, and the only
 links we emit are in-page anchors (`#source-…`) or a document's URL when it
 is http(s). Corpus text is untrusted: a document holding `<script>` or
 `javascript:` must render as text. Each message is one line of HTML, so the
@@ -10,16 +10,14 @@ chat's Markdown pass sees a single HTML block and leaves it alone.
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 
 from .citations import MARKER, UNSURE_LEAD, Answer, Citation
 from .documents import Meta
+from .escaping import attr, text
 from .retrieval import Passage
 
-# Characters Markdown would act on; the chat renders Markdown before HTML, so we neutralise them as entities.
-_MARKDOWN_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]()#|~!<>&\"'$"})
 # Words for a cited sentence's support (how well it backs the answer), highest first.
 SUPPORT_WORDS = ((0.999, "quoted"), (0.8, "strong support"), (0.5, "partial support"), (0.0, "weak support"))
 # Words for an uncited passage's match: the share of the question's words (rarer ones count more) in its best sentence.
@@ -28,16 +26,6 @@ SUPPORT_TIP = ("How well the cited sentence backs the answer: “quoted” means
                "from it; an LLM’s rephrasing is checked against it and kept only with enough support.")
 MATCH_TIP = ("How much of the question this passage covers: the share of the question’s words, rarer ones "
              "counting more, found in its best sentence. Not cited: the answer comes from elsewhere.")
-
-
-def text(value: str) -> str:
-    """Escape untrusted text for a chat message: HTML and Markdown both see plain characters."""
-    return " ".join(str(value).split()).translate(_MARKDOWN_ACTIVE)
-
-
-def attr(value: str) -> str:
-    """Escape untrusted text for an attribute value (quotes included)."""
-    return html.escape(str(value), quote=True).replace("\n", "&#10;")
 
 
 def human_date(value: str | date | None) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .citations import escape_markdown
 from .errors import AssistantError
+from .escaping import markdown as escape_markdown
 from .evaluation import EvalRun
 
 # Metric, whether higher is better (None: neither), and how to show it.

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import free_port, serving
+from helpers import free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEED_ID
+from helpers import SEED_ID
 
 from assistant import Assistant, AssistantError, Settings
 from assistant.citations import UNSURE_LEAD

@@ -4,7 +4,7 @@ Screenshots of each step go to test-artifacts/screenshots/ (git-ignored) for a h
 """
 
 import pytest
-from conftest import SHOTS, ask, browser_tests, upload_in_the_corpus_tab
+from helpers import SHOTS, ask, browser_tests, upload_in_the_corpus_tab
 
 from assistant.citations import UNSURE_LEAD
 

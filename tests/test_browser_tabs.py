@@ -3,7 +3,7 @@
 The screenshots of both tabs (1400x1000) go to test-artifacts/ for the README.
 """
 
-from conftest import SHOTS, ask, browser_tests, upload_in_the_corpus_tab
+from helpers import SHOTS, ask, browser_tests, upload_in_the_corpus_tab
 
 pytestmark = browser_tests
 

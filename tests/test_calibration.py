@@ -50,7 +50,7 @@ def test_fit_works_on_negative_scores():
 def test_fit_needs_both_kinds_and_round_trips(tmp_path):
     with pytest.raises(AssistantError, match="both answerable and unanswerable"):
         calibration.fit([(0.5, True, False)])
-    from conftest import stored
+    from helpers import stored
 
     from assistant import Settings
     from assistant.index import Index

@@ -3,7 +3,7 @@
 import threading
 from pathlib import Path
 
-from conftest import SEED_ID
+from helpers import SEED_ID
 
 from assistant import Assistant, Settings
 from assistant.locking import ReadWriteLock
@@ -147,8 +147,7 @@ def test_four_writer_processes_and_a_reader_lose_nothing(tmp_path, seed_settings
     import subprocess
     import sys
 
-    from conftest import ROOT
-    from test_crash import _check, consistent
+    from helpers import ROOT, check_index, consistent
 
     index = tmp_path / "index"
     shutil.copytree(seed_settings.index_dir, index)
@@ -167,7 +166,7 @@ def test_four_writer_processes_and_a_reader_lose_nothing(tmp_path, seed_settings
     assert seen["n_errors"] == 0, seen["errors"]
     assert seen["asked"] > 0 and seen["seen"] == sorted(seen["seen"]) and seen["seen"][-1] > 1
     assert "Odessa Vantreight3x24" in seen["late"], seen["late"]
-    state = _check(index)
+    state = check_index(index)
     expected = {"000_cee5a0d51e26243d.txt"} | {f"w{w}-{i:02d}.txt" for w in range(4) for i in range(25)}
     assert sorted(state["ids"]) == sorted(expected) and state["documents"] == 101
     assert consistent(state), state
@@ -181,8 +180,8 @@ def test_the_app_answers_about_a_document_the_cli_adds_without_a_restart(tmp_pat
     import sys
     import time
 
-    from conftest import ROOT, free_port, serving
     from gradio_client import Client
+    from helpers import ROOT, free_port, serving
 
     index = tmp_path / "index"
     shutil.copytree(seed_settings.index_dir, index)

@@ -149,7 +149,7 @@ def test_date_and_outlet_filters_and_latest_questions(tmp_path, embeddings):
 
 
 def test_a_removal_with_its_files_can_be_undone_exactly(tmp_path, corpus, embeddings):
-    from conftest import store_snapshot
+    from helpers import store_snapshot
 
     outside = tmp_path / "elsewhere" / "fire.md"
     outside.parent.mkdir()

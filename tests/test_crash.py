@@ -13,39 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from helpers import ROOT, check_index, consistent, writing
+
 EXE = str(Path(sys.executable).with_name("assistant"))
-
-CHECK = """
-import json, sys
-from assistant import Assistant, Settings
-index = Assistant(Settings(index_dir=sys.argv[1])).index
-print(json.dumps({**index.health().to_dict(), "ids": sorted(index.catalog)}))
-"""
-
-
-def writing(index: Path) -> bool:
-    """Is a write marked as under way in the index's store?"""
-    import sqlite3
-
-    if not (index / "store.sqlite3").exists():
-        return False
-    db = sqlite3.connect(index / "store.sqlite3", timeout=30)
-    try:
-        return db.execute("SELECT count(*) FROM meta WHERE key = 'write_in_progress'").fetchone()[0] > 0
-    finally:
-        db.close()
-
-
-def consistent(state: dict) -> bool:
-    return state["healthy"]
-
-
-def _check(index: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", CHECK, str(index)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
 
 def _ask(index: Path, question: str) -> dict:
     done = subprocess.run([EXE, "--index", str(index), "ask", question, "--json"], capture_output=True, text=True, timeout=300)
@@ -79,7 +49,7 @@ def test_kill_during_ingest_then_rerun_leaves_a_consistent_index(tmp_path, corpu
 
         rerun = subprocess.run([EXE, "--index", str(index), "ingest", str(big)], capture_output=True, text=True, timeout=300)
         assert rerun.returncode == 0, rerun.stderr
-        state = _check(index)
+        state = check_index(index)
         assert set(state["ids"]) == stored | {p.name for p in big.iterdir()}, "a document was lost or left out"
         assert consistent(state), state
         checked = subprocess.run([EXE, "--index", str(index), "check"], capture_output=True, text=True, timeout=300)

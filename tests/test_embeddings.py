@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import ROOT, SEED_ID, store_meta, stored
+from helpers import ROOT, SEED_ID, store_meta, stored
 
 from assistant import Assistant, Settings
 from assistant.chunking import sentence_spans

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEED_ID
+from helpers import SEED_ID
 
 from assistant.ask import AskOptions
 from assistant.errors import AssistantError

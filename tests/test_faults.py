@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED_ID, free_port, serving, store_meta, store_snapshot, stored
+from helpers import ROOT, SEED_ID, free_port, serving, store_meta, store_snapshot, stored
 
 EXE = str(Path(sys.executable).with_name("assistant"))
 Q = "who represents the Hutchins family?"
@@ -171,7 +171,7 @@ def test_kill_during_upload_then_restart_keeps_the_index_consistent_and_the_uplo
     hide a skipped reconcile: it upserts the very same ids), and retrying the interrupted upload adds it once,
     answerable, with the index exactly consistent (checked in a fresh process after each app stops)."""
     from gradio_client import Client, handle_file
-    from test_crash import _check, consistent, writing
+    from helpers import check_index, consistent, writing
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -204,7 +204,7 @@ def test_kill_during_upload_then_restart_keeps_the_index_consistent_and_the_uplo
     assert vectors_written and writing(index), "the kill did not land inside the write; the test tested nothing"
 
     # What the dead process left: the marker, vectors the store does not know, the file copied into the corpus.
-    left = _check(index)
+    left = check_index(index)
     assert left["write_in_progress"] and left["ids"] == [SEED_ID] and not left["vectors_match"]
     assert (corpus / upload.name).read_bytes() == upload.read_bytes()
 
@@ -220,7 +220,7 @@ def test_kill_during_upload_then_restart_keeps_the_index_consistent_and_the_uplo
         # not only because retrying the same file would overwrite the same ids.
         outcome = client.predict([handle_file(note)], api_name="/upload")[0]
         assert f"added {note.name}" in outcome, outcome
-    state = _check(index)  # in a fresh process, once the app has stopped
+    state = check_index(index)  # in a fresh process, once the app has stopped
     assert state["ids"] == sorted([SEED_ID, note.name]) and consistent(state), state
 
     url, running = app("third.log")
@@ -233,5 +233,5 @@ def test_kill_during_upload_then_restart_keeps_the_index_consistent_and_the_uplo
         assert "Gloria Allred" in client.predict(Q, 5, api_name="/ask")["answer"]
         assert sorted(d["id"] for d in client.predict(api_name="/documents")) == sorted([SEED_ID, note.name, upload.name])
 
-    state = _check(index)
+    state = check_index(index)
     assert state["ids"] == sorted([SEED_ID, note.name, upload.name]) and consistent(state), state

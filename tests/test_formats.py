@@ -3,23 +3,12 @@
 import json
 
 import pytest
-from conftest import pdf_bytes
+from helpers import HTML, pdf_bytes
 
 from assistant.errors import AssistantError
 from assistant.formats import owned_ids, read_file
 
 MB = 10**6
-
-HTML = """<!doctype html><html><head><title>Storm closes Riverton port | Riverton Gazette</title>
-<meta property="og:site_name" content="Riverton Gazette"><meta property="article:published_time" content="2024-05-02">
-<script>window.track = function(){ document.write('TRACKING CODE'); }</script><style>.x{color:red}</style></head>
-<body><nav><a href="/">Home</a> <a href="/sport">Sport</a> <a href="/weather">Weather</a></nav>
-<article><h1>Storm closes Riverton port</h1>
-<p>A winter storm closed the port of Riverton on Thursday, the harbour master Lena Ortiz said.</p>
-<p>Ferries to the islands will not sail before Saturday, when the winds are expected to drop below 60 km/h.</p>
-<p>Fishermen moved their boats to the inner basin overnight, and no injuries were reported.</p></article>
-<footer>Copyright Riverton Gazette. All rights reserved. Subscribe to our newsletter.</footer></body></html>"""
-
 
 def _pdf(text: str) -> bytes:
     """A minimal one-page PDF with `text` in Helvetica (enough for a real parser)."""

@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import SEED_ID, free_port, serving
+from helpers import SEED_ID, free_port, serving
 
 from assistant.ask import AskOptions
 from assistant.generation import GenerativeAnswerer, build_prompt, parse

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED_ID, free_port, pdf_bytes, serving, store_snapshot, stored
+from helpers import ROOT, SEED_ID, free_port, pdf_bytes, serving, store_snapshot, stored
 
 SEED_Q = "who represents the Hutchins family?"
 # The app's corpus holds a prompt-injection statement about the Hutchins lawyer, which makes SEED_Q abstain

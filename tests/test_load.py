@@ -14,7 +14,7 @@ import threading
 import time
 
 import pytest
-from conftest import ROOT, SEED_ID, free_port, serving, stored
+from helpers import ROOT, SEED_ID, free_port, serving, stored
 
 STRESS = os.environ.get("ASSISTANT_STRESS") == "1"
 CLIENTS = int(os.environ.get("ASSISTANT_LOAD_CLIENTS", 32 if STRESS else 8))

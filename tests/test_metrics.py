@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 from assistant.metrics import (
@@ -16,7 +15,6 @@ from assistant.metrics import (
     hit_at_k,
     ndcg_at_k,
     normalize_answer,
-    percentile,
     reciprocal_rank,
     summarize,
     token_f1,
@@ -110,19 +108,6 @@ def test_citation_metrics() -> None:
     assert citation_precision([], {"a"}) is None
     assert citation_precision(["a", "b", "a"], {"a"}) == pytest.approx(0.5)
     assert citation_precision(["a"], set()) == 0.0
-
-
-@pytest.mark.parametrize("q", [0, 25, 50, 90, 95, 100])
-def test_percentile_matches_numpy(q: float) -> None:
-    values = [120.0, 5.0, 33.0, 7.5, 64.0]
-    assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
-
-
-def test_percentile_edge_cases() -> None:
-    assert percentile([4.0], 95) == 4.0
-    assert percentile([1, 2], 50) == pytest.approx(1.5)
-    with pytest.raises(ValueError):
-        percentile([], 50)
 
 
 def test_case_metrics_answered() -> None:

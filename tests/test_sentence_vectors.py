@@ -6,7 +6,7 @@ import shutil
 
 import numpy as np
 import pytest
-from conftest import SEED_ID
+from helpers import SEED_ID
 
 from assistant import Assistant, Settings
 from assistant.documents import parse_document

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import free_port, serving, store_snapshot
+from helpers import free_port, serving, store_snapshot
 
 from assistant import Assistant, Settings
 from assistant.errors import AssistantError

@@ -4,8 +4,7 @@ import http.server
 import threading
 
 import pytest
-from conftest import free_port
-from test_formats import HTML
+from helpers import HTML, free_port
 
 from assistant import Assistant, Settings
 

@@ -8,7 +8,8 @@ from ..ask import iso_date, options_from
 from ..citations import Answer
 from ..core import Assistant
 from ..errors import AssistantError
-from ..rendering import answer_html, filters_note, question_buttons, sources_panel, text
+from ..escaping import text
+from ..rendering import answer_html, filters_note, question_buttons, sources_panel
 from ..settings import MAX_K
 from .overview import overview_html
 

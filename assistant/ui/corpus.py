@@ -8,7 +8,8 @@ from pathlib import Path
 from ..core import Assistant
 from ..documents import SUFFIXES
 from ..errors import AssistantError
-from ..rendering import human_date, text
+from ..escaping import text
+from ..rendering import human_date
 
 # (header, width): people's words, wide enough at 1400 px that nothing is cut and no header wraps mid-word
 COLUMNS = [("Title", "34%"), ("Outlet", "14%"), ("Published", "11%"), ("Passages", "8%"), ("Added", "14%"), ("File", "19%")]

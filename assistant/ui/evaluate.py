@@ -9,9 +9,9 @@ from pathlib import Path
 
 from ..core import Assistant
 from ..errors import AssistantError
+from ..escaping import text
 from ..eval_jobs import Finished, run_job
 from ..evaluation import find_question_sets, load_cases
-from ..rendering import text
 from ..report import METRIC_MEANINGS, failure_markdown, summary_table
 
 

@@ -7,11 +7,11 @@ Built server-side as plain HTML and CSS bars (no script); every string taken fro
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections import Counter
 
 from ..documents import StoredDocument
-from ..rendering import human_date, text
+from ..escaping import attr, text
+from ..rendering import human_date
 from ..suggestions import newest
 
 BARS = 24  # the most bars the timeline shows; more dates are grouped by month, then by year
@@ -70,10 +70,10 @@ def timeline(days: list[dt.date]) -> str:
     bars = []
     for key in keys:
         count = counts.get(key, 0)
-        tip = html.escape(f"{label(key)}: {count} article{'s' if count != 1 else ''}", quote=True)
+        tip = attr(f"{label(key)}: {count} article{'s' if count != 1 else ''}")
         height = round(100 * count / top) if count else 0
         bars.append(f'<span class="overview-bar" style="height:{max(height, 8) if count else 2}%" title="{tip}"></span>')
-    a, b = html.escape(label(keys[0])), html.escape(label(keys[-1]))
+    a, b = attr(label(keys[0])), attr(label(keys[-1]))
     return (f'<div class="overview-timeline" role="img" aria-label="Articles by date, {a} to {b}">'
             f'<div class="overview-bars">{"".join(bars)}</div>'
             f'<div class="overview-axis"><span>{a}</span><span>{b}</span></div></div>')

@@ -1,0 +1,32 @@
+"""Escaping untrusted text (corpus documents, questions) in one place, one function per output context.
+
+    text(value)      a chat message: Gradio renders Markdown, then HTML, so both see plain characters (entities)
+    attr(value)      an HTML attribute value, quotes included
+    markdown(value)  a Markdown report read as a file: Markdown syntax backslash-escaped, then HTML escaped
+
+A document holding `<script>`, `javascript:` links or Markdown must always come out as the characters it holds.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Characters Markdown would act on; the chat renders Markdown before HTML, so they become entities.
+_CHAT_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]()#|~!<>&\"'$"})
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#|~!])")
+
+
+def text(value: str) -> str:
+    """Escape untrusted text for a chat message: HTML and Markdown both see plain characters."""
+    return " ".join(str(value).split()).translate(_CHAT_ACTIVE)
+
+
+def attr(value: str) -> str:
+    """Escape untrusted text for an attribute value (quotes included)."""
+    return html.escape(str(value), quote=True).replace("\n", "&#10;")
+
+
+def markdown(value: str) -> str:
+    """Neutralise Markdown (links, emphasis, code) first, then HTML, so quoted corpus or user text stays text."""
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split())), quote=True)
