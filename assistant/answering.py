@@ -82,7 +82,7 @@ class ReaderAnswerer:
         for span in self.reader.read(question, [p.text for p in top]):
             passage = top[span.passage]
             offset = passage.chunk.start
-            p = self.model.answerability.probability(reader_signals(span))
+            p = self.model.span_probability(reader_signals(span))
             proposal = Proposal(span, passage, offset + span.start, offset + span.end, p,
                                 span.confidence + self.retrieval_weight * passage.score)
             a, b = proposal.sentence()
@@ -98,7 +98,7 @@ class ReaderAnswerer:
         rank = next(i for i, p in enumerate(passages) if p is best.passage)
         signals = answer_signals(best.answerability, second.answerability if second else None, agree,
                                  evidence_of(best.passage, rank), evidence_of(passages[0], 0))
-        return self.model.confidence.probability(signals), signals
+        return self.model.answer_probability(signals), signals
 
     def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
         retrieved = list(dict.fromkeys(p.source for p in passages))

@@ -110,6 +110,14 @@ class ConfidenceModel:
     reader_threshold: float  # step 1's own refusal point (gold-paragraph evaluation)
     fitted: dict = field(default_factory=dict)  # what it was fitted on, and how it measured
 
+    def span_probability(self, signals: list[float]) -> float:
+        """Step 1: the probability that a span answers the question, from `reader_signals(span)`."""
+        return self.answerability.probability(signals)
+
+    def answer_probability(self, signals: list[float]) -> float:
+        """Step 2: the probability that the answer is right, from `answer_signals(...)`."""
+        return self.confidence.probability(signals)
+
     def to_dict(self) -> dict:
         return {"answerability": self.answerability.to_dict(), "confidence": self.confidence.to_dict(),
                 "bands": asdict(self.bands), "reader_threshold": self.reader_threshold, "fitted": self.fitted}
