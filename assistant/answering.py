@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .citations import UNSURE_LEAD, Answer, Citation
 from .confidence import ConfidenceModel, Evidence, answer_signals, reader_signals
 from .metrics import normalize_answer
-from .reader import Reader, Span
+from .reader import Reader, Reading, Span
 from .retrieval import Passage
 from .verification import looks_like_instruction
 
@@ -73,13 +73,14 @@ class ReaderAnswerer:
         self.refuse_below = model.bands.refuse_below if refuse_below is None else refuse_below
         self.retrieval_weight = retrieval_weight
 
-    def proposals(self, question: str, passages: list[Passage], texts: dict[str, str]) -> list[Proposal]:
+    def proposals(self, question: str, passages: list[Passage], texts: dict[str, str],
+                  reading: Reading | None = None) -> list[Proposal]:
         """The best span of each top passage, the reader's most confident first (the answerability model is
         fitted to tell answerable questions apart, not to rank spans of one question: ranking by it chose
         worse spans on the calibration articles); spans inside instruction-like text are dropped."""
         top = passages[: self.passages]
         out = []
-        for span in self.reader.read(question, [p.text for p in top]):
+        for span in self.reader.read(question, [p.text for p in top], reading):
             passage = top[span.passage]
             offset = passage.chunk.start
             p = self.model.span_probability(reader_signals(span))
@@ -100,9 +101,12 @@ class ReaderAnswerer:
                                  evidence_of(best.passage, rank), evidence_of(passages[0], 0))
         return self.model.answer_probability(signals), signals
 
-    def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
+    def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int,
+               reading: Reading | None = None) -> Answer:
+        """The best span across the top passages, decided and cited; `reading`: the reader's pass over the top
+        passages, if already made (the story answerer reuses it)."""
         retrieved = list(dict.fromkeys(p.source for p in passages))
-        proposals = self.proposals(question, passages, texts)
+        proposals = self.proposals(question, passages, texts, reading)
         if not proposals:
             return Answer(question, abstention(question, searched_docs, passages), True, [], retrieved,
                           searched=searched_docs, answerer=self.name, abstain_reason="no-span", band="refused")

@@ -3,8 +3,9 @@
     Request, AskOptions
       condense   the question cleaned and checked; a follow-up completed from the conversation   → Condensed
       retrieve   hybrid search (dense + BM25) under the options' filters, top k                  → Retrieved
-      read       the answerer reads the passages; a question with nothing to search for gets
-                 suggestions instead                                                              → Draft … Answer
+      read       the answerer reads the passages: a factoid question gets the reader's short span, a
+                 why / how / what-happened question several cited sentences (`story`); a question
+                 with nothing to search for gets suggestions instead                            → Draft … Answer
       decide     inside the reader answerer (`answering.ReaderAnswerer`): the calibrated confidence
                  puts the answer in a band, confident / unsure / refused
       cite       the answer gets its question, query, passages and timings                        → Answer
@@ -25,7 +26,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 from .citations import Answer, Draft
 from .errors import AssistantError
 from .retrieval import Filters, Passage, Retriever
-from .settings import MAX_K
+from .settings import MAX_K, Settings
 
 
 def check_question(question: str, limit: int) -> str:
@@ -125,10 +126,10 @@ class AskPipeline:
     """The question path over one index. `answerers(name)` builds an answerer; `suggest(doc_ids)` offers
     questions those documents answer (for a question too vague to search)."""
 
-    def __init__(self, index, lock, retriever: Retriever, max_question_chars: int,
+    def __init__(self, index, lock, retriever: Retriever, settings: Settings,
                  answerers: Callable[[object], Answerer], suggest: Callable[[list[str]], list[str]]) -> None:
         self.index, self.lock, self.retriever = index, lock, retriever
-        self.max_question_chars = max_question_chars
+        self.max_question_chars, self.reading = settings.max_question_chars, settings.reading
         self.answerers, self.suggest = answerers, suggest
 
     def condense(self, request: Request) -> Condensed:
@@ -148,7 +149,8 @@ class AskPipeline:
             return Retrieved(condensed, passages, self.index.texts({p.source for p in passages}), searched)
 
     def read(self, retrieved: Retrieved, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
-        from .answering import too_vague
+        from .answering import ReaderAnswerer, too_vague
+        from .story import STORY, StoryAnswerer, question_form
         from .suggestions import is_vague
 
         condensed = retrieved.condensed
@@ -159,6 +161,9 @@ class AskPipeline:
                          abstain_reason="vague", searched=retrieved.searched, suggestions=suggestions)
             return
         answerer = self.answerers(options.answerer)
+        if isinstance(answerer, ReaderAnswerer) and question_form(condensed.question) == STORY:
+            answerer = StoryAnswerer(answerer, max_sentences=self.reading.story_sentences,
+                                     relative=self.reading.story_relative)
         yield from answerer.answer_stream(condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
 
     @staticmethod

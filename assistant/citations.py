@@ -55,6 +55,7 @@ class Answer:
     short: str = ""  # the direct answer (the reader's span) that `answer` opens with; "" for other answerers
     searched: int = 0  # documents searched (abstentions say how many)
     suggestions: list[str] = field(default_factory=list)  # concrete questions to try instead of a vague one
+    form: str = ""  # "story" for several quoted sentences (a why / how / what-happened question), else ""
 
     def to_dict(self, passages: bool = False) -> dict:
         data = {
@@ -78,6 +79,8 @@ class Answer:
             data["generation"] = self.generation
         if self.suggestions:
             data["suggestions"] = self.suggestions
+        if self.form:
+            data["form"] = self.form
         if passages:
             data["passages"] = [p.to_dict() for p in self.passages]
         return data

@@ -23,8 +23,7 @@ class Questions:
         self._reader = None
         self._answerers: dict[str, object] = {}
         self._checked: dict[tuple[str, str], bool] = {}  # (document hash, question) → the reader answers it
-        self.pipeline = AskPipeline(index, lock, self.retriever, settings.max_question_chars, self.answerer,
-                                    self.suggestions)
+        self.pipeline = AskPipeline(index, lock, self.retriever, settings, self.answerer, self.suggestions)
 
     # -- front-end calls ----------------------------------------------------------------
     def ask(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = ()) -> Answer:

@@ -57,6 +57,16 @@ class Span:
         return self.margin - self.no_answer
 
 
+@dataclass(frozen=True)
+class Reading:
+    """The reader's raw output for one question over some passages: each window with its logits."""
+
+    windows: list[Window]
+    start: np.ndarray  # (windows, tokens) start logits
+    end: np.ndarray  # (windows, tokens) end logits
+    no_answer: np.ndarray  # (windows,) no-answer logits
+
+
 class Windower:
     """Split passages into overlapping windows that fit the encoder beside the question."""
 
@@ -154,19 +164,27 @@ class Reader:
         self.default_threshold = self.confidence_model.bands.refuse_below
         self._lock = threading.Lock()
 
-    def read(self, question: str, passages: list[str]) -> list[Span]:
-        """The best span of each passage (over its windows, by margin), in passage order; empty passages skipped."""
+    def reading(self, question: str, passages: list[str]) -> Reading | None:
+        """One encoder pass over every window of the passages (None when there is no text to read)."""
         if not passages:
-            return []
+            return None
         encoded = self.windower.encode([question] + passages)
         windows = [w for p, ctx in enumerate(encoded[1:]) for w in self.windower.windows(encoded[0].ids, p, ctx)]
         if not windows:
-            return []
+            return None
         with self._lock:
             start, end, na = self.session.run(None, pad(windows))
+        return Reading(windows, start, end, na)
+
+    def read(self, question: str, passages: list[str], reading: Reading | None = None) -> list[Span]:
+        """The best span of each passage (over its windows, by margin), in passage order; empty passages skipped.
+        `reading`: this question's `reading` of these passages, if already made."""
+        reading = reading or self.reading(question, passages)
+        if reading is None:
+            return []
         best: dict[int, Span] = {}
-        for row, w in enumerate(windows):
-            span = best_span(w, start[row], end[row], float(na[row]), passages[w.passage])
+        for row, w in enumerate(reading.windows):
+            span = best_span(w, reading.start[row], reading.end[row], float(reading.no_answer[row]), passages[w.passage])
             if span is not None and (w.passage not in best or span.margin > best[w.passage].margin):
                 best[w.passage] = span
         return [best[p] for p in sorted(best)]

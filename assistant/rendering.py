@@ -104,10 +104,22 @@ def answer_html(answer: Answer, turn: str = "0") -> str:
         body = (f'{lead}<div class="direct{" unsure" if unsure else ""}">{text(answer.short)}</div>'
                 f'<blockquote class="evidence">{marked(sentence, answer.short)} {chips[1]}</blockquote>'
                 f'{confidence_badge(answer)}')
+    elif answer.form == "story":  # several quoted sentences, each with its chip, outlet and date
+        unsure = answer.band == "unsure"
+        lead = f'<div class="unsure-note">{text(UNSURE_LEAD.strip())}</div>' if unsure else ""
+        body = lead + "".join(story_sentence(c, answer, chips[c.n]) for c in answer.citations) + confidence_badge(answer)
     else:  # an LLM's sentences, each followed by the chips of what it cites
         escaped = text(answer.answer).replace("&#91;", "[").replace("&#93;", "]")
         body = f'<div class="direct prose">{MARKER.sub(lambda m: chips.get(int(m.group(1)), m.group(0)), escaped)}</div>'
     return f'<div class="answer">{body}</div>{fallback_note(answer)}{rewritten}{copy}'
+
+
+def story_sentence(citation: Citation, answer: Answer, chip_html: str) -> str:
+    """One sentence of a story answer: the quote, its chip, and where and when it was published."""
+    passage = passage_for(citation, answer.passages)
+    line = byline(passage.meta if passage else None)
+    return (f'<p class="story-sentence">“{text(citation.text)}” {chip_html}'
+            f'{f"<span class=story-byline>{line}</span>" if line else ""}</p>')
 
 
 BAND_WORDS = {"confident": "Confident", "unsure": "Not sure"}

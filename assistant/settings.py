@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     answer_passages: int = Field(3, ge=1, le=20, description="Top passages the reader reads.")
     max_answer_words: int = Field(20, ge=5, le=200, description="Longest answer: the direct answer and a quote of "
                                                                 "its sentence around it.")
+    story_sentences: int = Field(3, ge=1, le=6, description="Most sentences in the answer to a why / how / what-happened "
+                                                            "question (1: the short answer's sentence only).")
+    story_relative: float = Field(0.3, ge=0.0, le=1.0, description="A story sentence joins the answer when the "
+                                  "reader's evidence for it is at least this share of the best sentence's.")
     reader_model: str = Field("", description="The reader's ONNX file; empty = the one shipped in assistant/models/.")
     retrieval_weight: float = Field(0.0, description="Weight of the retrieval score beside the reader's confidence "
                                                      "when picking the answer among passages.")
@@ -142,6 +146,7 @@ class Settings(BaseSettings):
     @property
     def reading(self) -> "ReadingSettings":
         return ReadingSettings(passages=self.answer_passages, max_words=self.max_answer_words,
+                               story_sentences=self.story_sentences, story_relative=self.story_relative,
                                retrieval_weight=self.retrieval_weight, model=self.reader_model,
                                tokenizer=self.model_path() / "tokenizer.json", threads=self.threads)
 
@@ -185,6 +190,8 @@ class RetrievalSettings(Section):
 class ReadingSettings(Section):
     passages: int
     max_words: int
+    story_sentences: int
+    story_relative: float
     retrieval_weight: float
     model: str
     tokenizer: Path

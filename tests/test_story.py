@@ -1,0 +1,60 @@
+"""Story answers: why / how / what-happened questions get several verbatim, cited sentences; factoids a span."""
+
+import pytest
+from helpers import SEED_ID, passage
+
+from assistant.citations import Answer, Citation
+from assistant.rendering import answer_html
+from assistant.story import FACTOID, STORY, is_sentence, question_form, similar
+
+
+@pytest.mark.parametrize("question", [
+    "Why did riots break out across Greece?", "How did the prisoners escape?", "What happened at the summit?",
+    "Summarise the story about the Yukos auction", "Tell me about the bridge", "What caused the fire?",
+    "What's the latest on the EU software patent law?", "and why?", "What did the study find?",
+    "Explain the new budget rules"])
+def test_questions_asking_for_a_reason_a_process_or_an_account_are_story_questions(question):
+    assert question_form(question) == STORY
+
+
+@pytest.mark.parametrize("question", [
+    "Who represents the Hutchins family?", "How many people died?", "How much did it cost?", "When did it happen?",
+    "What is the capital of France?", "Where was the film shot?", "How long did the trial last?"])
+def test_who_when_where_how_many_are_factoid_questions(question):
+    assert question_form(question) == FACTOID
+
+
+def test_headlines_are_not_story_sentences_and_near_duplicates_are_told():
+    assert not is_sentence("Alec Baldwin's Criminal Case Dismissed, Civil Lawsuit Looms")
+    assert is_sentence("The judge dismissed the case.") and is_sentence("“We will appeal,” he said.”")
+    assert similar("The judge dismissed the manslaughter case on Friday.", "On Friday the judge dismissed the case.")
+    assert not similar("The judge dismissed the case.", "Allred announced a civil lawsuit.")
+
+
+def test_a_story_question_gets_several_verbatim_cited_sentences(seed_assistant):
+    answer = seed_assistant.ask("What happened to Halyna Hutchins?")
+    assert not answer.abstained and answer.form == "story" and not answer.short
+    assert 2 <= len(answer.citations) <= seed_assistant.settings.story_sentences
+    text = seed_assistant.index.store.text(SEED_ID)
+    for n, c in enumerate(answer.citations, start=1):
+        assert c.n == n and text[c.start:c.end] == c.text and f"{' '.join(c.text.split())} [{n}]" in answer.answer
+        assert is_sentence(c.text)
+    assert len({c.start for c in answer.citations}) == len(answer.citations)
+    assert answer.to_dict()["form"] == "story"
+
+
+def test_a_factoid_question_still_gets_the_short_answer(seed_assistant):
+    answer = seed_assistant.ask("who represents the Hutchins family?")
+    assert answer.form == "" and "Gloria Allred" in answer.short and len(answer.citations) == 1
+
+
+def test_a_story_answer_shows_each_quote_with_its_chip_outlet_and_date():
+    p = passage("a.txt", "The bridge closed on Monday. Engineers found cracks in two piers.", title="Bridge shut",
+                outlet="Gazette", published="2024-05-06")
+    cites = [Citation(1, "a.txt", "Bridge shut", "The bridge closed on Monday.", 0, 28, 0.8),
+             Citation(2, "a.txt", "Bridge shut", "Engineers found cracks in two piers.", 29, 65, 0.8)]
+    answer = Answer("Why did the bridge close?", "The bridge closed on Monday. [1] Engineers found cracks in two "
+                    "piers. [2]", False, cites, passages=[p], form="story", confidence=0.8, band="confident")
+    page = answer_html(answer, "t")
+    assert page.count('class="story-sentence"') == 2 and page.count('class="cite"') == 2
+    assert page.count("Gazette · 6 May 2024") >= 2 and "Confident" in page
