@@ -68,6 +68,7 @@ def test_the_choice_is_kept_by_the_index_and_a_different_one_refused(contextual)
         Assistant(Settings(index_dir=root, sentence_vectors="standalone"))
 
 
+@pytest.mark.slow  # loads torch and sentence-transformers (15 s)
 def test_torch_cannot_make_contextual_vectors_and_nothing_is_stored(tmp_path):
     settings = Settings(index_dir=tmp_path / "index", embedder="torch", sentence_vectors="contextual")
     assistant = Assistant(settings)
