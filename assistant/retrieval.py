@@ -19,7 +19,7 @@ from .evidence import Query
 from .ids import ChunkId, SentenceId
 from .text import terms
 
-_LATEST = re.compile(r"\b(latest|most recent|newest|recently|last week|this week|current)\b", re.I)
+LATEST = re.compile(r"\b(latest|most recent|newest|recently|last week|this week|current)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ class Retriever:
             w = self.weights
             scored = [(cid, w[0] * e.similarity + w[1] * e.best_similarity + w[2] * e.coverage
                        + w[3] * e.best_coverage, e) for cid, e in evidence.items()]
-            if _LATEST.search(query):
+            if LATEST.search(query):
                 scored = self._prefer_recent(scored)
             ranked = self._one_per_story(sorted(scored, key=lambda x: -x[1]))[: self.k]
         dense_rank = {cid: rank for rank, (cid, _) in enumerate(dense, start=1)}

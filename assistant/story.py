@@ -25,7 +25,7 @@ import numpy as np
 from .answering import ReaderAnswerer
 from .citations import UNSURE_LEAD, Answer, Citation
 from .reader import Reading
-from .retrieval import Passage
+from .retrieval import LATEST, Passage
 from .text import terms
 
 FACTOID, STORY = "factoid", "story"
@@ -126,15 +126,34 @@ class StoryAnswerer:
                 continue
             chosen.append((s.passage, s.start, s.end))
             words += len(body.split())
-        ordered = chosen[:1] + sorted(chosen[1:], key=lambda c: ((c[0].meta.published or "9999"), c[0].source, c[1]))
+        latest = bool(LATEST.search(question))
+        if latest:  # the newest article's sentences first: "latest" is relative to the corpus, not to today
+            ordered = sorted(chosen, key=lambda c: (c[0].meta.published or "", -c[1]), reverse=True)
+        else:
+            ordered = chosen[:1] + sorted(chosen[1:], key=lambda c: (c[0].meta.published or "9999", c[0].source, c[1]))
         citations = [Citation(n, p.source, p.title, texts[p.source][a:b], a, b, lead.score)
                      for n, (p, a, b) in enumerate(ordered, start=1)]
         lead_in = UNSURE_LEAD if decided.band == "unsure" else ""
+        if latest:
+            lead_in += as_of(ordered[0][0], passages, {c.source for c in citations})
         body = " ".join(f"{' '.join(c.text.split())} [{c.n}]" for c in citations)
         return replace(decided, answer=f"{lead_in}{body}", citations=citations, short="", form=STORY)
 
     def answer_stream(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int):
         yield self.answer(question, passages, texts, searched_docs)
+
+
+def as_of(cited: Passage, passages: list[Passage], cited_sources: set[str]) -> str:
+    """"As of <date>, " for a latest question, and a word when a newer retrieved article on it is not quoted."""
+    from .rendering import human_date
+
+    when = cited.meta.published
+    if not when:
+        return "Undated article: "
+    newer = [p for p in passages if (p.meta.published or "") > when and p.source not in cited_sources]
+    note = (f"(A newer article, “{newer[0].title}” of {human_date(newer[0].meta.published)}, mentions it too but "
+            "does not answer as well.) ") if newer else ""
+    return f"{note}As of {human_date(when)}: "
 
 
 def top_passage(passages: list[Passage], citation: Citation) -> Passage:

@@ -144,6 +144,10 @@ def test_date_and_outlet_filters_and_latest_questions(tmp_path, embeddings):
     assert set(assistant.ask("What happened to the bridge?", AskOptions(outlets=["riverton gazette"])).retrieved) == {"old.md", "mid.md"}
     assert assistant.ask("What is the news about the bridge?").retrieved[0] != "new.md"  # no recency wish: relevance only
     assert assistant.ask("What is the latest news about the bridge?").retrieved[0] == "new.md"
+    latest = assistant.ask("What is the latest on the bridge over the river?")  # a story answer, newest first, dated
+    assert not latest.abstained and latest.form == "story" and "As of 10 Jun 2024: Mayor Ben Stone" in latest.answer
+    dates = [assistant.index.catalog[c.source].published for c in latest.citations]
+    assert latest.citations[0].source == "new.md" and dates == sorted(dates, reverse=True)
     with pytest.raises(AssistantError, match="--since must be a date"):
         assistant.ask("What happened to the bridge?", AskOptions(since="last tuesday"))
 
