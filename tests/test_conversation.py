@@ -23,6 +23,21 @@ def test_rewrite_borrows_names_from_the_latest_question_that_has_them():
     assert rewrite("Who is her sister?", ["Who is her sister? (Hutchins)"]) == "Who is her sister? (Hutchins)"
 
 
+def test_a_question_that_names_nothing_continues_the_story_of_the_conversation():
+    history = ["who represents the Hutchins family?"]
+    assert rewrite("What happened?", history) == "What happened? (Hutchins represents family)"
+    assert rewrite("tell me more", ["What happened? (Hutchins represents family)"]).endswith("(Hutchins represents family)")
+    assert rewrite("What happened?", []) == "What happened?"  # after New chat: vague again
+
+
+def test_what_happened_after_an_answer_is_a_story_answer_about_it(seed_assistant):
+    first = seed_assistant.ask("who represents the Hutchins family?")
+    follow = seed_assistant.ask("What happened?", history=[first.query])
+    assert follow.abstain_reason != "vague" and "Hutchins" in follow.query
+    assert follow.form == "story" and not follow.abstained and len(follow.citations) >= 2
+    assert seed_assistant.ask("What happened?").abstain_reason == "vague"
+
+
 def test_follow_up_through_the_assistant(seed_assistant):
     first = seed_assistant.ask("who represents the Hutchins family?")
     follow = seed_assistant.ask("and who is her sister?", history=[first.query])
