@@ -138,8 +138,10 @@ class AskPipeline:
         question = check_question(request.question, self.max_question_chars)
         return Condensed(question, rewrite(question, list(request.history)))
 
-    def retrieve(self, condensed: Condensed, options: AskOptions = AskOptions()) -> Retrieved:
-        retriever = self.retriever.with_options(k=options.k)
+    def retrieve(self, condensed: Condensed, options: AskOptions = AskOptions(), one_per_story: bool = True
+                 ) -> Retrieved:
+        """The top passages under the options; `one_per_story=False` keeps near-duplicate versions (a timeline)."""
+        retriever = self.retriever.with_options(k=options.k, one_per_story=one_per_story)
         self.index.follow(self.lock)  # another process wrote: reload before searching
         with self.lock.reading():
             searched = self.index.document_count()

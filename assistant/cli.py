@@ -184,6 +184,29 @@ def ask(settings: Settings, question: str, as_json: bool, k: int | None, answere
         click.echo("\n" + sources_text(answer))
 
 
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per event instead of text.")
+@click.option("--since", default=None, help="Only documents published on or after this date (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Only documents published on or before this date (YYYY-MM-DD).")
+@index_option
+def timeline(settings: Settings, question: str, as_json: bool, since: str | None, until: str | None) -> None:
+    """The story QUESTION is about: one dated, cited sentence per article, oldest first."""
+    from dataclasses import asdict
+
+    from .ask import AskOptions
+
+    events = _assistant(settings).questions.timeline(question, AskOptions(since=since, until=until))
+    for e in events:
+        if as_json:
+            click.echo(json.dumps(asdict(e), ensure_ascii=False))
+        else:
+            click.echo(f"{e.published or 'undated'} · {e.outlet or e.citation.title}\n  “{' '.join(e.citation.text.split())}” "
+                       f"[{e.citation.n}] {e.citation.source}:{e.citation.start}-{e.citation.end}")
+    if not events:
+        click.echo("No article of the corpus tells this story.")
+
+
 @cli.command(name="eval")
 @click.argument("question_set", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--results", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON line per case here.")

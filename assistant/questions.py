@@ -43,6 +43,12 @@ class Questions:
                     yield Draft(" ".join(words[: i + 4]))
             yield item
 
+    def timeline(self, question: str, options: AskOptions = AskOptions()) -> list:
+        """The question's story as `timeline.Event`s: one dated, cited sentence per article, oldest first."""
+        from .timeline import build_timeline
+
+        return build_timeline(self.pipeline, self.reader, question, options)
+
     def retrieve(self, question: str, options: AskOptions = AskOptions()):
         """The first half of the path alone (condense → retrieve): what the reader would read."""
         return self.pipeline.retrieve(self.pipeline.condense(Request(question)), options)

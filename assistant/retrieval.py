@@ -114,6 +114,7 @@ class Retriever:
     bm25_weight: float = 1.0
     weights: tuple[float, float, float, float] = (1.0, 1.0, 0.7, 0.3)
     recency_weight: float = 0.3  # for "latest"/"most recent" questions: bonus for newer documents
+    one_per_story: bool = True  # drop near-duplicates of a better-ranked document (a timeline keeps them)
 
     @classmethod
     def from_settings(cls, index, section) -> "Retriever":
@@ -175,6 +176,8 @@ class Retriever:
 
     def _one_per_story(self, ranked: list[tuple]) -> list[tuple]:
         """Drop chunks of documents linked as near-duplicates of a better-ranked document."""
+        if not self.one_per_story:
+            return ranked
         catalog = self.index.catalog
         kept_docs: set[str] = set()
         shadowed: set[str] = set()  # near-duplicates of documents already kept

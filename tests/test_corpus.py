@@ -148,6 +148,11 @@ def test_date_and_outlet_filters_and_latest_questions(tmp_path, embeddings):
     assert not latest.abstained and latest.form == "story" and "As of 10 Jun 2024: Mayor Ben Stone" in latest.answer
     dates = [assistant.index.catalog[c.source].published for c in latest.citations]
     assert latest.citations[0].source == "new.md" and dates == sorted(dates, reverse=True)
+    events = assistant.questions.timeline("What happened to the bridge over the river?")  # oldest first, one each
+    assert [e.citation.source for e in events] == ["old.md", "mid.md", "new.md"]
+    assert [e.citation.n for e in events] == [1, 2, 3] and events[0].published == "2023-02-01"
+    assert all(assistant.index.texts([e.citation.source])[e.citation.source][e.citation.start:e.citation.end]
+               == e.citation.text for e in events)
     with pytest.raises(AssistantError, match="--since must be a date"):
         assistant.ask("What happened to the bridge?", AskOptions(since="last tuesday"))
 

@@ -1,7 +1,7 @@
 """Story answers: why / how / what-happened questions get several verbatim, cited sentences; factoids a span."""
 
 import pytest
-from helpers import SEED_ID, passage
+from helpers import ROOT, SEED_ID, passage
 
 from assistant.citations import Answer, Citation
 from assistant.rendering import answer_html
@@ -58,3 +58,19 @@ def test_a_story_answer_shows_each_quote_with_its_chip_outlet_and_date():
     page = answer_html(answer, "t")
     assert page.count('class="story-sentence"') == 2 and page.count('class="cite"') == 2
     assert page.count("Gazette · 6 May 2024") >= 2 and "Confident" in page
+
+
+def test_the_timeline_command_prints_one_dated_cited_sentence_per_article(seed_settings):
+    import json
+
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    done = CliRunner().invoke(cli, ["--index", str(seed_settings.index_dir), "timeline", "What happened to Halyna Hutchins?",
+                                    "--json"])
+    assert done.exit_code == 0, done.output
+    events = [json.loads(line) for line in done.output.splitlines()]
+    assert len(events) == 1 and events[0]["citation"]["source"] == SEED_ID and events[0]["citation"]["n"] == 1
+    cite = events[0]["citation"]  # the seed index holds one article: one event, quoted verbatim
+    assert (ROOT / "corpus" / SEED_ID).read_text(encoding="utf-8")[cite["start"]:cite["end"]] == cite["text"]

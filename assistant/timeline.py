@@ -1,0 +1,86 @@
+"""A story's timeline: one dated, cited sentence per article of the story, oldest to newest.
+
+The story is what the question is about: the retrieved articles, near-duplicate versions included, that name what the question
+names (its proper names and numbers; for a question that names none, those whose passage covers most of its
+words), within `window_days` of the best-matching article. Each article
+contributes the sentence of its best passage where the reader puts most of its answer evidence
+(`story.sentence_evidence`), quoted verbatim and cited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from .ask import AskOptions, AskPipeline, Request
+from .citations import Citation
+from .retrieval import Passage
+from .story import is_sentence, sentence_evidence
+from .text import plain_word, question_anchors
+
+RETRIEVE = 30  # passages searched for the story's articles
+
+
+@dataclass(frozen=True)
+class Event:
+    """One article's moment in the story."""
+
+    published: str | None
+    outlet: str | None
+    citation: Citation
+
+
+def story_passages(question: str, passages: list[Passage], window_days: int) -> list[Passage]:
+    """The best passage of each retrieved article that belongs to the question's story."""
+    if not passages:
+        return []
+    names = set(question_anchors(question))
+    top = passages[0]
+
+    def on_story(p: Passage) -> bool:
+        if p.source == top.source:
+            return True
+        if names:
+            words = {plain_word(w) for w in p.text.split()}
+            return len(names & words) >= min(2, len(names))
+        return p.coverage >= 0.8 * top.coverage
+
+    def near(p: Passage) -> bool:
+        a, b = _day(top.meta.published), _day(p.meta.published)
+        return a is None or b is None or abs((a - b).days) <= window_days
+
+    best: dict[str, Passage] = {}
+    for p in passages:
+        if p.source not in best and on_story(p) and near(p):
+            best[p.source] = p
+    return list(best.values())
+
+
+def build_timeline(pipeline: AskPipeline, reader, question: str, options: AskOptions = AskOptions(),
+                   window_days: int = 365) -> list[Event]:
+    """The events of the question's story, oldest first (undated articles last)."""
+    condensed = pipeline.condense(Request(question))
+    retrieved = pipeline.retrieve(condensed, AskOptions(k=RETRIEVE, since=options.since, until=options.until,
+                                                        outlets=options.outlets), one_per_story=False)
+    chosen = story_passages(condensed.query, retrieved.passages, window_days)
+    reading = reader.reading(condensed.query, [p.text for p in chosen])
+    best: dict[int, tuple[float, int, int]] = {}
+    for s in sentence_evidence(reading, chosen) if reading else []:
+        text = retrieved.texts[s.passage.source][s.start:s.end]
+        i = chosen.index(s.passage)
+        if is_sentence(text) and s.evidence > best.get(i, (-1.0, 0, 0))[0]:
+            best[i] = (s.evidence, s.start, s.end)
+    events = []
+    for i, (_, a, b) in best.items():
+        p = chosen[i]
+        events.append(Event(p.meta.published, p.meta.outlet,
+                            Citation(0, p.source, p.title, retrieved.texts[p.source][a:b], a, b, 0.0)))
+    events.sort(key=lambda e: (e.published is None, e.published or "", e.citation.source))
+    return [replace(e, citation=replace(e.citation, n=n)) for n, e in enumerate(events, start=1)]
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return None
