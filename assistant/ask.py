@@ -10,6 +10,9 @@
                  puts the answer in a band, confident / unsure / refused
       cite       the answer gets its question, query, passages and timings                        → Answer
 
+A compare question ("Compare X's and Y's profits") runs the path once per side and sets the answers side by
+side (`compare`).
+
 Every front end (CLI, app, eval runner, `calibrate`, the example-question checks) calls `AskPipeline`.
 `AskOptions` is validated once, here: k within 1..MAX_K, real dates, since ≤ until. LangChain adapters of
 this path and of the retriever live at the edge, in `assistant.langchain`.
@@ -181,7 +184,17 @@ class AskPipeline:
 
     def stream(self, request: Request, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
         """`Draft`s (an LLM answerer's text before its citation check), then the final, cited `Answer`."""
-        retrieved = self.retrieve(self.condense(request), options)
+        from .compare import compare_answer, sides
+
+        condensed = self.condense(request)
+        pair = sides(condensed.question) if not request.history else None
+        if pair:  # a compare question: each side takes the whole path on its own
+            answers = tuple(self.run(Request(f"What about {side}?"), options) for side in pair)
+            total = round((time.perf_counter() - condensed.started) * 1000, 1)
+            yield replace(compare_answer(condensed.question, answers, pair), query=condensed.question,
+                          timings={"total_ms": total})
+            return
+        retrieved = self.retrieve(condensed, options)
         for item in self.read(retrieved, options):
             yield self.cite(item, retrieved) if isinstance(item, Answer) else item
 

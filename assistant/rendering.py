@@ -108,10 +108,18 @@ def answer_html(answer: Answer, turn: str = "0") -> str:
         unsure = answer.band == "unsure"
         lead = f'<div class="unsure-note">{text(UNSURE_LEAD.strip())}</div>' if unsure else ""
         body = lead + "".join(story_sentence(c, answer, chips[c.n]) for c in answer.citations) + confidence_badge(answer)
+    elif answer.form == "compare":  # one line per side, each with its chips
+        body = "".join(f'<p class="compare-side">{with_chips(line, chips)}</p>' for line in answer.answer.split("\n"))
+        body += confidence_badge(answer)
     else:  # an LLM's sentences, each followed by the chips of what it cites
-        escaped = text(answer.answer).replace("&#91;", "[").replace("&#93;", "]")
-        body = f'<div class="direct prose">{MARKER.sub(lambda m: chips.get(int(m.group(1)), m.group(0)), escaped)}</div>'
+        body = f'<div class="direct prose">{with_chips(answer.answer, chips)}</div>'
     return f'<div class="answer">{body}</div>{fallback_note(answer)}{rewritten}{copy}'
+
+
+def with_chips(body: str, chips: dict[int, str]) -> str:
+    """`body` escaped, each [n] marker replaced by its citation chip."""
+    escaped = text(body).replace("&#91;", "[").replace("&#93;", "]")
+    return MARKER.sub(lambda m: chips.get(int(m.group(1)), m.group(0)), escaped)
 
 
 def story_sentence(citation: Citation, answer: Answer, chip_html: str) -> str:

@@ -74,3 +74,40 @@ def test_the_timeline_command_prints_one_dated_cited_sentence_per_article(seed_s
     assert len(events) == 1 and events[0]["citation"]["source"] == SEED_ID and events[0]["citation"]["n"] == 1
     cite = events[0]["citation"]  # the seed index holds one article: one event, quoted verbatim
     assert (ROOT / "corpus" / SEED_ID).read_text(encoding="utf-8")[cite["start"]:cite["end"]] == cite["text"]
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Compare Barclays' and Time Warner's annual profits", ("Barclays' annual profits", "Time Warner's annual profits")),
+    ("Compare the profits of Barclays and Time Warner", ("profits of Barclays", "profits of Time Warner")),
+    ("What is the difference between Labour and the Conservatives on tax?", ("Labour on tax", "the Conservatives on tax")),
+    ("Who won the cup?", None), ("Compare the two bridges", None)])
+def test_a_compare_question_is_split_into_its_two_sides(question, expected):
+    from assistant.compare import sides
+
+    assert sides(question) == expected
+
+
+def test_a_compare_answer_puts_the_sides_side_by_side_and_says_which_the_corpus_lacks(seed_assistant):
+    answer = seed_assistant.ask("Compare Gloria Allred and Svetlana Zemko on the Baldwin case")
+    lines = answer.answer.split("\n")
+    assert answer.form == "compare" and len(lines) == 2
+    assert lines[0].startswith("Gloria Allred on the Baldwin case: ")
+    assert lines[1].startswith("Svetlana Zemko on the Baldwin case: ")
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for line in lines:
+        assert line.endswith("the corpus does not say.") or "[" in line
+    page = answer_html(answer, "t")
+    assert page.count('class="compare-side"') == 2
+
+
+def test_a_side_without_an_answer_says_so_and_two_refusals_refuse():
+    from assistant.compare import UNKNOWN, compare_answer
+
+    cite = Citation(1, "a.txt", "Bank results", "Barclays made £3.3bn.", 0, 21, 0.9)
+    yes = Answer("What about Barclays' profits?", "£3.3bn — “Barclays made £3.3bn.” [1]", False, [cite],
+                 short="£3.3bn", confidence=0.9, band="confident")
+    no = Answer("What about Time Warner's profits?", "Not in the corpus", True)
+    both = compare_answer("Compare Barclays' and Time Warner's profits", (yes, no), ("Barclays' profits", "Time Warner's profits"))
+    assert both.answer == f"Barclays' profits: £3.3bn — “Barclays made £3.3bn.” [1]\nTime Warner's profits: {UNKNOWN}"
+    assert both.band == "unsure" and not both.abstained
+    assert compare_answer("Compare A and B", (no, no), ("A", "B")).abstained

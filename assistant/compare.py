@@ -1,0 +1,66 @@
+"""Compare questions: each side asked on its own, answered side by side, and a side the corpus lacks said so.
+
+"Compare Barclays' and Time Warner's annual profits" names two things and one aspect. Each side becomes its own
+question ("What about Barclays' annual profits?", "What about Time Warner's annual profits?") and takes the
+whole question path, so each side is retrieved, read, decided and cited on its own evidence. The answer puts the
+two side by side, one line each; a side that is refused says "the corpus does not say".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .citations import Answer
+
+_COMPARE = re.compile(r"^\W*(?:compare|contrast)\s+(?:the\s+)?|^\W*what(?:'s| is| are)\s+the\s+differences?\s+between\s+",
+                      re.I)
+_JOIN = re.compile(r"\s+(?:and|with|versus|vs\.?|against)\s+", re.I)
+_NAMES = re.compile(r"(?:\b[A-Z][\w’'.\-]*(?:\s+(?:of|de|la|and)?\s*[A-Z][\w’'.\-]*)*)")
+UNKNOWN = "the corpus does not say."
+
+
+def sides(question: str) -> tuple[str, str] | None:
+    """The two things a compare question compares, each with the shared aspect, or None if it is no such question."""
+    opening = _COMPARE.match(question)
+    if not opening:
+        return None
+    body = question[opening.end():].strip().rstrip("?.! ")
+    join = _JOIN.search(body)
+    if not join:
+        return None
+    left, right = body[: join.start()].strip(), body[join.end():].strip()
+    left_names, right_names = _NAMES.findall(left), _NAMES.findall(right)
+    if not left or not right or not left_names or not right_names:
+        return None
+    if not _NAMES.sub("", left).strip(" '’s"):  # "Barclays' and Time Warner's annual profits": the aspect follows
+        left = f"{left} {right[right.index(right_names[0]) + len(right_names[0]):].strip(' ')}".strip()
+        left = re.sub(r"\s+(?:'s|’s)\b", "", left)
+        right = right.strip()
+    if not _NAMES.sub("", right).strip(" '’s"):  # "the profits of Barclays and Time Warner": the aspect precedes
+        right = left.replace(left_names[-1], right_names[0])
+    return left, right
+
+
+def compare_answer(question: str, answers: tuple[Answer, Answer], labels: tuple[str, str]) -> Answer:
+    """Two side answers as one: a line per side (its direct answer and quote, or "the corpus does not say"), the
+    citations renumbered, the least sure side's band; refused only when neither side is answered."""
+    lines, citations, n = [], [], 0
+    for label, side in zip(labels, answers):
+        if side.abstained or not side.citations:
+            lines.append(f"{label}: {UNKNOWN}")
+            continue
+        quoted = []
+        for c in side.citations:
+            n += 1
+            citations.append(replace(c, n=n))
+            quoted.append(f"“{' '.join(c.text.split())}” [{n}]")
+        lines.append(f"{label}: {side.short + ' — ' if side.short else ''}{' '.join(quoted)}")
+    answered = [a for a in answers if not a.abstained and a.citations]
+    if not answered:
+        return replace(answers[0], question=question)
+    least = min(answered, key=lambda a: a.confidence if a.confidence is not None else 1.0)
+    band = "unsure" if len(answered) < 2 else least.band
+    return replace(least, question=question, answer="\n".join(lines), citations=citations, short="", form="compare",
+                   band=band, retrieved=list(dict.fromkeys(d for a in answers for d in a.retrieved)),
+                   passages=[p for a in answers for p in a.passages])
