@@ -142,6 +142,15 @@ class Questions:
         hashes = {d.id: d.sha256 for d in docs}
         return suggest(docs, texts, n, lambda q, doc_id: self._answers_from(q, doc_id, hashes[doc_id]))
 
+    def follow_ups(self, answer: Answer, n: int = 3) -> list[str]:
+        """Up to `n` questions about the articles an answer cites, each one the reader answers from its article
+        (checked like the landing examples; none for a refusal)."""
+        if answer.abstained or not answer.citations:
+            return []
+        asked = answer.question.casefold().strip(" ?")
+        found = self.suggestions([c.source for c in answer.citations], n + 1, newest_after=False)
+        return [q for q in found if q.casefold().strip(" ?") != asked][:n]
+
     def _answers_from(self, question: str, doc_id: str, sha256: str) -> bool:
         """The reader answers `question` from `doc_id`, with a short answer next to the question's subject."""
         from .suggestions import answers_about, is_vague

@@ -129,6 +129,17 @@ def test_a_vague_question_gets_concrete_questions_to_click(page):
     assert page.locator("#chat [data-testid=user]").last.inner_text().strip() == asked
 
 
+def test_an_answer_offers_follow_up_questions_that_ask_themselves(page):
+    ask(page, "Who represents the Hutchins family?")
+    follow = page.locator("#chat .suggestions button.suggestion").first
+    follow.wait_for(timeout=60_000)  # after the answer: each one checked with the reader first
+    asked = follow.inner_text()
+    assert asked and asked != "Who represents the Hutchins family?"
+    follow.click()
+    page.wait_for_function("document.querySelectorAll('#chat [data-testid=user]').length >= 2", timeout=60_000)
+    assert page.locator("#chat [data-testid=user]").last.inner_text().strip() == asked
+
+
 def test_the_landing_page_shows_the_corpus_and_questions_about_its_newest_articles(page):
     overview = page.locator("#overview .overview")
     overview.wait_for()

@@ -100,3 +100,14 @@ def test_overview_escapes_document_strings():
     page = overview_html([hostile], [])
     assert "<script" not in page and "<img" not in page
     assert "&#60;script&#62;" in page
+
+
+def test_follow_ups_are_questions_about_the_cited_article_that_the_reader_answers(seed_assistant):
+    answer = seed_assistant.ask("who represents the Hutchins family?")
+    follow = seed_assistant.questions.follow_ups(answer)
+    assert 1 <= len(follow) <= 3 and "who represents the Hutchins family?" not in [q.lower() for q in follow]
+    for question in follow:
+        again = seed_assistant.ask(question)
+        assert not again.abstained and again.citations[0].source == answer.citations[0].source
+    refused = seed_assistant.ask("What is the capital of France?")
+    assert refused.abstained and seed_assistant.questions.follow_ups(refused) == []

@@ -56,8 +56,13 @@ def chat_tab(gr, assistant: Assistant):
             for part in assistant.stream(message, options, queries):
                 if isinstance(part, Answer):
                     queries.append(part.query)
-                    history[-1]["content"] = answer_html(part, turn) + filters_note(since, until, outlets)
+                    shown = answer_html(part, turn) + filters_note(since, until, outlets)
+                    history[-1]["content"] = shown
                     yield "", history, queries, sources_panel(part, turn)
+                    follow = assistant.questions.follow_ups(part)  # checked by the reader: after the answer shows
+                    if follow:
+                        history[-1]["content"] = shown + question_buttons(follow, "Ask next:")
+                        yield "", history, queries, gr.skip()
                 else:
                     note = '<div class="rewritten">Draft: checking each sentence against its source…</div>' if part.checking else ""
                     history[-1]["content"] = f'<div class="answer streaming">{text(part)}</div>{note}'
