@@ -11,6 +11,7 @@ as a fallback.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -22,6 +23,7 @@ from .answering import ReaderAnswerer
 from .chunking import sentence_spans
 from .citations import MARKER, Answer, Citation, Draft
 from .errors import AssistantError
+from .metrics import normalize_answer
 from .retrieval import Passage
 from .verification import check
 
@@ -50,7 +52,7 @@ def parse(output: str, n_passages: int) -> list[tuple[str, int]]:
         sentence = text[a:b]
         numbers = [int(n) for n in MARKER.findall(sentence) if 1 <= int(n) <= n_passages]
         current = numbers[0] if numbers else current
-        clean = " ".join(MARKER.sub("", sentence).split()).strip(" -–—:")
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(MARKER.sub("", sentence).split())).strip(" -–—:")
         if len(clean.split()) >= 2:
             claims.append((clean, current))
     return claims
@@ -96,6 +98,8 @@ class GenerativeAnswerer:
             return
         raw = "".join(pieces).strip()
         claims = parse(raw, len(top))
+        if claims and not re.search(r"[.!?…][\"'”’)\]]*$", MARKER.sub("", raw).strip()):
+            claims = claims[:-1]  # the token budget ran out mid-sentence: an unfinished claim is not quoted
         citations, sentences = [], []
         for text, number in claims:
             passage = top[number - 1]
@@ -112,9 +116,12 @@ class GenerativeAnswerer:
             citations.append(Citation(n, passage.source, passage.title, doc_text[a:b], a, b,
                                       round(base.evidence, 4), support.score))
             sentences.append(f"{text} [{n}]")
+        kept_answer = not base.short or any(normalize_answer(base.short) in normalize_answer(s) for s in sentences)
         base.generation = {"output": raw, "sentences": len(claims), "supported": len(citations),
-                           "fallback": not citations}
-        if not citations:
+                           "fallback": not citations or not kept_answer}
+        if citations and not kept_answer:  # the phrasing lost the reader's answer: show the reader's own words
+            base.generation["dropped_answer"] = True
+        if not citations or not kept_answer:
             yield base
             return
         yield Answer(base.question, " ".join(sentences), False, citations, base.retrieved, evidence=base.evidence,

@@ -208,7 +208,8 @@ def fallback_note(answer: Answer) -> str:
     """An LLM answer that could not be used says so, instead of passing the reader's quote off as the model's."""
     if not answer.generation.get("fallback"):
         return ""
-    why = "could not run" if answer.generation.get("error") else "could not be checked against the sources"
+    why = ("could not run" if answer.generation.get("error") else "left out the direct answer"
+           if answer.generation.get("dropped_answer") else "could not be checked against the sources")
     return (f'<div class="fallback">The {text(answer.answerer)} model’s answer {why}; '
             "showing the quoted answer.</div>")
 

@@ -20,8 +20,8 @@ HEADLINE_Q = "who represents the Hutchins family?"
 
 def test_parse_assigns_markers_to_sentences():
     out = "[1] Gloria Allred represents the family. Her sister spoke too [2]. Ok"
-    assert parse(out, 2) == [("Gloria Allred represents the family.", 1), ("Her sister spoke too .", 2)]
-    assert parse("Allred represents them [7].", 2) == [("Allred represents them .", 1)]  # out-of-range marker ignored
+    assert parse(out, 2) == [("Gloria Allred represents the family.", 1), ("Her sister spoke too.", 2)]
+    assert parse("Allred represents them [7].", 2) == [("Allred represents them.", 1)]  # out-of-range marker ignored
     assert parse("", 3) == []
 
 
@@ -58,7 +58,7 @@ def test_supported_generated_sentence_is_cited_to_its_best_passage_sentence(seed
     # passage [1] of the prompt is the one the reader's answer comes from, whatever its retrieval rank
     answerer = _scripted(seed_assistant, "Gloria Allred represents Hutchins' relatives [1].")
     answer = seed_assistant.ask(HEADLINE_Q, AskOptions(answerer=answerer))
-    assert answer.answer == "Gloria Allred represents Hutchins' relatives . [1]"
+    assert answer.answer == "Gloria Allred represents Hutchins' relatives. [1]"
     assert answer.generation["supported"] == 1 and answer.generation["fallback"] is False
     cite = answer.citations[0]
     text = seed_assistant.index.store.text(SEED_ID)
@@ -70,6 +70,20 @@ def test_unsupported_output_falls_back_to_the_reader_answer(seed_assistant, outp
     answer = seed_assistant.ask(HEADLINE_Q, AskOptions(answerer=_scripted(seed_assistant, output)))
     assert answer.generation["fallback"] is True and answer.generation["supported"] == 0
     assert "Gloria Allred" in answer.answer and answer.answerer == "scripted"
+    assert answer.answer == seed_assistant.ask(HEADLINE_Q).answer
+
+
+def test_a_sentence_cut_off_by_the_token_budget_is_not_quoted(seed_assistant):
+    output = "Gloria Allred represents Hutchins' relatives [1]. She announced at a press conference that the"
+    answer = seed_assistant.ask(HEADLINE_Q, AskOptions(answerer=_scripted(seed_assistant, output)))
+    assert answer.generation["sentences"] == 1 and answer.answer == "Gloria Allred represents Hutchins' relatives. [1]"
+
+
+def test_a_phrasing_that_loses_the_readers_answer_is_not_shown(seed_assistant):
+    output = "A prominent attorney represents Hutchins' relatives and announced it at a press conference [1]."
+    answer = seed_assistant.ask(HEADLINE_Q, AskOptions(answerer=_scripted(seed_assistant, output)))
+    assert answer.generation["supported"] == 1  # well supported by its passage, but without "Gloria Allred"
+    assert answer.generation["fallback"] is True and answer.generation["dropped_answer"] is True
     assert answer.answer == seed_assistant.ask(HEADLINE_Q).answer
 
 
