@@ -58,11 +58,12 @@ def chat_tab(gr, assistant: Assistant):
                     queries.append(part.query)
                     shown = answer_html(part, turn) + filters_note(since, until, outlets)
                     history[-1]["content"] = shown
-                    yield "", history, queries, sources_panel(part, turn)
+                    panel = sources_panel(part, turn)
+                    yield "", history, queries, panel
                     follow = assistant.questions.follow_ups(part)  # checked by the reader: after the answer shows
-                    if follow:
+                    if follow:  # the last output is the whole state (an API client reads only that one)
                         history[-1]["content"] = shown + question_buttons(follow, "Ask next:")
-                        yield "", history, queries, gr.skip()
+                        yield "", history, queries, panel
                 else:
                     note = '<div class="rewritten">Draft: checking each sentence against its source…</div>' if part.checking else ""
                     history[-1]["content"] = f'<div class="answer streaming">{text(part)}</div>{note}'
