@@ -73,6 +73,10 @@ class ReaderAnswerer:
         self.refuse_below = model.bands.refuse_below if refuse_below is None else refuse_below
         self.retrieval_weight = retrieval_weight
 
+    def reading(self, question: str, passages: list[Passage]) -> Reading | None:
+        """The reader's one pass over the passages this answerer reads (the top `self.passages`)."""
+        return self.reader.reading(question, [p.text for p in passages[: self.passages]])
+
     def proposals(self, question: str, passages: list[Passage], texts: dict[str, str],
                   reading: Reading | None = None) -> list[Proposal]:
         """The best span of each top passage, the reader's most confident first (the answerability model is

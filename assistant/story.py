@@ -105,7 +105,7 @@ class StoryAnswerer:
 
     def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
         top = passages[: self.base.passages]
-        reading = self.base.reader.reading(question, [p.text for p in top])
+        reading = self.base.reading(question, passages)
         decided = self.base.answer(question, passages, texts, searched_docs, reading=reading)
         if decided.abstained or not decided.citations:
             return decided
