@@ -12,6 +12,7 @@ splitter at word boundaries.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -43,6 +44,11 @@ def _encoding(name: str):
 
 def count_tokens(text: str, encoding: str) -> int:
     return len(_encoding(encoding).encode(text, disallowed_special=()))
+
+
+def ends_sentence(text: str, marks: str = ".!?…") -> bool:
+    """Does `text` end with one of `marks`, closing quotes and brackets allowed after it?"""
+    return bool(re.search(f"[{re.escape(marks)}]" + r"[\"'”’)\]]*\s*$", text))
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

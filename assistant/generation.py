@@ -20,7 +20,7 @@ import numpy as np
 from langchain_core.prompts import PromptTemplate
 
 from .answering import ReaderAnswerer
-from .chunking import sentence_spans
+from .chunking import ends_sentence, sentence_spans
 from .citations import MARKER, Answer, Citation, Draft
 from .errors import AssistantError
 from .metrics import normalize_answer
@@ -98,7 +98,7 @@ class GenerativeAnswerer:
             return
         raw = "".join(pieces).strip()
         claims = parse(raw, len(top))
-        if claims and not re.search(r"[.!?…][\"'”’)\]]*$", MARKER.sub("", raw).strip()):
+        if claims and not ends_sentence(MARKER.sub("", raw).strip()):
             claims = claims[:-1]  # the token budget ran out mid-sentence: an unfinished claim is not quoted
         citations, sentences = [], []
         for text, number in claims:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .answering import ReaderAnswerer
+from .chunking import ends_sentence
 from .citations import UNSURE_LEAD, Answer, Citation
 from .reader import Reading
 from .retrieval import LATEST, Passage
@@ -55,6 +56,11 @@ class Sentence:
     evidence: float  # the share of the reader's start and end probability inside the sentence (0–1)
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits - logits.max())
+    return e / e.sum()
+
+
 def sentence_evidence(reading: Reading, passages: list[Passage]) -> list[Sentence]:
     """Every sentence of the read passages with its evidence (its best window, where windows overlap)."""
     best: dict[tuple[int, int], float] = {}
@@ -66,8 +72,7 @@ def sentence_evidence(reading: Reading, passages: list[Passage]) -> list[Sentenc
         keep = inside.copy()
         keep[0] = True  # [CLS]: "no answer here"
         start, end = (np.where(keep, logits[:n], -np.inf) for logits in (reading.start[row], reading.end[row]))
-        p = (np.exp(start - start.max()) / np.exp(start - start.max()).sum()
-             + np.exp(end - end.max()) / np.exp(end - end.max()).sum()) / 2
+        p = (softmax(start) + softmax(end)) / 2
         base = passage.chunk.start
         for s in passage.sentences:
             a, b = s.start - base, s.end - base
@@ -85,7 +90,7 @@ def sentence_evidence(reading: Reading, passages: list[Passage]) -> list[Sentenc
 def is_sentence(text: str) -> bool:
     """Is `text` a sentence (or the part of one a quote split), not a headline: it ends with punctuation, or is
     too long for a title?"""
-    return bool(re.search(r"[.!?…,;:][\"'”’)\]]*\s*$", text)) or len(text.split()) > 20
+    return ends_sentence(text, ".!?…,;:") or len(text.split()) > 20
 
 
 def similar(a: str, b: str, overlap: float = 0.6) -> bool:
