@@ -15,7 +15,7 @@ side (`compare`).
 
 Every front end (CLI, app, eval runner, `calibrate`, the example-question checks) calls `AskPipeline`.
 `AskOptions` is validated once, here: k within 1..MAX_K, real dates, since ≤ until. LangChain adapters of
-this path and of the retriever live at the edge, in `assistant.langchain`.
+this path and of the retriever live at the edge, in `assistant.langchain_adapters`.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def iso_date(value: str | None, name: str = "since") -> str | None:
         if found.group(1):
             date.fromisoformat(found.group(1))  # a real day: not 2024-02-30
     except ValueError:
-        raise AssistantError(f"--{name} must be a date like 2024-01-31, not {value!r}") from None
+        raise AssistantError(f"{name} must be a date like 2024-01-31, not {value!r}") from None
     return found.group(1) or value
 
 

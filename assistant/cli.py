@@ -263,7 +263,7 @@ def calibrate(settings: Settings, question_sets: tuple[Path, ...], max_false_abs
 @index_option
 def serve(settings: Settings, host: str | None, port: int | None) -> None:
     """Serve the Gradio chat (same as `python app.py`)."""
-    from .ui import launch
+    from .server import launch
 
     settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v is not None})
     launch(settings)

@@ -9,6 +9,7 @@ The services share one in-process readers-writer lock: questions run together, a
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Iterator, Sequence
 
 from .ask import AskOptions
@@ -19,6 +20,22 @@ from .index import Index
 from .locking import ReadWriteLock
 from .questions import Questions
 from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Status:
+    """What a health check reports: the index's size, the refusal threshold in force, and (when asked for)
+    whether every part of the index agrees (`recovery.Health`)."""
+
+    documents: int
+    chunks: int
+    threshold: float
+    threshold_from: str
+    healthy: bool | None = None  # None: not verified (the check reads every vector)
+    details: dict | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 class Assistant:
@@ -78,3 +95,10 @@ class Assistant:
 
     def calibrate(self, question_sets: list, max_false_abstention: float = 0.10, progress=None):
         return self.evaluation.calibrate(question_sets, max_false_abstention, progress)
+
+    def status(self, verify: bool = False) -> Status:
+        """Size and threshold at once; with `verify`, also the consistency check (slow on a large index)."""
+        threshold, source = self.questions.threshold()
+        health = self.index.health() if verify else None
+        return Status(len(self.corpus.catalog()), self.index.chunk_count(), threshold, source,
+                      health.healthy if health else None, health.to_dict() if health else None)

@@ -87,29 +87,48 @@ class Corpus:
                     shutil.move(file, target)
         return report
 
-    def restore(self, undo: str) -> IngestReport:
+    def restore(self, undo: str, only: list[str] | None = None) -> IngestReport:
         """Undo a removal: its files go back into the corpus folder and its documents into the index, as they were.
 
-        A document that is in the index again (uploaded anew since) keeps its newer version and is reported as failed.
+        `only` restores just those of its documents; the rest stay in the trash. A document that is in the
+        index again (uploaded anew since) keeps its newer version and is reported as failed.
         """
         entry = self._trash() / str(undo)
         if not _TOKEN.match(str(undo)) or not (entry / "removed.json").is_file():
             raise AssistantError("That removal can no longer be undone: its copy in the trash is gone.")
         saved = json.loads((entry / "removed.json").read_text(encoding="utf-8"))
-        docs = [parse_document(d["id"], d["text"], {k: d.get(k) for k in FIELDS}) for d in saved]
+        wanted = [d for d in saved if only is None or d["id"] in only]
+        docs = [parse_document(d["id"], d["text"], {k: d.get(k) for k in FIELDS}) for d in wanted]
         corpus = Path(self.settings.corpus_dir)
         with self.lock.writing():
             present = list(self.index.records([d.id for d in docs]))
             files = entry / "files"
             for file in sorted(p for p in files.rglob("*") if p.is_file()) if files.is_dir() else []:
                 target = corpus / file.relative_to(files)
-                if not target.exists():
+                if not target.exists() and (only is None or file.relative_to(files).as_posix() in only):
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(file, target)
             report = self.index.add([d for d in docs if d.id not in present])
         report.failed += [(d, f"{d}: is in the index again; its newer version stays") for d in present]
-        shutil.rmtree(entry, ignore_errors=True)
+        rest = [d for d in saved if d not in wanted]
+        if rest:
+            _write_json(entry / "removed.json", rest)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
         return report
+
+    def trashed(self, doc_id: str) -> str | None:
+        """The newest removal still in the trash that took `doc_id` away (its `undo` token), if any."""
+        trash = self._trash()
+        entries = sorted((p for p in trash.iterdir() if _TOKEN.match(p.name)), reverse=True) if trash.is_dir() else []
+        for entry in entries:
+            try:
+                saved = json.loads((entry / "removed.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if any(d.get("id") == doc_id for d in saved):
+                return entry.name
+        return None
 
     def _trash(self) -> Path:
         return Path(self.settings.index_dir) / TRASH
@@ -124,9 +143,7 @@ class Corpus:
         entry = self._trash() / token
         entry.mkdir(parents=True)
         saved = [{"id": d, "text": texts[d], **{k: getattr(rec, k) for k in FIELDS}} for d, rec in known.items()]
-        tmp = entry / ".removed.json"
-        tmp.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, entry / "removed.json")
+        _write_json(entry / "removed.json", saved)
         for old in sorted(p for p in self._trash().iterdir() if _TOKEN.match(p.name))[:-TRASH_KEEP]:
             shutil.rmtree(old, ignore_errors=True)
         return token
@@ -171,6 +188,13 @@ class Corpus:
         """Every indexed document with its metadata, chunk count and when it was indexed, by id."""
         return list(self.catalog().values())
 
+    def document(self, doc_id: str) -> tuple[StoredDocument, str] | None:
+        """One indexed document's record and whole text (None if it is not in the index)."""
+        self.index.follow(self.lock)
+        with self.lock.reading():
+            record = self.index.records([doc_id]).get(doc_id)
+            return (record, self.index.texts([doc_id])[doc_id]) if record else None
+
     def catalog(self) -> dict[str, StoredDocument]:
         """The documents by id, as of the latest write of any process."""
         self.index.follow(self.lock)
@@ -182,6 +206,13 @@ class Corpus:
         report = self.index.add(docs, progress=progress)
         report.failed = failed + report.failed
         return report
+
+
+def _write_json(path: Path, value) -> None:
+    """Write `value` as JSON so a crash leaves the old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}")
+    tmp.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def rebuild(settings: Settings, embeddings=None, progress: Progress | None = None) -> IngestReport:

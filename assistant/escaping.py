@@ -3,6 +3,8 @@
     text(value)      a chat message: Gradio renders Markdown, then HTML, so both see plain characters (entities)
     attr(value)      an HTML attribute value, quotes included
     markdown(value)  a Markdown report read as a file: Markdown syntax backslash-escaped, then HTML escaped
+    markdown_text(value)  a reply a chat client renders as Markdown (the OpenAI-compatible API): every active
+                     character backslash-escaped, line breaks kept, [n] citation markers left as they are
 
 A document holding `<script>`, `javascript:` links or Markdown must always come out as the characters it holds.
 """
@@ -15,6 +17,8 @@ import re
 # Characters Markdown would act on; the chat renders Markdown before HTML, so they become entities.
 _CHAT_ACTIVE = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]()#|~!<>&\"'$"})
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#|~!])")
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]()#|~!<>&])")
+_ESCAPED_MARKER = re.compile(r"\\\[(\d+)\\\]")
 
 
 def text(value: str) -> str:
@@ -30,3 +34,10 @@ def attr(value: str) -> str:
 def markdown(value: str) -> str:
     """Neutralise Markdown (links, emphasis, code) first, then HTML, so quoted corpus or user text stays text."""
     return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split())), quote=True)
+
+
+def markdown_text(value: str) -> str:
+    """Escape text for a client that renders Markdown and HTML (CommonMark's backslash escapes show each
+    character as itself, and read fine as plain text too); each line break stays one, `[n]` markers stay."""
+    lines = (_MARKDOWN_ACTIVE.sub(r"\\\1", line) for line in str(value).splitlines())
+    return _ESCAPED_MARKER.sub(r"[\1]", "  \n".join(lines))

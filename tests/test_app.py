@@ -136,6 +136,21 @@ def test_login_is_required_when_auth_is_set(seed_settings, tmp_path):
             Client(f"http://127.0.0.1:{port}/", auth=("reader", "wrong"), verbose=False)
         client = Client(f"http://127.0.0.1:{port}/", auth=("reader", "s3cret words"), verbose=False)
         assert "Gloria Allred" in client.predict("who represents the Hutchins family?", 5, api_name="/ask")["answer"]
+        # the REST API: the same login, as HTTP basic auth or as an OpenAI client's key
+        import httpx
+        from openai import AuthenticationError, OpenAI
+
+        url, body = f"http://127.0.0.1:{port}", {"question": "who represents the Hutchins family?"}
+        for auth in (None, ("reader", "wrong"), ("someone", "s3cret words")):
+            refused = httpx.post(f"{url}/api/ask", json=body, auth=auth)
+            assert refused.status_code == 401 and "sign in" in refused.json()["error"]
+        assert httpx.get(f"{url}/api/documents", headers={"authorization": "Basic !!!"}).status_code == 401
+        assert "Gloria Allred" in httpx.post(f"{url}/api/ask", json=body, auth=("reader", "s3cret words")).json()["answer"]
+        with pytest.raises(AuthenticationError):
+            OpenAI(base_url=f"{url}/v1", api_key="reader:wrong").models.list()
+        reply = OpenAI(base_url=f"{url}/v1", api_key="reader:s3cret words").chat.completions.create(
+            model="news-assistant", messages=[{"role": "user", "content": body["question"]}])
+        assert "Gloria Allred" in reply.choices[0].message.content
 
 
 def test_logins_come_from_the_setting_and_a_file(tmp_path):

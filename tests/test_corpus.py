@@ -153,7 +153,7 @@ def test_date_and_outlet_filters_and_latest_questions(tmp_path, embeddings):
     assert [e.citation.n for e in events] == [1, 2, 3] and events[0].published == "2023-02-01"
     assert all(assistant.index.texts([e.citation.source])[e.citation.source][e.citation.start:e.citation.end]
                == e.citation.text for e in events)
-    with pytest.raises(AssistantError, match="--since must be a date"):
+    with pytest.raises(AssistantError, match="since must be a date"):
         assistant.ask("What happened to the bridge?", AskOptions(since="last tuesday"))
 
 

@@ -7,13 +7,11 @@ as `assistant ask --json`; `/documents` lists the corpus; `/chat` streams the ch
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 from ..ask import options_from
 from ..core import Assistant
 from ..errors import AssistantError
-from ..settings import Settings
 from .chat import chat_tab
 from .corpus import corpus_tab
 from .evaluate import evaluate_tab
@@ -67,19 +65,3 @@ def assets() -> tuple[str, str]:
     css = "\n".join(p.read_text(encoding="utf-8") for p in sorted(ASSETS.glob("*.css")))
     scripts = [p.read_text(encoding="utf-8").strip().rstrip(";") for p in sorted(ASSETS.glob("*.js"))]
     return css, "() => {\n" + "\n".join(f"({s})();" for s in scripts) + "\n}"
-
-
-def launch(settings: Settings) -> None:
-    """Open the index, start loading the model in the background, and serve."""
-    logins = settings.logins()
-    assistant = Assistant(settings)
-    # Load the embedder while the server starts, so the first question does not wait for it.
-    threading.Thread(target=assistant.index.warm, daemon=True).start()
-    assistant.follow_writers()  # documents another process adds are searchable within a second or two
-    demo = build_app(assistant)
-    css, js = assets()
-    demo.queue(default_concurrency_limit=4).launch(
-        server_name=settings.host, server_port=settings.port, footer_links=["api"],
-        auth=logins or None, auth_message="Sign in to the news assistant." if logins else None,
-        max_file_size=f"{settings.max_file_mb:g}mb", css=css, js=js,
-    )
