@@ -147,7 +147,7 @@ class AskPipeline:
         retriever = self.retriever.with_options(k=options.k, one_per_story=one_per_story)
         self.index.follow(self.lock)  # another process wrote: reload before searching
         with self.lock.reading():
-            searched = self.index.document_count()
+            searched = len(self.index.catalog)
             if not searched:
                 raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
             passages = retriever.retrieve(condensed.query, options.filters)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from .cli_feedback import feedback
 from .cli_options import index_option
 from .settings import MAX_K, Settings
 from .training.cli import COMMANDS
@@ -269,7 +270,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     launch(settings)
 
 
-for command in COMMANDS:  # train-reader, export-reader, fit-confidence
+for command in [*COMMANDS, feedback]:  # train-reader, export-reader, fit-confidence; feedback
     cli.add_command(command)
 
 

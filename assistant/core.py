@@ -16,6 +16,7 @@ from .ask import AskOptions
 from .citations import Answer, Draft
 from .corpus import Corpus
 from .evaluation import Evaluation
+from .feedback import Feedback, FeedbackLog
 from .index import Index
 from .locking import ReadWriteLock
 from .questions import Questions
@@ -48,6 +49,7 @@ class Assistant:
         self.corpus = Corpus(self.settings, self.index, lock)
         self.questions = Questions(self.settings, self.index, lock)
         self.evaluation = Evaluation(self.settings, self.index, self.questions)
+        self.feedback = FeedbackLog(self.settings.index_dir)
 
     def follow_writers(self, every: float = 1.0):
         """Keep this process's view current in the background: every `every` seconds, reload (catalog and
@@ -95,6 +97,11 @@ class Assistant:
 
     def calibrate(self, question_sets: list, max_false_abstention: float = 0.10, progress=None):
         return self.evaluation.calibrate(question_sets, max_false_abstention, progress)
+
+    def rate(self, answer: dict, rating: int, right_answer: str = "", wrong_source: bool = False, user: str = "") -> int:
+        """Keep a 👍 (+1) or 👎 (-1) on an answer (`Answer.to_dict()`), with the index generation it was given
+        on; the rating's id, for `feedback.correct`."""
+        return self.feedback.add(Feedback.of(answer, rating, right_answer, wrong_source, self.index.generation(), user))
 
     def status(self, verify: bool = False) -> Status:
         """Size and threshold at once; with `verify`, also the consistency check (slow on a large index)."""

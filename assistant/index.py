@@ -6,6 +6,7 @@ Layout of the index folder::
                     calibration, generation (see `store`)
     chroma/         Chroma's chunk collection (cosine space; see `vectors`)
     write.lock      held by whichever process is writing
+    feedback.sqlite3, trash/   ratings of answers and removed documents (`feedback`, `corpus`): kept by a rebuild
 
 A write (`ingest.Writer`) takes the file lock, marks itself in the store, upserts chunk vectors, then commits the
 documents and clears the mark in one transaction. A mark found later means a writer died half-way: the next writer
@@ -112,6 +113,10 @@ class Index:
         shutil.rmtree(Path(root) / "chroma", ignore_errors=True)
 
     # -- reading ---------------------------------------------------------------
+    def generation(self) -> int:
+        """How many writes the store has committed (0 before the first): what an answer was given on."""
+        return self.store.generation() if self.exists else 0
+
     def stale(self) -> bool:
         """True when another process has written since this one last looked (one small query)."""
         return self.exists and self.store.generation() != self._generation
@@ -146,9 +151,6 @@ class Index:
     def records(self, doc_ids) -> dict[str, StoredDocument]:
         """These documents' metadata as stored now (not the cached catalog: for writers, under the write lock)."""
         return self.store.catalog(doc_ids)
-
-    def document_count(self) -> int:
-        return len(self.catalog)
 
     def texts(self, doc_ids) -> dict[str, str]:
         """The full text of each of these documents (citations and passages point into it)."""
@@ -235,9 +237,7 @@ class Index:
         if changed is None or self._catalog is None:
             self._catalog = None
         else:
-            fresh = self.store.catalog(changed)
-            catalog = {d: r for d, r in self._catalog.items() if d not in changed}
-            catalog.update(fresh)
+            catalog = {d: r for d, r in self._catalog.items() if d not in changed} | self.store.catalog(changed)
             self._catalog = dict(sorted(catalog.items()))
         self._generation = self.store.generation()
 

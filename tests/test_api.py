@@ -149,3 +149,16 @@ def test_corpus_markup_comes_back_as_inert_text(api):
     content = reply["choices"][0]["message"]["content"]
     assert "](javascript:" not in content and "<script" not in content and "<img" not in content
     assert "\\[the new library\\]\\(javascript:" in content or "Not in the corpus" in content
+
+
+def test_a_rating_is_kept_and_exports_as_an_eval_set(api):
+    answer = api.post("/api/ask", json={"question": "who represents the Hutchins family?"}).json()
+    rated = api.post("/api/feedback", json={"answer": answer, "rating": 1})
+    assert rated.status_code == 201 and rated.json()["id"] >= 1
+    wrong = api.post("/api/feedback", json={"answer": answer, "rating": -1, "right_answer": "Gloria Allred's firm",
+                                           "wrong_source": False})
+    assert wrong.status_code == 201
+    for bad in ({"answer": answer, "rating": 0}, {"answer": {}, "rating": 1}, {"rating": 1},
+                {"answer": answer, "rating": -1, "right_answer": "x" * 2001}):
+        r = api.post("/api/feedback", json=bad)
+        assert r.status_code == 422 and r.json()["error"]

@@ -76,6 +76,7 @@ def login_check(logins: list[tuple[str, str]]):
         for known, secret in logins:  # compare every login, in constant time, so timing tells nothing
             if secrets.compare_digest(user.encode(), known.encode()) & secrets.compare_digest(password.encode(),
                                                                                               secret.encode()):
+                request.state.user = user
                 return user
         raise HTTPException(401, "sign in with a login of the app: HTTP basic auth, or `Bearer user:password`",
                             headers={"WWW-Authenticate": 'Basic realm="news assistant"'})

@@ -9,14 +9,14 @@ import threading
 from pathlib import Path
 from typing import Annotated, Iterator
 
-from fastapi import APIRouter, File, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
 from ..ask import AskOptions, check_question
 from ..citations import Answer
 from ..core import Assistant
 from ..errors import AssistantError
-from .schemas import AskBody
+from .schemas import AskBody, FeedbackBody
 
 MAX_UPLOAD_FILES = 20  # one request; the body limit is this many files at the largest size allowed
 JSON_LIMIT = 1_000_000  # bytes of a JSON request body (a question is at most a few thousand characters)
@@ -133,6 +133,14 @@ def api_router(assistant: Assistant, concurrency: threading.BoundedSemaphore) ->
         if undo is None:
             raise HTTPException(404, f"{doc_id}: not in the trash (never removed, restored already, or too old)")
         return report_dict(assistant.corpus.restore(undo, only=[doc_id]))
+
+    @router.post("/feedback", summary="Rate an answer (it becomes evaluation data)", status_code=201)
+    def feedback(body: FeedbackBody, request: Request) -> dict:
+        """Kept with the question, the answer, its citations and the index generation; `assistant feedback
+        export` turns the ratings into an eval set."""
+        user = getattr(request.state, "user", None) or ""  # the login it came with (see `api.login_check`)
+        answer = body.answer.model_dump()
+        return {"id": assistant.rate(answer, body.rating, body.right_answer, body.wrong_source, user)}
 
     @router.get("/health", summary="Is the service up, and how big is its index?")
     def health(verify: Annotated[bool, Query(description="Also check that every part of the index agrees "

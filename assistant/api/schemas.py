@@ -47,3 +47,33 @@ class ChatBody(BaseModel):
     model: str = Field("news-assistant", description="`news-assistant` (the reader), or an answerer's name.")
     messages: list[Message] = Field(min_length=1, max_length=200)
     stream: bool = False
+
+
+class CitedText(BaseModel):
+    source: str
+    start: int | None = None
+    end: int | None = None
+    text: str = ""
+
+
+class RatedAnswer(BaseModel):
+    """The answer being rated, as `/api/ask` returned it (the fields a rating keeps; others are ignored)."""
+
+    question: str = Field(max_length=20_000)
+    answer: str = Field("", max_length=100_000)
+    short: str = ""
+    abstained: bool = False
+    band: str = ""
+    confidence: float | None = None
+    citations: list[CitedText] = Field(default_factory=list, max_length=50)
+
+
+class FeedbackBody(BaseModel):
+    """👍 (1) or 👎 (-1) on an answer, optionally with the right answer and whether the source was wrong."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer: RatedAnswer
+    rating: Literal[1, -1]
+    right_answer: str = Field("", max_length=2000, description="What the answer should have been.")
+    wrong_source: bool = Field(False, description="The cited article is not where the answer is.")
