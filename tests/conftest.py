@@ -18,7 +18,7 @@ from assistant import Assistant, Settings
 # embedder and reader; `slow` is what starts a process, a server or a browser, loads the LLM or trains. A test
 # is slow by its fixtures or its module (below), or by an explicit `@pytest.mark.slow`. `make test` runs both.
 SLOW_FIXTURES = {"app", "app_url", "browser", "page", "llama_server", "site", "store", "reference"}
-SLOW_MODULES = {"test_browser", "test_browser_tabs", "test_concurrency", "test_crash", "test_faults", "test_load",
+SLOW_MODULES = {"test_browser", "test_browser_chat", "test_browser_tabs", "test_concurrency", "test_crash", "test_faults", "test_load",
                 "test_server_mode", "test_web"}
 
 

@@ -46,7 +46,7 @@ def build_app(assistant: Assistant):
         gr.Markdown("## Ask the news corpus\nAnswers quote the articles and cite them; when the corpus does not say, the assistant says so.",
                     elem_classes="app-header")
         with gr.Tab("Chat", id="chat"):
-            outlets, landing, landing_outputs = chat_tab(gr, assistant)
+            outlets, landing, landing_outputs = chat_tab(gr, assistant, demo)
         with gr.Tab("Corpus", id="corpus"):
             changes, corpus_view, corpus_outputs = corpus_tab(gr, assistant, outlets)
         with gr.Tab("Evaluate", id="evaluate"):

@@ -11,6 +11,7 @@ from ..errors import AssistantError
 from ..escaping import text
 from ..rendering import answer_html, filters_note, question_buttons, sources_panel
 from ..settings import MAX_K
+from .history import Conversation, secret, wire
 from .overview import overview_html
 
 
@@ -30,62 +31,104 @@ def landing(assistant: Assistant) -> tuple[str, str]:
     return overview_html(documents, examples), question_buttons(examples, "Try asking:")
 
 
-def chat_tab(gr, assistant: Assistant):
-    """Build the tab inside the current Blocks.
+def chat_tab(gr, assistant: Assistant, demo):
+    """Build the tab inside the current Blocks (`demo`: its page load restores the kept conversation).
 
     Returns the outlet filter (the Corpus tab keeps it in step) and the landing refresh with its outputs
     (run on page load and after the corpus changes)."""
     settings = assistant.settings
 
-    def respond(message: str, history: list[dict], queries: list[str] | None, answerer: str = "reader",
+    def respond(message: str, history: list[dict], state: dict | None, answerer: str = "reader",
                 k: int = 5, since: str = "", until: str = "", outlets: list[str] | None = None):
-        """Stream one answer into the chat; `queries` (what was searched so far) resolves follow-ups."""
+        """Stream one answer into the chat; the conversation's earlier queries resolve follow-ups."""
         if not (message or "").strip():  # an empty Ask adds nothing (no empty bubble)
-            yield "", history or [], queries or [], gr.skip()
+            yield "", history or [], state, gr.skip()
             return
+        conversation = Conversation.of(state)
+        # a question refused for its length stays in the box, so the paste is not lost
+        keep = message if len(" ".join(message.split())) > settings.max_question_chars else ""
         history = list(history or []) + [
             {"role": "user", "content": text(message or "")},
             {"role": "assistant", "content": "…"},
         ]
-        queries = list(queries or [])
         turn = uuid.uuid4().hex[:8]  # ties this answer's chips to its cards in the Sources panel
-        yield "", history, queries, sources_panel(None, pending=True)  # the last answer's passages go at once
+        # the box is cleared once, now: later outputs leave it alone, so a next question typed meanwhile stays
+        yield keep, history, state, sources_panel(None, pending=True)  # the last answer's passages go at once
         try:
             since, until = date_filter(since, "Published from"), date_filter(until, "to")
             options = options_from(k, since, until, outlets, answerer)
-            for part in assistant.stream(message, options, queries):
+            for part in assistant.stream(message, options, conversation.queries):
                 if isinstance(part, Answer):
-                    queries.append(part.query)
                     shown = answer_html(part, turn) + filters_note(since, until, outlets)
                     history[-1]["content"] = shown
                     panel = sources_panel(part, turn)
-                    yield "", history, queries, panel
+                    conversation.add(message, shown, part.to_dict(), turn, panel)
+                    conversation.messages = history
+                    yield gr.skip(), history, conversation.to_dict(), panel
                     follow = assistant.questions.follow_ups(part)  # checked by the reader: after the answer shows
                     if follow:  # the last output is the whole state (an API client reads only that one)
                         history[-1]["content"] = shown + question_buttons(follow, "Ask next:")
-                        yield "", history, queries, panel
+                        yield gr.skip(), history, conversation.to_dict(), panel
                 else:
                     note = '<div class="rewritten">Draft: checking each sentence against its source…</div>' if part.checking else ""
                     history[-1]["content"] = f'<div class="answer streaming">{text(part)}</div>{note}'
-                    yield "", history, queries, gr.skip()
+                    yield gr.skip(), history, gr.skip(), gr.skip()
         except AssistantError as exc:
             history[-1]["content"] = f'<div class="error"><b>Cannot answer:</b> {text(str(exc))}</div>'
-            yield "", history, queries, sources_panel(None)
+            conversation.add(message, "", None, turn, "")
+            conversation.messages = history
+            yield gr.skip(), history, conversation.to_dict(), sources_panel(None)
+
+    def rate(history: list[dict], state: dict | None, like: gr.LikeData, request: gr.Request):
+        """👍/👎 on an answer: kept with the question, the answer and its citations; a 👎 asks what was right."""
+        index = like.index[0] if isinstance(like.index, (list, tuple)) else like.index
+        conversation = Conversation.of(state)
+        n = sum(1 for m in (history or [])[:index] if m.get("role") == "assistant")
+        answer = conversation.answers[n] if 0 <= n < len(conversation.answers) else None
+        if answer is None or like.liked not in (True, False):
+            return gr.update(visible=False), '<p class="feedback-note">That message cannot be rated.</p>', None
+        feedback_id = assistant.rate(answer, 1 if like.liked else -1, user=getattr(request, "username", None) or "")
+        if like.liked:
+            return gr.update(visible=False), THANKS, None
+        return (gr.update(visible=True), '<p class="feedback-note">Noted. What should it have said? (optional)</p>',
+                feedback_id)
+
+    # Gradio passes the like event and the request by these annotations, which must be the classes themselves
+    rate.__annotations__ |= {"like": gr.LikeData, "request": gr.Request}
+
+    def correct(feedback_id: int | None, right: str, wrong_source: bool):
+        if feedback_id is None:
+            return gr.update(visible=False), "", None, "", False
+        try:
+            assistant.feedback.correct(feedback_id, right, wrong_source)
+        except AssistantError as exc:  # too long: said beside the box, which keeps its text
+            return gr.skip(), f'<p class="feedback-note error">{text(str(exc))}</p>', feedback_id, gr.skip(), gr.skip()
+        return gr.update(visible=False), THANKS, None, "", False
 
     overview = gr.HTML(elem_id="overview", padding=False)
     with gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(label="Chat", height=560, buttons=["copy"], elem_id="chat",
-                                 group_consecutive_messages=False)
+                                 group_consecutive_messages=False, feedback_options=("Like", "Dislike"))
             with gr.Row():
                 # no max_length: the browser would cut a long paste silently; the counter warns, the server refuses
                 box = gr.Textbox(placeholder="Ask about the news…", show_label=False, scale=8, autofocus=True,
                                  lines=1, max_lines=4, elem_id="question", min_width=120)
                 send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask", min_width=64)
-                new_chat = gr.ClearButton(value="New chat", scale=1, elem_id="new-chat", min_width=90, size="md")
+                new_chat = gr.Button(value="New chat", scale=1, elem_id="new-chat", min_width=90, size="md")
             gr.HTML(f'<div id="question-count" data-limit="{settings.max_question_chars}" aria-live="polite"></div>',
                     padding=False)
+            feedback_note = gr.HTML(elem_id="feedback-note", padding=False)
+            with gr.Row(visible=False, elem_id="feedback-row") as feedback_row:
+                right = gr.Textbox(placeholder="The right answer is …", show_label=False, scale=6, max_lines=2,
+                                   elem_id="right-answer")
+                wrong_source = gr.Checkbox(label="Wrong source", scale=2, elem_id="wrong-source")
+                send_feedback = gr.Button("Send", scale=1, min_width=64, elem_id="send-feedback")
             examples = gr.HTML(elem_id="examples", padding=False)
+            with gr.Row(elem_id="history-row"):
+                past_list = gr.Dropdown([], value=None, label="Earlier conversations", scale=4, elem_id="history",
+                                        allow_custom_value=False)
+                export = gr.DownloadButton("Export as Markdown", scale=1, elem_id="export", size="sm")
         with gr.Column(scale=2):
             gr.Markdown("### Sources")
             sources = gr.HTML(sources_panel(None), elem_id="sources")
@@ -97,14 +140,29 @@ def chat_tab(gr, assistant: Assistant):
                     since = gr.DateTime("", include_time=False, type="string", label="Published from", elem_id="since")
                     until = gr.DateTime("", include_time=False, type="string", label="to", elem_id="until")
                 outlets = gr.Dropdown(assistant.corpus.outlets(), value=[], multiselect=True, label="Sources (outlets)")
-            queries = gr.State([])
-            new_chat.add([chatbot, box, queries])
-            new_chat.click(lambda: sources_panel(None), None, sources, api_visibility="private")
-            # the chat's own trash icon is the same reset: no sources, no follow-up context left behind
-            chatbot.clear(lambda: ([], sources_panel(None)), None, [queries, sources], api_visibility="private")
+            state = gr.State(Conversation().to_dict())
+            pending_feedback = gr.State(None)
+            key = secret(settings.index_dir)
+            kept = gr.BrowserState(None, storage_key="news-assistant-conversation", secret=key)
+            past = gr.BrowserState([], storage_key="news-assistant-past", secret=key)
+            turn_box = gr.Textbox(visible="hidden", elem_id="turn-request")
+            show_turn = gr.Button(visible="hidden", elem_id="turn-show")
 
-    chat_inputs = [box, chatbot, queries, answerer, k, since, until, outlets]
-    chat_outputs = [box, chatbot, queries, sources]
-    box.submit(respond, chat_inputs, chat_outputs, api_name="chat")
-    send.click(respond, chat_inputs, chat_outputs, api_visibility="private")
+    chat_inputs = [box, chatbot, state, answerer, k, since, until, outlets]
+    chat_outputs = [box, chatbot, state, sources]
+    # a question asked while the last one's follow-ups are still being checked runs next instead of being dropped
+    for event in (box.submit(respond, chat_inputs, chat_outputs, api_name="chat", trigger_mode="always_last"),
+                  send.click(respond, chat_inputs, chat_outputs, api_visibility="private", trigger_mode="always_last")):
+        event.then(lambda s: s, state, kept, api_visibility="private", show_progress="hidden")
+    wire(gr, demo, chatbot, state, kept, past, past_list, export, sources, new_chat, box,
+                 (turn_box, show_turn))
+    chatbot.like(rate, [chatbot, state], [feedback_row, feedback_note, pending_feedback], api_visibility="private")
+    send_feedback.click(correct, [pending_feedback, right, wrong_source],
+                        [feedback_row, feedback_note, pending_feedback, right, wrong_source], api_visibility="private")
+    right.submit(correct, [pending_feedback, right, wrong_source],
+                 [feedback_row, feedback_note, pending_feedback, right, wrong_source], api_visibility="private")
     return outlets, lambda: landing(assistant), [overview, examples]
+
+
+THANKS = ('<p class="feedback-note">Thank you: kept with the question and its sources '
+          '(<code>assistant feedback export</code> makes ratings an evaluation set).</p>')

@@ -37,7 +37,7 @@
   document.addEventListener("keydown", (e) => { if (e.key === "Escape") hide(); });
   window.addEventListener("scroll", hide, true);
 
-  // Clicking a chip opens its card in the Sources panel (when it belongs to the latest answer) instead of navigating;
+  // Clicking a chip opens its card in the Sources panel (an earlier answer's panel is fetched first) instead of navigating;
   // a suggested question is asked at once.
   document.addEventListener("click", (event) => {
     const suggestion = event.target.closest && event.target.closest("button.suggestion");
@@ -52,12 +52,27 @@
     if (!link) return;
     event.preventDefault();
     event.stopPropagation();
-    const card = document.getElementById((link.getAttribute("href") || "").slice(1));
-    if (!card) return;
-    card.open = true;
-    card.scrollIntoView({ block: "nearest", behavior: "smooth" });
-    card.classList.add("flash");
-    setTimeout(() => card.classList.remove("flash"), 1200);
+    const id = (link.getAttribute("href") || "").slice(1);
+    const reveal = (card) => {
+      card.open = true;
+      card.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      card.classList.add("flash");
+      setTimeout(() => card.classList.remove("flash"), 1200);
+    };
+    const card = document.getElementById(id);
+    if (card) return reveal(card);
+    // An earlier answer's chip: ask the server for that answer's Sources panel, then show the card in it.
+    const turn = /^source-(.+)-\d+$/.exec(id);
+    const request = document.querySelector("#turn-request textarea, #turn-request input");
+    if (!turn || !request) return;
+    request.value = turn[1];
+    request.dispatchEvent(new Event("input", { bubbles: true }));
+    setTimeout(() => document.querySelector("#turn-show").click(), 50);
+    let tries = 0;
+    const wait = setInterval(() => {
+      const found = document.getElementById(id);
+      if (found || ++tries > 40) { clearInterval(wait); if (found) reveal(found); }
+    }, 100);
   }, true);
 
   // The chat's copy button copies the message's plain text (answer, quote, "[1] Title — outlet, date"), not its HTML.

@@ -1,0 +1,77 @@
+"""The chat's keeping and rating in a real browser: a reload keeps the conversation, earlier ones reopen, one
+exports as Markdown, answers are rated (and the rating is stored), and an earlier answer's chip still works."""
+
+import re
+
+from helpers import SHOTS, ask, browser_tests
+
+from assistant.feedback import FeedbackLog
+
+pytestmark = browser_tests
+
+
+def test_a_reload_keeps_the_conversation_and_new_chat_files_it_under_earlier_ones(page):
+    ask(page, "Who represents the Hutchins family?")
+    ask(page, "Who is the harbour master of Fairhaven?", 2)
+    page.wait_for_timeout(1500)  # the browser's copy is written after the answer
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('#chat .answer').length === 2", timeout=30_000)
+    assert "Petra Quillfeather" in page.locator("#chat .answer").nth(1).inner_text()
+    assert "Petra Quillfeather" in page.locator("#sources").inner_text()  # the latest answer's sources too
+    page.locator("#new-chat").click()
+    page.wait_for_function("document.querySelectorAll('#chat .answer').length === 0")
+    ask(page, "and who is her sister?")
+    assert page.locator("#chat .rewritten").count() == 0  # a new conversation: nothing carried over
+    page.locator("#history input").click()
+    options = page.locator("[role=option]")
+    options.first.wait_for()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d · Who represents the Hutchins family\?", options.first.inner_text())
+    options.first.click()
+    page.wait_for_function("document.querySelectorAll('#chat .answer').length === 2", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "reopened-conversation.png"), full_page=True)
+    page.locator("#history input").click()  # the one left is listed now, and is empty of the reopened one
+    assert [t.split(" · ")[1] for t in page.locator("[role=option]").all_inner_texts()] == ["and who is her sister?"]
+
+
+def test_a_conversation_exports_as_markdown_with_the_corpus_text_inert(page):
+    ask(page, "Who is the harbour master of Fairhaven?")
+    page.wait_for_timeout(1500)
+    with page.expect_download() as download:
+        page.locator("#export").click()
+    exported = open(download.value.path(), encoding="utf-8").read()
+    assert exported.startswith("# Who is the harbour master of Fairhaven?")
+    assert "Petra Quillfeather" in exported and "fairhaven.txt" in exported and "[1]" in exported
+    unescaped = exported.replace("\\<", "").replace("\\[", "").replace("\\(", "")
+    assert "<img" not in unescaped and "](javascript" not in unescaped  # the document's markup stays text
+
+
+def test_answers_are_rated_and_a_thumbs_down_asks_what_was_right(page, app):
+    ask(page, "Who represents the Hutchins family?")
+    page.locator("#chat button[aria-label='Like']").last.click()
+    page.wait_for_function("document.querySelector('#feedback-note').innerText.includes('Thank you')")
+    assert page.locator("#feedback-row").is_hidden()
+    ask(page, "Who is the harbour master of Fairhaven?", 2)
+    page.locator("#chat button[aria-label='Dislike']").last.click()
+    page.locator("#feedback-row").wait_for(state="visible")
+    page.locator("#right-answer textarea").fill("Petra Quillfeather, since 2019")
+    page.locator("#wrong-source input").check()
+    page.screenshot(path=str(SHOTS / "feedback.png"), full_page=True)
+    page.locator("#send-feedback").click()
+    page.locator("#feedback-row").wait_for(state="hidden")
+    kept = FeedbackLog(app["root"] / "index").all()[-2:]
+    assert [(f.question, f.rating) for f in kept] == [("Who represents the Hutchins family?", 1),
+                                                       ("Who is the harbour master of Fairhaven?", -1)]
+    assert kept[1].right_answer == "Petra Quillfeather, since 2019" and kept[1].wrong_source
+    assert kept[0].sources == ["000_cee5a0d51e26243d.txt"] and kept[1].sources == ["fairhaven.txt"]
+
+
+def test_an_earlier_answers_chip_brings_back_its_sources(page):
+    ask(page, "Who represents the Hutchins family?")
+    ask(page, "Who is the harbour master of Fairhaven?", 2)
+    page.wait_for_function("document.querySelector('#sources').innerText.includes('Fairhaven')")
+    first = page.locator("#chat .answer").first.locator("a.cite").first
+    card = first.get_attribute("href")[1:]
+    assert page.locator(f"[id='{card}']").count() == 0  # the panel shows the latest answer's sources
+    first.click()
+    page.locator(f"[id='{card}']").wait_for(timeout=10_000)
+    assert "Alec Baldwin" in page.locator("#sources").inner_text() and page.locator(f"[id='{card}']").get_attribute("open") is not None
