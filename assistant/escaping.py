@@ -2,6 +2,7 @@
 
     text(value)      a chat message: Gradio renders Markdown, then HTML, so both see plain characters (entities)
     attr(value)      an HTML attribute value, quotes included
+    page(value)      text in a plain HTML page (no Markdown pass): HTML escaped, line breaks kept
     markdown(value)  a Markdown report read as a file: Markdown syntax backslash-escaped, then HTML escaped
     markdown_text(value)  a reply a chat client renders as Markdown (the OpenAI-compatible API): every active
                      character backslash-escaped, line breaks kept, [n] citation markers left as they are
@@ -29,6 +30,11 @@ def text(value: str) -> str:
 def attr(value: str) -> str:
     """Escape untrusted text for an attribute value (quotes included)."""
     return html.escape(str(value), quote=True).replace("\n", "&#10;")
+
+
+def page(value: str) -> str:
+    """Escape untrusted text for a plain HTML page, where only HTML is parsed."""
+    return html.escape(str(value), quote=True)
 
 
 def markdown(value: str) -> str:

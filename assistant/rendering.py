@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import quote as url_quote
 
 from .citations import MARKER, UNSURE_LEAD, Answer, Citation
 from .documents import Meta
@@ -215,44 +216,58 @@ def fallback_note(answer: Answer) -> str:
 
 
 def sources_panel(answer: Answer | None, turn: str = "0", pending: bool = False) -> str:
-    """A card per retrieved passage for the latest answer: cited ones first, open, with the quote marked.
+    """One card per article the answer read (its passages together): cited ones first, open, the quotes marked.
 
-    Each card says where it is from (title, outlet, date), shows a one-line snippet while closed,
-    and words instead of raw scores, with a tooltip that explains them.
+    Each card says where it is from (title, outlet, date), shows a one-line snippet while closed, words
+    instead of raw scores (with a tooltip that explains them), and links to the whole article.
     """
     if pending:
         return '<p class="muted pending">Searching the corpus…</p>'
     if answer is None or not answer.passages:
         return '<p class="muted">The passages an answer draws on appear here.</p>'
-    cited_by = {}
-    for c in answer.citations:
-        p = passage_for(c, answer.passages)
-        if p:
-            cited_by.setdefault(id(p), []).append(c)
-    ordered = sorted(answer.passages, key=lambda p: id(p) not in cited_by)  # stable: retrieval order otherwise
-    return f'<div class="sources">{"".join(source_card(p, cited_by.get(id(p), []), turn) for p in ordered)}</div>'
+    articles: dict[str, list[Passage]] = {}
+    for p in answer.passages:
+        articles.setdefault(p.source, []).append(p)
+    cites = {doc: [c for c in answer.citations if c.source == doc] for doc in articles}
+    ordered = sorted(articles, key=lambda doc: not cites[doc])  # stable: retrieval order otherwise
+    return f'<div class="sources">{"".join(source_card(articles[d], cites[d], turn) for d in ordered)}</div>'
 
 
-def source_card(passage: Passage, cites: list[Citation], turn: str) -> str:
-    body = " ".join(passage.text.split())
+def quoted_in(passage: Passage, cites: list[Citation]) -> str:
+    """The passage escaped, each cited sentence inside it in <mark> (by its offsets in the article)."""
+    def spaced(part: str) -> str:  # `text` trims; the spaces around a mark are kept
+        inner = text(part)
+        return (" " if part[:1].isspace() else "") + inner + (" " if part[-1:].isspace() and inner else "")
+
+    body, start, out, at = passage.text, passage.chunk.start, [], 0
+    for c in sorted(cites, key=lambda c: c.start):
+        lo, hi = c.start - start, c.end - start
+        if at <= lo and hi <= len(body) and body[lo:hi] == c.text:
+            out += [spaced(body[at:lo]), f"<mark>{text(c.text)}</mark>"]
+            at = hi
+    return ("".join(out) + spaced(body[at:])).strip()
+
+
+def source_card(passages: list[Passage], cites: list[Citation], turn: str) -> str:
+    first = passages[0]
     if cites:
-        first = cites[0]
         label = " ".join(f"[{c.n}]" for c in cites)
-        sentence = " ".join(first.text.split())
         strength = words_for(min(c.support for c in cites), SUPPORT_WORDS)
-        mark, tip, snippet = f'<span class="src-cited">cited {label}</span>', SUPPORT_TIP, sentence
-        shown = marked(body, sentence) if sentence in body else f"<mark>{text(sentence)}</mark>"
-        anchor = f' id="source-{turn}-{first.n}"'
+        mark, tip, snippet = f'<span class="src-cited">cited {label}</span>', SUPPORT_TIP, cites[0].text
     else:
-        strength = words_for(passage.best_coverage, MATCH_WORDS)
-        mark, tip, snippet, shown, anchor = "", MATCH_TIP, body, text(body), ""
-    line = byline(passage.meta)
-    url = safe_url(passage.meta.url)
+        strength = words_for(max(p.best_coverage for p in passages), MATCH_WORDS)
+        mark, tip, snippet = "", MATCH_TIP, first.text
+    anchors = "".join(f'<span class="anchor" id="source-{turn}-{c.n}"></span>' for c in cites)
+    shown = '<span class="gap"> … </span>'.join(quoted_in(p, cites) for p in sorted(passages, key=lambda p: p.chunk.start))
+    line = byline(first.meta)
+    url = safe_url(first.meta.url)
+    where = f"?start={cites[0].start}&amp;end={cites[0].end}#cited" if cites else ""
+    whole = f'<a href="/articles/{attr(url_quote(first.source))}{where}" target="_blank" rel="noopener">whole article</a>'
     link = f' · <a href="{attr(url)}" target="_blank" rel="noopener noreferrer">original</a>' if url else ""
     level = strength.split()[0]
-    return (f'<details class="source{" cited" if cites else ""}"{anchor}{" open" if cites else ""}>'
-            f'<summary><span class="src-head">{mark}<b class="src-title">{text(passage.title or passage.source)}</b></span>'
+    return (f'<details class="source{" cited" if cites else ""}"{" open" if cites else ""}>'
+            f'<summary>{anchors}<span class="src-head">{mark}<b class="src-title">{text(first.title or first.source)}</b></span>'
             f'<span class="src-meta">{line + " · " if line else ""}'
             f'<span class="strength {level}" tabindex="0">{strength}<span class="tip" role="tooltip">{tip}</span></span></span>'
-            f'<span class="src-snippet">{text(snippet)}</span></summary>'
-            f'<blockquote>{shown}</blockquote><small>{text(passage.source)}{link}</small></details>')
+            f'<span class="src-snippet">{text(" ".join(snippet.split()))}</span></summary>'
+            f'<blockquote>{shown}</blockquote><small>{text(first.source)} · {whole}{link}</small></details>')

@@ -162,3 +162,14 @@ def test_a_rating_is_kept_and_exports_as_an_eval_set(api):
                 {"answer": answer, "rating": -1, "right_answer": "x" * 2001}):
         r = api.post("/api/feedback", json=bad)
         assert r.status_code == 422 and r.json()["error"]
+
+
+def test_an_article_page_marks_the_cited_sentence_and_runs_nothing_from_the_document(api):
+    answer = api.post("/api/ask", json={"question": "Who is the harbour master of Fairhaven?"}).json()
+    cited = answer["citations"][0]
+    page = api.get(f"/articles/{cited['source']}", params={"start": cited["start"], "end": cited["end"]})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>The Fairhaven Marmalade Vote</h1>" in page.text and '<mark id="cited">' in page.text
+    assert "<script>" not in page.text.split("</style>", 1)[1] and "<img" not in page.text and "<a href=\"javascript" not in page.text
+    assert "&lt;script&gt;window.__xss" in page.text
+    assert api.get("/articles/nope.txt").status_code == 404

@@ -48,19 +48,27 @@ def test_the_direct_answer_comes_first_and_its_chip_opens_a_popover_on_hover_and
     assert "#" not in page.url  # opened in place, no navigation
 
 
-def test_sources_are_distinct_cards_with_words_not_scores(page):
+def test_sources_are_one_card_per_article_with_words_not_scores(page):
     ask(page, "Who represents the Hutchins family?")
     cards = page.locator("#sources details.source")
-    assert cards.count() >= 3
-    snippets = [cards.nth(i).locator(".src-snippet").text_content() for i in range(cards.count())]
-    assert len(set(snippets)) == len(snippets) and all(snippets)  # told apart while collapsed
+    titles = [cards.nth(i).locator(".src-title").inner_text() for i in range(cards.count())]
+    assert len(set(titles)) == len(titles) >= 2  # the seed article once, though several of its passages were read
     assert "cited [1]" in cards.first.locator(".src-cited").inner_text()
+    assert cards.first.locator(".gap").count() >= 1  # its passages inside the one card, in the article's order
+    assert cards.first.locator("a", has_text="whole article").get_attribute("href").startswith(
+        "/articles/000_cee5a0d51e26243d.txt?start=")
     panel = page.locator("#sources").inner_text()
     assert "score" not in panel and "support 1.00" not in panel
     strength = cards.nth(1).locator(".strength")
     assert strength.inner_text().split("\n")[0] in ("strong match", "partial match", "weak match")
     strength.hover()
     assert strength.locator(".tip").is_visible() and "question" in strength.locator(".tip").inner_text()
+    with page.context.expect_page() as opened:
+        cards.first.locator("a", has_text="whole article").click()
+    article = opened.value
+    article.wait_for_load_state()
+    assert "Gloria Allred" in article.locator("#cited").inner_text() and article.locator("h1").inner_text().startswith("Alec")
+    article.close()
 
 
 def test_copy_gives_plain_text_with_the_citations(page):
@@ -104,6 +112,7 @@ def test_a_long_question_is_counted_then_refused_in_words(page):
     page.locator("#question textarea").press("Enter")
     page.wait_for_selector("#chat .error")
     assert "the limit is 2000" in page.locator("#chat .error").inner_text()
+    assert page.locator("#question textarea").input_value() == long  # kept, so it can be shortened, not lost
     box = page.locator("#question textarea").bounding_box()
     assert box["height"] < 140  # the box does not grow over the layout
 

@@ -73,5 +73,6 @@ def test_an_earlier_answers_chip_brings_back_its_sources(page):
     card = first.get_attribute("href")[1:]
     assert page.locator(f"[id='{card}']").count() == 0  # the panel shows the latest answer's sources
     first.click()
-    page.locator(f"[id='{card}']").wait_for(timeout=10_000)
-    assert "Alec Baldwin" in page.locator("#sources").inner_text() and page.locator(f"[id='{card}']").get_attribute("open") is not None
+    page.locator(f"[id='{card}']").wait_for(state="attached", timeout=10_000)
+    assert "Alec Baldwin" in page.locator("#sources").inner_text()
+    page.wait_for_function(f"document.getElementById({card!r}).closest('details').open")

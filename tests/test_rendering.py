@@ -77,3 +77,20 @@ def test_a_confident_and_an_unsure_answer_look_different_and_say_so_in_words():
     assert 'class="band unsure"' in unsure_page and "42% likely right" in unsure_page
     assert plain_text(unsure).startswith("Not sure — the closest passage says: Lena Ortiz")
     assert 'class="band' not in answer_html(Answer("q", "Lena Ortiz — “…” [1]", False, [CITE], short="Lena Ortiz"))
+
+
+def test_an_article_read_in_several_passages_is_one_card_linking_to_the_whole_article():
+    body = "Intro. The harbour master is Lena Ortiz. More text."
+    first = passage("a.txt", body, title="Harbour news", start=3, outlet="The Gazette", published="2024-06-30")
+    second = passage("a.txt", "Later, the harbour reopened.", title="Harbour news", start=300, outlet="The Gazette",
+                     published="2024-06-30")
+    weird = passage('x"><script>.txt', "The mill burned.", title="Mill <i>fire</i>", start=0)
+    cite = Citation(1, "a.txt", "Harbour news", "The harbour master is Lena Ortiz.", 10, 43, 5.0)
+    answer = Answer("Who is the harbour master?", "Lena Ortiz [1]", False, [cite], short="Lena Ortiz",
+                    passages=[second, weird, first])
+    panel = sources_panel(answer, "t1")
+    assert panel.count("<details") == 2 and panel.count("Harbour news") == 1  # one card per article
+    assert "Intro. <mark>The harbour master is Lena Ortiz.</mark> More text." in panel  # marked by offsets
+    assert panel.index("Intro.") < panel.index("Later, the harbour")  # in the article's order
+    assert 'href="/articles/a.txt?start=10&amp;end=43#cited"' in panel and "The Gazette · 30 Jun 2024" in panel
+    assert "<script>" not in panel and "<i>" not in panel and 'href="/articles/x%22%3E%3Cscript%3E.txt"' in panel

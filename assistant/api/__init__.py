@@ -1,5 +1,6 @@
-"""The REST API beside the chat, on the same server: `/api/...` (ask, documents, health) and an
-OpenAI-compatible `/v1/chat/completions`. OpenAPI docs at `/api/docs`.
+"""The REST API beside the chat, on the same server: `/api/...` (ask, documents, feedback, health), an
+OpenAI-compatible `/v1/chat/completions`, and `/articles/{id}` (an article as a page, for the chat's links).
+OpenAPI docs at `/api/docs`.
 
 Same logins as the chat: HTTP basic auth with a `user:password` of the app's, or that pair as an OpenAI
 client's API key (`Authorization: Bearer user:password`). Every error is JSON, `{"error": message}` with
@@ -22,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..core import Assistant
 from ..errors import AssistantError
 from .openai import openai_router
+from .pages import pages_router
 from .routes import JSON_LIMIT, MAX_UPLOAD_FILES, api_router
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,7 @@ def create_api(assistant: Assistant, concurrency: threading.BoundedSemaphore) ->
     app.include_router(api_router(assistant, concurrency), dependencies=signed_in, tags=["assistant"])
     app.include_router(openai_router(assistant, concurrency), dependencies=signed_in, tags=["OpenAI-compatible"],
                        default_response_class=JSONResponse)
+    app.include_router(pages_router(assistant), dependencies=signed_in, tags=["pages"])
     add_error_handlers(app)
     upload_limit = int(MAX_UPLOAD_FILES * assistant.settings.max_file_mb * 1_000_000) + JSON_LIMIT
     app.add_middleware(DeclaredSizeLimit, limit=lambda method, path: (

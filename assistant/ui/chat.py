@@ -108,7 +108,8 @@ def chat_tab(gr, assistant: Assistant, demo):
     overview = gr.HTML(elem_id="overview", padding=False)
     with gr.Row():
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(label="Chat", height=560, buttons=["copy"], elem_id="chat",
+            # grows with the conversation: empty, it leaves the example questions above the fold
+            chatbot = gr.Chatbot(label="Chat", height=None, min_height=220, max_height=560, buttons=["copy"], elem_id="chat",
                                  group_consecutive_messages=False, feedback_options=("Like", "Dislike"))
             with gr.Row():
                 # no max_length: the browser would cut a long paste silently; the counter warns, the server refuses

@@ -53,7 +53,8 @@
     event.preventDefault();
     event.stopPropagation();
     const id = (link.getAttribute("href") || "").slice(1);
-    const reveal = (card) => {
+    const reveal = (anchor) => {
+      const card = anchor.closest("details") || anchor;
       card.open = true;
       card.scrollIntoView({ block: "nearest", behavior: "smooth" });
       card.classList.add("flash");
