@@ -11,6 +11,7 @@ answer is supported by the passage it cites by construction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from textwrap import shorten
 
 from .citations import UNSURE_LEAD, Answer, Citation
 from .confidence import ConfidenceModel, Evidence, answer_signals, reader_signals
@@ -25,8 +26,7 @@ def abstention(question: str, searched_docs: int, passages: list[Passage], reaso
     nearest = list(dict.fromkeys(p.title for p in passages))[:3]
     why = f" {reason}" if reason else ""
     near = f" Nearest articles: {', '.join(f'“{t}”' for t in nearest)}." if nearest else ""
-    if len(question) > 120:  # a pasted paragraph is not reprinted whole: its opening says which question this was
-        question = question[:100].rsplit(" ", 1)[0] + " …"
+    question = shorten(question, 120, placeholder=" …")  # a pasted paragraph is not reprinted whole
     return (f"Not in the corpus: I searched {searched_docs} article{'s' if searched_docs != 1 else ''} for “{question}” "
             f"and found no passage that answers it.{why}{near}")
 

@@ -112,8 +112,9 @@ class Retrieved:
     condensed: Condensed
     passages: list[Passage]
     texts: dict[str, str]  # full text of each passage's document (citations point into it)
-    searched: int  # documents in the index
+    searched: int  # documents the filters let answer (all in the index when there are none)
     retrieved_at: float = field(default_factory=time.perf_counter)
+    scope: str = ""  # the filters in words, with what they left out ("" when there are none)
 
 
 class Answerer(Protocol):
@@ -147,11 +148,13 @@ class AskPipeline:
         retriever = self.retriever.with_options(k=options.k, one_per_story=one_per_story)
         self.index.follow(self.lock)  # another process wrote: reload before searching
         with self.lock.reading():
-            searched = len(self.index.catalog)
-            if not searched:
+            catalog = self.index.catalog
+            if not catalog:
                 raise AssistantError("the index is empty: add documents first with `assistant ingest PATH`")
+            searched = sum(map(options.filters.allows, catalog.values())) if options.filters else len(catalog)
             passages = retriever.retrieve(condensed.query, options.filters)
-            return Retrieved(condensed, passages, self.index.texts({p.source for p in passages}), searched)
+            return Retrieved(condensed, passages, self.index.texts({p.source for p in passages}), searched,
+                             scope=scope(options, searched, catalog.values()))
 
     def read(self, retrieved: Retrieved, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
         from .answering import ReaderAnswerer, too_vague
@@ -180,7 +183,7 @@ class AskPipeline:
                    "answer_ms": round((now - retrieved.retrieved_at) * 1000, 1),
                    "total_ms": round((now - condensed.started) * 1000, 1)}
         return replace(answer, question=condensed.question, query=condensed.query,
-                       passages=list(retrieved.passages), timings=timings)
+                       passages=list(retrieved.passages), timings=timings, scope=retrieved.scope)
 
     def stream(self, request: Request, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
         """`Draft`s (an LLM answerer's text before its citation check), then the final, cited `Answer`."""
@@ -205,6 +208,22 @@ class AskPipeline:
         if not isinstance(answer, Answer):
             raise AssistantError("the answerer ended without an answer")
         return answer
+
+
+def scope(options: AskOptions, searched: int, records) -> str:
+    """The filters in words, and what they left out: an undated article never passes a date filter, and says so."""
+    if not options.filters:
+        return ""
+    records = list(records)
+    parts = [f"published {'from ' + options.since if options.since else ''}"
+             f"{' ' if options.since and options.until else ''}{'to ' + options.until if options.until else ''}"
+             ] if options.since or options.until else []
+    parts += [f"from {', '.join(options.outlets)}"] if options.outlets else []
+    note = f"Only articles {' and '.join(parts)}: {searched:,} of {len(records):,} searched."
+    undated = sum(1 for r in records if not r.published) if options.since or options.until else 0
+    if undated:
+        note += f" {undated:,} undated article{'s' if undated != 1 else ''} left out by the date filter."
+    return note
 
 
 def options_from(k: int | None = None, since: str | None = None, until: str | None = None,

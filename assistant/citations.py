@@ -54,6 +54,7 @@ class Answer:
     abstain_reason: str = ""  # "threshold", "no-span" (the passages offer none), "vague", or "" when answered
     short: str = ""  # the direct answer (the reader's span) that `answer` opens with; "" for other answerers
     searched: int = 0  # documents searched (abstentions say how many)
+    scope: str = ""  # the date and outlet filters in words, with what they left out ("" without filters)
     suggestions: list[str] = field(default_factory=list)  # concrete questions to try instead of a vague one
     form: str = ""  # "story" for several quoted sentences (a why / how / what-happened question), else ""
 
@@ -81,6 +82,8 @@ class Answer:
             data["suggestions"] = self.suggestions
         if self.form:
             data["form"] = self.form
+        if self.scope:
+            data["scope"] = self.scope
         if passages:
             data["passages"] = [p.to_dict() for p in self.passages]
         return data

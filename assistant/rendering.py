@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from textwrap import shorten
 from urllib.parse import quote as url_quote
 
 from .citations import MARKER, UNSURE_LEAD, Answer, Citation
@@ -169,7 +170,7 @@ def abstention_html(answer: Answer) -> str:
     A question too vague to search for gets concrete questions about the nearest articles instead.
     """
     n = answer.searched
-    count = f"{n} article{'s' if n != 1 else ''}" if n else "the corpus"
+    count = f"{n} article{'s' if n != 1 else ''}" if n or answer.scope else "the corpus"
     nearest = []
     for p in answer.passages:
         title = p.title or p.source
@@ -180,10 +181,11 @@ def abstention_html(answer: Answer) -> str:
     near = f'<div class="nearest">Nearest articles: {links}</div>' if links else ""
     try_these = question_buttons(answer.suggestions, "Try a concrete question:")
     if answer.abstain_reason == "vague":
-        return (f'<div class="abstain"><b>Too vague to search for.</b> “{text(answer.question)}” names no person, '
+        return (f'<div class="abstain"><b>Too vague to search for.</b> “{text(shorten(answer.question, 120, placeholder=" …"))}” names no person, '
                 f"place or event to look up in {count}.{try_these}{near}</div>")
+    asked = shorten(answer.query or answer.question, 120, placeholder=" …")  # a pasted paragraph is not reprinted
     return (f'<div class="abstain"><b>Not in the corpus.</b> I searched {count} for '
-            f"“{text(answer.query or answer.question)}” and found no passage that answers it.{near}{try_these}</div>")
+            f"“{text(asked)}” and found no passage that answers it.{near}{try_these}</div>")
 
 
 def question_buttons(questions: list[str], lead: str) -> str:
@@ -194,15 +196,10 @@ def question_buttons(questions: list[str], lead: str) -> str:
     return f'<div class="suggestions">{text(lead)}<ul>{items}</ul></div>'
 
 
-def filters_note(since: str | None, until: str | None, outlets: list[str] | None) -> str:
-    """The filters an answer was found under, so a date range or outlet choice is never applied unseen."""
-    parts = []
-    if since or until:
-        parts.append(f"published {'from ' + human_date(since) if since else ''}{' ' if since and until else ''}"
-                     f"{'to ' + human_date(until) if until else ''}")
-    if outlets:
-        parts.append("from " + ", ".join(text(o) for o in outlets))
-    return f'<div class="rewritten">Only articles {" and ".join(parts)}.</div>' if parts else ""
+def filters_note(answer: Answer) -> str:
+    """The filters an answer was found under and what they left out, so a date range or outlet choice is never
+    applied unseen."""
+    return f'<div class="rewritten">{text(answer.scope)}</div>' if answer.scope else ""
 
 
 def fallback_note(answer: Answer) -> str:

@@ -192,3 +192,22 @@ def test_a_paraphrased_question_is_answered(seed_assistant):
     """The article says "fatally shot", the question "deadly shooting"."""
     answer = seed_assistant.ask("When did the deadly shooting on the set happen?")
     assert not answer.abstained and "October 21, 2021" in answer.answer
+
+
+def test_filters_say_how_many_articles_they_searched_and_what_they_left_out(tmp_path, embeddings):
+    from assistant.ask import AskOptions
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "dated.md").write_text("---\ntitle: Mill reopens\ndate: 2024-03-02\nsource: The Gazette\n---\n"
+                                     "The mill in Dunmore reopened on Monday under its new owner, Ilse Brandt.\n")
+    (folder / "undated.txt").write_text("Harbour news\n\nThe harbour master of Dunmore is Lena Ortiz.\n")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    assistant.ingest([folder])
+    assert assistant.ask("Who owns the mill in Dunmore?").scope == ""  # no filter, nothing to say
+    dated = assistant.ask("Who is the harbour master of Dunmore?", AskOptions(since="2024-01-01"))
+    assert dated.scope == ("Only articles published from 2024-01-01: 1 of 2 searched. "
+                           "1 undated article left out by the date filter.")
+    assert dated.abstained and "I searched 1 article" in dated.answer and dated.to_dict()["scope"] == dated.scope
+    outlet = assistant.ask("Who owns the mill in Dunmore?", AskOptions(outlets=("the gazette",)))
+    assert outlet.scope == "Only articles from the gazette: 1 of 2 searched." and outlet.short == "Ilse Brandt"

@@ -94,3 +94,11 @@ def test_an_article_read_in_several_passages_is_one_card_linking_to_the_whole_ar
     assert panel.index("Intro.") < panel.index("Later, the harbour")  # in the article's order
     assert 'href="/articles/a.txt?start=10&amp;end=43#cited"' in panel and "The Gazette · 30 Jun 2024" in panel
     assert "<script>" not in panel and "<i>" not in panel and 'href="/articles/x%22%3E%3Cscript%3E.txt"' in panel
+
+
+def test_a_refusal_does_not_reprint_a_pasted_paragraph():
+    pasted = "Who won? " + "The council met for hours and discussed the harbour levy at length. " * 8
+    answer = Answer(pasted, "Not in the corpus: …", True, [], searched=2)
+    page = answer_html(answer)
+    assert "I searched 2 articles for “Who won? The council met" in page and " …”" in page
+    assert page.count("harbour levy") <= 1 and len(page) < 1200

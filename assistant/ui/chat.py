@@ -59,7 +59,7 @@ def chat_tab(gr, assistant: Assistant, demo):
             options = options_from(k, since, until, outlets, answerer)
             for part in assistant.stream(message, options, conversation.queries):
                 if isinstance(part, Answer):
-                    shown = answer_html(part, turn) + filters_note(since, until, outlets)
+                    shown = answer_html(part, turn) + filters_note(part)
                     history[-1]["content"] = shown
                     panel = sources_panel(part, turn)
                     conversation.add(message, shown, part.to_dict(), turn, panel)
@@ -138,8 +138,12 @@ def chat_tab(gr, assistant: Assistant, demo):
                                        info="LLM answers are checked against the cited passages.")
                 k = gr.Slider(1, MAX_K, value=settings.k, step=1, label="Passages retrieved (k)")
                 with gr.Row():
-                    since = gr.DateTime("", include_time=False, type="string", label="Published from", elem_id="since")
-                    until = gr.DateTime("", include_time=False, type="string", label="to", elem_id="until")
+                    # text boxes the page turns into the browser's date fields (app.js): what is typed reaches the
+                    # server, which names a non-date instead of ignoring it; the calendar opens on the corpus's dates
+                    since = gr.Textbox("", label="Published from", elem_id="since", placeholder="YYYY-MM-DD",
+                                       lines=1, max_lines=1, min_width=140)
+                    until = gr.Textbox("", label="to", elem_id="until", placeholder="YYYY-MM-DD", lines=1, max_lines=1,
+                                       min_width=140)
                 outlets = gr.Dropdown(assistant.corpus.outlets(), value=[], multiselect=True, label="Sources (outlets)")
             state = gr.State(Conversation().to_dict())
             pending_feedback = gr.State(None)

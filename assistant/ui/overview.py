@@ -45,8 +45,9 @@ def overview_html(documents: list[StoredDocument], examples: list[str]) -> str:
     latest = newest(documents)[0]
     parts.append(f"latest: “{text(latest.title or latest.id)}”")
     hint = " · Try one of the example questions below." if examples else ""
-    return (f'<div class="overview"><div class="overview-facts">{" · ".join(parts)}{hint}</div>'
-            f"{timeline(days)}</div>")
+    first, last = (days[0].isoformat(), days[-1].isoformat()) if days else ("", "")
+    return (f'<div class="overview" data-first="{first}" data-last="{last}"><div class="overview-facts">'
+            f'{" · ".join(parts)}{hint}</div>{timeline(days)}</div>')
 
 
 def timeline(days: list[dt.date]) -> str:

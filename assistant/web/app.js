@@ -100,4 +100,16 @@
     counter.textContent = n > limit * 0.8 ? `${n} / ${limit} characters` : "";
     counter.classList.toggle("over", n > limit);
   });
+
+  // The date filters are the browser's own date fields, bounded by the corpus's first and last dates (so the
+  // calendar opens where the articles are); Gradio sees a text box, so whatever is typed reaches the server.
+  const dates = () => {
+    const overview = document.querySelector("#overview .overview");
+    document.querySelectorAll("#since input, #until input, #since textarea, #until textarea").forEach((field) => {
+      if (field.tagName === "INPUT" && field.type !== "date") field.type = "date";
+      if (overview && overview.dataset.first) { field.min = overview.dataset.first; field.max = overview.dataset.last; }
+    });
+  };
+  new MutationObserver(dates).observe(document.body, { childList: true, subtree: true });
+  dates();
 }
