@@ -30,11 +30,12 @@ def list_feedback(settings: Settings) -> None:
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @index_option
 def export(settings: Settings, out: Path | None) -> None:
-    """Write the ratings as an eval set (default: feedback.jsonl in the evals folder, which the Evaluate tab lists)."""
-    from .feedback import FeedbackLog, to_cases, write_cases
+    """Write the ratings as an eval set (default: INDEX/evals/feedback.jsonl, which the Evaluate tab lists)."""
+    from .evaluation import OWN_SETS
+    from .feedback import SET_NAME, FeedbackLog, to_cases, write_cases
 
     cases, left_out = to_cases(FeedbackLog(settings.index_dir).all())
-    out = out or Path(settings.evals_dir) / "feedback.jsonl"
+    out = out or Path(settings.index_dir) / OWN_SETS / SET_NAME
     write_cases(cases, out)
     answerable = sum(c["answerable"] for c in cases)
     click.echo(f"{len(cases)} cases ({answerable} answerable, {len(cases) - answerable} unanswerable) written to {out}")

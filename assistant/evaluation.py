@@ -149,6 +149,9 @@ def summarize(results: list[dict], name: str, meta: dict) -> dict:
     return summary
 
 
+OWN_SETS = "evals"  # under the index folder: the sets made for it (ratings exported, uploads)
+
+
 def find_question_sets(folder: Path) -> list[Path]:
     """The JSONL question sets directly in `folder`, by name."""
     folder = Path(folder)
@@ -181,6 +184,21 @@ class Evaluation:
         """Gold documents of `cases` that this index does not hold (a set runs only when there are none)."""
         known = self.index.catalog
         return sorted({s for case in cases for s in case.sources if s not in known})
+
+    def question_sets(self) -> list[Path]:
+        """The sets to offer: the evals folder's (found beside the project when the app starts elsewhere) and
+        the ones made for this index (`<index>/evals/`: from ratings, or uploaded), by name."""
+        folder = Path(self.settings.evals_dir)
+        if not folder.is_absolute() and not folder.is_dir():
+            folder = Path(__file__).resolve().parent.parent / folder
+        found = {p.name: p for p in find_question_sets(folder)}
+        found.update({p.name: p for p in find_question_sets(self.own_sets)})
+        return [found[name] for name in sorted(found)]
+
+    @property
+    def own_sets(self) -> Path:
+        """Where sets made for this index go: ratings exported, sets uploaded in the app."""
+        return Path(self.settings.index_dir) / OWN_SETS
 
     def fits(self, question_set: Path) -> bool:
         """Can this set run against this index (readable, and its gold documents indexed)?"""

@@ -21,6 +21,7 @@ from pathlib import Path
 from .errors import AssistantError
 
 FILE = "feedback.sqlite3"
+SET_NAME = "feedback.jsonl"  # the eval set the ratings export to, among the index's own sets
 MAX_TEXT = 2000  # characters of a typed right answer
 
 

@@ -109,3 +109,18 @@ def test_the_remove_endpoint_still_removes_at_once_with_its_outputs(app, tmp_pat
     outputs = client.predict(["api-note.txt"], api_name="/remove")
     assert len(outputs) == 5 and "1 removed" in outputs[0] and "removed api-note.txt" in outputs[0]
     assert "api-note.txt" not in [d["id"] for d in client.predict(api_name="/documents")]
+
+
+def test_ratings_become_a_question_set_that_the_evaluate_tab_runs(page):
+    ask(page, "Who represents the Hutchins family?")
+    page.locator("#chat button[aria-label='Like']").last.click()
+    page.wait_for_function("document.querySelector('#feedback-note').innerText.includes('Thank you')")
+    page.get_by_role("tab", name="Evaluate").click()
+    page.get_by_text("Make a question set for this corpus").click()
+    page.locator("#make-from-ratings").click()
+    page.wait_for_function("document.querySelector('#set-made').innerText.includes('feedback.jsonl')")
+    assert page.locator("#question-set input").input_value() == "feedback.jsonl"
+    page.get_by_role("button", name="Run evaluation").click()
+    page.wait_for_function("document.querySelector('#eval-progress').innerText.includes('done in')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#metrics').innerText.includes('hit@1')", timeout=60_000)
+    assert "feedback.jsonl" in page.locator("#eval-progress").inner_text()

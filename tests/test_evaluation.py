@@ -133,3 +133,12 @@ def test_cli_eval_with_results_report_and_compare(tmp_path, seed_settings):
     assert "Compared with mini" in second.stdout and "cases now failing: 0" in second.stdout
     bad = subprocess.run(base + ["--compare", str(tmp_path / "missing.json")], capture_output=True, text=True, timeout=300)
     assert bad.returncode != 0 and "cannot read an earlier summary" in bad.stderr
+
+
+def test_question_sets_are_found_from_any_folder_and_sets_made_for_the_index_are_added(seed_assistant, tmp_path,
+                                                                                        monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the app started outside the project folder
+    names = [p.name for p in seed_assistant.evaluation.question_sets()]
+    assert {"seed.jsonl", "normans.jsonl"} <= set(names)
+    own = seed_assistant.evaluation.own_sets
+    assert own == seed_assistant.settings.index_dir / "evals"

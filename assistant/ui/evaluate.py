@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from contextlib import closing
@@ -11,7 +12,8 @@ from ..core import Assistant
 from ..errors import AssistantError
 from ..escaping import text
 from ..eval_jobs import Finished, run_job
-from ..evaluation import find_question_sets, load_cases
+from ..evaluation import load_cases
+from ..feedback import SET_NAME, to_cases, write_cases
 from ..report import METRIC_MEANINGS, failure_markdown, summary_table
 
 
@@ -32,7 +34,6 @@ STOPPED = '<div class="eval-progress" role="status"><span class="count">Stopped:
 
 def evaluate_tab(gr, assistant: Assistant) -> None:
     """Build the tab inside the current Blocks."""
-    settings = assistant.settings
     reports_dir = Path(tempfile.mkdtemp(prefix="assistant-eval-"))
 
     def evaluate(question_set: str):
@@ -40,7 +41,7 @@ def evaluate_tab(gr, assistant: Assistant) -> None:
 
         Final outputs: the metrics table (metric, value, what it means), the plot, the failing cases and the progress line.
         """
-        available = {p.name: p for p in find_question_sets(settings.evals_dir)}
+        available = {p.name: p for p in assistant.evaluation.question_sets()}
         if question_set not in available:
             raise gr.Error(f"Unknown question set {question_set!r}; pick one of {', '.join(available) or 'none'}.", print_exception=False)
         path, started = available[question_set], time.perf_counter()
@@ -70,15 +71,57 @@ def evaluate_tab(gr, assistant: Assistant) -> None:
         rows = [[key, value, METRIC_MEANINGS.get(key, "")] for key, value in summary_table(run.summary)]
         yield rows, str(paths["plot"]), header + failing, progress_html(path.name, total, total, started, finished=True)
 
-    sets = [p.name for p in find_question_sets(settings.evals_dir)]
-    fitting = [name for name in sets if assistant.evaluation.fits(Path(settings.evals_dir) / name)]
+    def offered():
+        """(label, name) for each set, saying which ones this index can run, and the first of those."""
+        sets = assistant.evaluation.question_sets()
+        fitting = [p.name for p in sets if assistant.evaluation.fits(p)]
+        labels = [(f"{p.name}" + ("" if p.name in fitting else " (its articles are not in this index)"), p.name)
+                  for p in sets]
+        return labels, (fitting or [p.name for p in sets] or [None])[0]
+
+    def from_ratings():
+        """The ratings given in the chat (and over the API) as a set among this index's own."""
+        cases, left_out = to_cases(assistant.feedback.all())
+        if not cases:
+            note = "No ratings to make a set from yet: rate answers in the chat with 👍 or 👎 (and say what was right)."
+            return gr.skip(), f'<p class="muted">{text(note)}</p>'
+        write_cases(cases, assistant.evaluation.own_sets / SET_NAME)
+        labels, _ = offered()
+        skipped = f"; {len(left_out)} 👎 without a right answer left out" if left_out else ""
+        return (gr.update(choices=labels, value=SET_NAME),
+                f"<p>Made <b>{SET_NAME}</b> from {len(cases)} rated answers{text(skipped)}.</p>")
+
+    def upload_set(file):
+        """A question set uploaded here: checked, then kept among this index's own sets."""
+        if not file:
+            return gr.skip(), '<p class="muted">Choose a .jsonl question set first.</p>'
+        path = Path(file)
+        try:
+            cases = load_cases(path)
+        except AssistantError as exc:
+            return gr.skip(), f'<div class="upload-failed" role="alert">{text(str(exc))}</div>'
+        assistant.evaluation.own_sets.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, assistant.evaluation.own_sets / path.name)
+        labels, _ = offered()
+        return gr.update(choices=labels, value=path.name), f"<p>Added <b>{text(path.name)}</b>: {len(cases)} questions.</p>"
+
+    labels, first = offered()
     gr.Markdown("Run a question set against the current index: retrieval, answer, citation and abstention metrics.")
     with gr.Row():
         # the default is a set whose gold documents this index holds, so its first run shows metrics
-        chosen = gr.Dropdown(sets, value=(fitting or sets or [None])[0], label=f"Question set (from {settings.evals_dir}/)",
-                             scale=4, elem_id="question-set")
+        chosen = gr.Dropdown(labels, value=first, label="Question set", scale=4, elem_id="question-set")
         run_button = gr.Button("Run evaluation", variant="primary", scale=1)
         stop_button = gr.Button("Stop", variant="stop", scale=1, elem_id="eval-stop", min_width=64)
+    with gr.Accordion("Make a question set for this corpus", open=False, elem_id="make-set"):
+        gr.Markdown("From the answers rated in the chat (👍 keeps an answer, 👎 with the right answer corrects it), or "
+                    "upload a JSONL set: one `{\"id\", \"question\", \"answers\", \"sources\", \"answerable\"}` per line.")
+        with gr.Row():
+            make = gr.Button("Make a set from the ratings", elem_id="make-from-ratings", scale=1)
+            uploaded = gr.File(label="Upload a .jsonl set", file_types=[".jsonl"], type="filepath", scale=2,
+                               elem_id="upload-set")
+        made = gr.HTML(elem_id="set-made")
+    make.click(from_ratings, None, [chosen, made], api_visibility="private")
+    uploaded.upload(upload_set, uploaded, [chosen, made], api_visibility="private")
     status = gr.HTML(elem_id="eval-progress")
     metrics = gr.Dataframe(headers=["metric", "value", "what it means"], column_widths=["19%", "22%", "59%"], label="Metrics",
                            interactive=False, wrap=True, elem_id="metrics", max_height=900)
