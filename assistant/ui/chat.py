@@ -141,9 +141,9 @@ def chat_tab(gr, assistant: Assistant, demo):
                     # text boxes the page turns into the browser's date fields (app.js): what is typed reaches the
                     # server, which names a non-date instead of ignoring it; the calendar opens on the corpus's dates
                     since = gr.Textbox("", label="Published from", elem_id="since", placeholder="YYYY-MM-DD",
-                                       lines=1, max_lines=1, min_width=140)
+                                       lines=1, max_lines=1, min_width=120)
                     until = gr.Textbox("", label="to", elem_id="until", placeholder="YYYY-MM-DD", lines=1, max_lines=1,
-                                       min_width=140)
+                                       min_width=120)
                 outlets = gr.Dropdown(assistant.corpus.outlets(), value=[], multiselect=True, label="Sources (outlets)")
             state = gr.State(Conversation().to_dict())
             pending_feedback = gr.State(None)
