@@ -268,3 +268,18 @@ def source_card(passages: list[Passage], cites: list[Citation], turn: str) -> st
             f'<span class="strength {level}" tabindex="0">{strength}<span class="tip" role="tooltip">{tip}</span></span></span>'
             f'<span class="src-snippet">{text(" ".join(snippet.split()))}</span></summary>'
             f'<blockquote>{shown}</blockquote><small>{text(first.source)} · {whole}{link}</small></details>')
+
+
+def timeline_html(question: str, events: list) -> str:
+    """A story's timeline (`timeline.Event`s, oldest first): when, who, the quoted sentence, a link to the article."""
+    if not events:
+        return f'<div class="abstain"><b>No timeline.</b> No article of the corpus tells the story of “{text(question)}”.</div>'
+    items = []
+    for e in events:
+        c = e.citation
+        when = " · ".join(x for x in (human_date(e.published) or "undated", text(e.outlet or "")) if x)
+        link = f'/articles/{attr(url_quote(c.source))}?start={c.start}&amp;end={c.end}#cited'
+        items.append(f'<li><span class="when">{when}</span> “{text(c.text)}” '
+                     f'<a href="{link}" target="_blank" rel="noopener" title="{attr(c.title)}">article</a></li>')
+    return (f'<div class="answer timeline"><div class="direct prose">How the story unfolded, '
+            f'{len(events)} article{"s" if len(events) != 1 else ""}:</div><ol class="timeline">{"".join(items)}</ol></div>')

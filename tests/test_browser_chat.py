@@ -76,3 +76,17 @@ def test_an_earlier_answers_chip_brings_back_its_sources(page):
     page.locator(f"[id='{card}']").wait_for(state="attached", timeout=10_000)
     assert "Alec Baldwin" in page.locator("#sources").inner_text()
     page.wait_for_function(f"document.getElementById({card!r}).closest('details').open")
+
+
+def test_the_timeline_button_tells_the_last_questions_story_oldest_first(page):
+    page.locator("#timeline").click()
+    page.wait_for_function("document.querySelector('#feedback-note').innerText.includes('Ask a question first')")
+    ask(page, "Who represents the Hutchins family?")
+    page.locator("#timeline").click()
+    page.wait_for_selector("#chat ol.timeline li")
+    story = page.locator("#chat div.timeline").last
+    assert story.inner_text().startswith("How the story unfolded, 1 article")
+    assert story.locator("li .when").first.inner_text() == "undated" and "“" in story.locator("li").first.inner_text()
+    link = story.locator("li a").first
+    assert link.get_attribute("href").startswith("/articles/000_cee5a0d51e26243d.txt?start=")
+    assert link.get_attribute("title").startswith("Alec Baldwin")

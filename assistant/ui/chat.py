@@ -9,7 +9,7 @@ from ..citations import Answer
 from ..core import Assistant
 from ..errors import AssistantError
 from ..escaping import text
-from ..rendering import answer_html, filters_note, question_buttons, sources_panel
+from ..rendering import answer_html, filters_note, question_buttons, sources_panel, timeline_html
 from ..settings import MAX_K
 from .history import Conversation, secret, wire
 from .overview import overview_html
@@ -105,6 +105,19 @@ def chat_tab(gr, assistant: Assistant, demo):
             return gr.skip(), f'<p class="feedback-note error">{text(str(exc))}</p>', feedback_id, gr.skip(), gr.skip()
         return gr.update(visible=False), THANKS, None, "", False
 
+    def show_timeline(history: list[dict], state: dict | None):
+        """The story of the conversation's last answered question, oldest to newest, as a message of its own."""
+        conversation = Conversation.of(state)
+        asked = next((a["question"] for a in reversed(conversation.answers) if a), None)
+        if asked is None:
+            return gr.skip(), gr.skip(), '<p class="feedback-note">Ask a question first: the timeline is of its story.</p>'
+        shown = timeline_html(asked, assistant.questions.timeline(asked))
+        history = list(history or []) + [{"role": "user", "content": text(f"Timeline: {asked}")},
+                                         {"role": "assistant", "content": shown}]
+        conversation.add(asked, shown, None, uuid.uuid4().hex[:8], "")
+        conversation.messages = history
+        return history, conversation.to_dict(), ""
+
     overview = gr.HTML(elem_id="overview", padding=False)
     with gr.Row():
         with gr.Column(scale=3):
@@ -129,6 +142,7 @@ def chat_tab(gr, assistant: Assistant, demo):
             with gr.Row(elem_id="history-row"):
                 past_list = gr.Dropdown([], value=None, label="Earlier conversations", scale=4, elem_id="history",
                                         allow_custom_value=False)
+                timeline = gr.Button("Timeline of this story", scale=1, elem_id="timeline", size="sm")
                 export = gr.DownloadButton("Export as Markdown", scale=1, elem_id="export", size="sm")
         with gr.Column(scale=2):
             gr.Markdown("### Sources")
@@ -161,6 +175,8 @@ def chat_tab(gr, assistant: Assistant, demo):
         event.then(lambda s: s, state, kept, api_visibility="private", show_progress="hidden")
     wire(gr, demo, chatbot, state, kept, past, past_list, export, sources, new_chat, box,
                  (turn_box, show_turn))
+    timeline.click(show_timeline, [chatbot, state], [chatbot, state, feedback_note], api_visibility="private"
+                   ).then(lambda s: s, state, kept, api_visibility="private", show_progress="hidden")
     chatbot.like(rate, [chatbot, state], [feedback_row, feedback_note, pending_feedback], api_visibility="private")
     send_feedback.click(correct, [pending_feedback, right, wrong_source],
                         [feedback_row, feedback_note, pending_feedback, right, wrong_source], api_visibility="private")
