@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 from .documents import SUFFIXES, Document, parse_document
@@ -18,6 +19,13 @@ from .errors import AssistantError
 
 TEXT_SUFFIXES = (".txt", ".md")
 MAX_EXPANSION = 10  # a DOCX may unzip to at most this many times the file size limit
+# Words that make up the titles programs fill in by themselves ("Untitled document", "Microsoft Word - ", "Slide 1")
+GENERIC_WORDS = frozenset("untitled document documents doc title no new blank page file files unknown none null nil "
+                          "anonymous default microsoft word powerpoint excel office writer acrobat adobe pdf "
+                          "presentation slide sheet book draft copy of scan scanned image img".split())
+_FILE_NAME = re.compile(r"\.(pdf|docx?|dotx?|odt|rtf|txt|md|html?|pptx?|xlsx?|tex|dvi|e?ps|indd|pages|jpe?g|png|tiff?)$",
+                        re.IGNORECASE)
+_LONE_TOKEN = re.compile(r"^(?:[a-z][a-z0-9+.-]*:\S*|\S*[/\\_]\S*|[a-z]*[-_]?\d+)$", re.IGNORECASE)
 
 
 def read_file(path: Path, doc_id: str, max_bytes: int) -> list[Document]:
@@ -87,7 +95,7 @@ def read_pdf(doc_id: str, raw: bytes) -> Document:
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text:
         raise AssistantError(f"{doc_id}: the PDF has no extractable text (a scan?)")
-    return parse_document(doc_id, text, {"title": info.title if info else None})
+    return parse_document(doc_id, text, {"title": metadata_title(info.title if info else None, doc_id)})
 
 
 def read_docx(doc_id: str, raw: bytes, max_bytes: int = 20_000_000) -> Document:
@@ -109,7 +117,31 @@ def read_docx(doc_id: str, raw: bytes, max_bytes: int = 20_000_000) -> Document:
     text = "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
     props = document.core_properties
     published = props.created.date().isoformat() if props.created else None
-    return parse_document(doc_id, text, {"title": props.title or None, "published": published})
+    return parse_document(doc_id, text, {"title": metadata_title(props.title, doc_id), "published": published})
+
+
+def metadata_title(title, doc_id: str) -> str | None:
+    """The title a PDF's or DOCX's metadata gives, or None when it is a placeholder a program filled in rather than
+    the article's title, so the title comes from the text's first headline-like line as for a text file.
+
+    A placeholder names no article: it has no letters ("", "---", "2024"); it is a file name ("report.pdf",
+    "Microsoft Word - notes.docx", the document's own name with or without its suffix); it is one token that is a
+    URL or scheme ("about:blank", "file:///C:/x"), a path, or an identifier ("doc1", "Document1", "IMG_2034"); or
+    it is made only of the words programs use for defaults ("Untitled document", "New Document 3", "Slide 1"). A
+    program's prefix such as "Microsoft Word - " is dropped and the rest judged by the same rule."""
+    text = " ".join(str(title or "").split())
+    head, _, rest = text.partition(" - ")
+    if rest and _generic(head):
+        text = rest
+    name = Path(doc_id).name.casefold()
+    if (not re.search(r"[^\W\d_]", text) or _FILE_NAME.search(text) or _generic(text)
+            or text.casefold() in (name, name.rsplit(".", 1)[0]) or (" " not in text and _LONE_TOKEN.match(text))):
+        return None
+    return text
+
+
+def _generic(text: str) -> bool:
+    return all(word in GENERIC_WORDS for word in re.findall(r"[^\W\d_]+", text.casefold()))
 
 
 def read_jsonl(doc_id: str, text: str) -> list[Document]:

@@ -33,6 +33,42 @@ def test_pdf_text_and_title(tmp_path):
     assert doc.text[doc.segments[0][0] : doc.segments[0][1]].startswith("The council")
 
 
+def _pdf_titled(title: str) -> bytes:
+    """A real PDF with a headline line, a sentence, and `title` in its metadata (the document info dictionary)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    raw = pdf_bytes(b"BT /F1 12 Tf 72 720 Td (Riverton bridge reopens) Tj 0 -20 Td "
+                    b"(The council reopened the bridge on Monday after the floods.) Tj ET")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(raw)))
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("placeholder", ["about:blank", "Untitled document", "Microsoft Word - bridge.docx", "doc1",
+                                         "bridge.pdf", "Document1", " ", "---"])
+def test_a_pdf_title_that_is_a_placeholder_comes_from_the_text(tmp_path, placeholder):
+    path = tmp_path / "bridge.pdf"
+    path.write_bytes(_pdf_titled(placeholder))
+    from pypdf import PdfReader
+
+    assert PdfReader(path).metadata.title == placeholder  # the file really carries it
+    [doc] = read_file(path, "bridge.pdf", MB)
+    assert doc.title == "Riverton bridge reopens"  # the first headline-like line, as for a text file
+
+
+@pytest.mark.parametrize(("given", "kept"), [("Council reopens Riverton bridge", "Council reopens Riverton bridge"),
+                                             ("Microsoft Word - Bridge news", "Bridge news"), ("Brexit", "Brexit")])
+def test_a_real_pdf_metadata_title_is_kept(tmp_path, given, kept):
+    path = tmp_path / "bridge.pdf"
+    path.write_bytes(_pdf_titled(given))
+    [doc] = read_file(path, "bridge.pdf", MB)
+    assert doc.title == kept
+
+
 def test_docx_paragraphs_and_properties(tmp_path):
     import docx
 
