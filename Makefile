@@ -8,7 +8,8 @@ INDEX  ?= index
 EVAL_INDEX ?= .eval-index
 REPORTS ?= evals/reports
 
-.PHONY: run serve install install-test browser index test test-fast lint clean-index eval calibrate eval-data help stress bench reader
+.PHONY: run serve install install-test browser index test test-fast lint clean-index eval calibrate eval-data help stress bench reader \
+	bench-ingest
 
 help:
 	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
@@ -106,3 +107,9 @@ reader: install
 BENCH_SIZES ?= 1000,10000,100000
 bench: install-test
 	BENCH_SIZES=$(BENCH_SIZES) $(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# How soon `assistant ingest` of 2,000 article files shows progress, with stderr piped and then on a terminal, and
+# how long it takes (about 2 x 2 min on 2 cores); BENCH_INGEST_ARGS="--files 500" for a shorter run.
+bench-ingest: install
+	$(BIN)/python benchmarks/ingest_progress.py $(BENCH_INGEST_ARGS)
+	$(BIN)/python benchmarks/ingest_progress.py --tty $(BENCH_INGEST_ARGS)

@@ -8,15 +8,16 @@ The commands that build the shipped models are in `training.cli`.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from .cli_feedback import feedback
 from .cli_options import index_option
+from .cli_progress import IngestProgress
+from .cli_progress import progress as _progress
+from .cli_progress import report as _report
 from .settings import MAX_K, Settings
 from .training.cli import COMMANDS
 
@@ -29,29 +30,6 @@ from .training.cli import COMMANDS
 def cli(ctx: click.Context, index_dir: Path | None) -> None:
     """Ask questions about a corpus of news articles and get answers with citations."""
     ctx.obj = {"index_dir": index_dir} if index_dir is not None else {}
-
-
-@contextlib.contextmanager
-def _progress(desc: str, unit: str):
-    """A tqdm bar on stderr driven by `progress(done, total)` callbacks."""
-    from tqdm import tqdm
-
-    with tqdm(total=0, unit=unit, desc=desc, disable=None, file=sys.stderr) as bar:
-        def update(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-        yield update
-
-
-def _report(report) -> None:
-    """One line per document, then the summary; exit status 1 if anything failed (failures go to stderr)."""
-    for what, doc_id, note in report.events():
-        failed = what == "failed"
-        click.echo(f"{what:<9} {note}" if failed else f"{what:<9} {doc_id} {note}".rstrip(), err=failed)
-    click.echo(report.summary())
-    if report.failed:
-        sys.exit(1)
 
 
 def _assistant(settings: Settings, corpus_dir: Path | None = None):
@@ -73,9 +51,9 @@ def ingest(settings: Settings, paths: tuple[str, ...], rebuild: bool) -> None:
 
         Index.clear_folder(settings.index_dir)
     assistant = _assistant(settings)
-    with _progress("Embedding", "text") as progress:
+    with IngestProgress() as progress:  # reading, chunking, embedding; each document's line once it is written
         report = assistant.corpus.ingest(list(paths), progress=progress)
-    _report(report)
+    _report(report, progress.shown)
 
 
 @cli.command()
@@ -84,9 +62,9 @@ def ingest(settings: Settings, paths: tuple[str, ...], rebuild: bool) -> None:
 def sync(settings: Settings, folder: Path | None) -> None:
     """Make the index mirror FOLDER (default: the corpus folder): add, re-index changed, remove deleted."""
     assistant = _assistant(settings)
-    with _progress("Embedding", "text") as progress:
+    with IngestProgress() as progress:
         report = assistant.corpus.sync(folder or settings.corpus_dir, progress=progress)
-    _report(report)
+    _report(report, progress.shown)
 
 
 @cli.command(name="list")
@@ -138,7 +116,7 @@ def rebuild(settings: Settings) -> None:
     chunk settings, or when vector files are lost or damaged); the source files are not needed."""
     from .corpus import rebuild as rebuild_index
 
-    with _progress("Embedding", "text") as progress:
+    with IngestProgress(lines=False) as progress:
         report = rebuild_index(settings, progress=progress)
     click.echo(f"rebuilt {settings.index_dir}: {len(report.added) + len(report.updated)} document(s) re-indexed")
 

@@ -11,11 +11,10 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .documents import StoredDocument, discover, parse_document
 from .errors import AssistantError
-from .ingest import IngestReport, Progress, read_sources
+from .ingest import IngestReport, Progress, Step, read_sources, tell
 from .locking import ReadWriteLock
 from .settings import Settings
 
@@ -38,13 +37,13 @@ class Corpus:
     def __init__(self, settings: Settings, index, lock: ReadWriteLock) -> None:
         self.settings, self.index, self.lock = settings, index, lock
 
-    def ingest(self, paths: list, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    def ingest(self, paths: list, progress: Progress | None = None) -> IngestReport:
         """Add files, folders and http(s) URLs; a bad one is reported and skipped, the rest still go in."""
         found = discover(list(paths))
         with self.lock.writing():
             return self._ingest(found, progress)
 
-    def sync(self, folder: Path, progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    def sync(self, folder: Path, progress: Progress | None = None) -> IngestReport:
         """Make the index mirror `folder`: add new files, re-index changed ones, remove documents whose file is gone.
 
         A file that is still there but fails to load keeps its indexed version (nothing stored is lost).
@@ -148,7 +147,7 @@ class Corpus:
             shutil.rmtree(old, ignore_errors=True)
         return token
 
-    def upload(self, files: list[Path], progress: Callable[[int, int], None] | None = None) -> IngestReport:
+    def upload(self, files: list[Path], progress: Progress | None = None) -> IngestReport:
         """Add uploaded files: each is checked (type, size, readable), copied into the corpus folder, then indexed.
 
         A file is copied only once it has been read successfully, so a bad upload leaves the
@@ -160,8 +159,9 @@ class Corpus:
         corpus = Path(self.settings.corpus_dir)
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         failed, docs, accepted = [], [], []
-        for file in map(Path, files):
-            name = file.name
+        tell(progress, Step("reading", 0, len(files)))
+        for n, file in enumerate(map(Path, files), start=1):
+            name, before = file.name, len(failed)
             try:
                 if name.startswith("."):  # `sync` skips hidden files, so it would remove this one again
                     raise AssistantError(f"{name}: hidden files (names starting with '.') are not indexed")
@@ -169,6 +169,7 @@ class Corpus:
                 accepted.append(file)
             except (AssistantError, OSError) as exc:
                 failed.append((name, str(exc)))
+            tell(progress, Step("reading", n, len(files), tuple(IngestReport(failed=failed[before:]).events())))
         corpus.mkdir(parents=True, exist_ok=True)
         for file in accepted:
             target = corpus / file.name
@@ -202,7 +203,8 @@ class Corpus:
             return self.index.catalog
 
     def _ingest(self, found: list, progress) -> IngestReport:
-        docs, failed = read_sources(found, int(self.settings.max_file_mb * 1_000_000), self.settings.fetch_timeout)
+        docs, failed = read_sources(found, int(self.settings.max_file_mb * 1_000_000), self.settings.fetch_timeout,
+                                    progress)
         report = self.index.add(docs, progress=progress)
         report.failed = failed + report.failed
         return report

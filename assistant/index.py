@@ -243,7 +243,7 @@ class Index:
 
     def add(self, docs: list[Document], progress: Progress | None = None, force: bool = False) -> IngestReport:
         """Index new or changed documents (see `ingest`); unchanged ones (same content hash) cost nothing unless
-        `force`. `progress(done, total)` is called as texts (chunks and sentences) are embedded."""
+        `force`. `progress` hears the chunking and embedding steps (`ingest.Step`) as they go."""
         with self._writer() as writer:
             return writer.add(docs, progress, force)
 

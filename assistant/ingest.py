@@ -10,7 +10,8 @@
 
 `Index.add` runs chunk → write under the index's writer lock with a `Writer` built from its parts; the corpus
 service runs discover and read (`read_sources`). The crash-safety protocol (a mark in the store while Chroma is
-written) is the index's and `recovery`'s.
+written) is the index's and `recovery`'s. One `Progress` callback hears every phase as it goes (`Step`: reading,
+chunking, embedding), with each document's report line once it is final, so a long ingest is never silent.
 """
 
 from __future__ import annotations
@@ -31,7 +32,28 @@ from .store import WRITING, Store
 from .vectors import ChunkVectors, check_supported, encode
 
 BATCH_CHUNKS = 2048  # chunks per write transaction: a long ingest commits as it goes, readers see progress
-Progress = Callable[[int, int], None]  # (texts embedded so far, texts to embed)
+PHASES = {"reading": "file", "chunking": "document", "embedding": "text"}  # phase: what it counts
+
+
+@dataclass(frozen=True)
+class Step:
+    """How far an ingest is: `done` of `total` in `phase` ("reading": files read; "chunking": documents split into
+    passages; "embedding": passages and sentences embedded and written), and the per-document `events` (as
+    `IngestReport.events` gives them) that became final since the previous step, for a front end to show as they
+    happen. Phases come in that order; a phase with nothing to do is skipped."""
+
+    phase: str
+    done: int
+    total: int
+    events: tuple[tuple[str, str, str], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The phase in words, e.g. "Reading files"."""
+        return f"{self.phase.capitalize()} {PHASES[self.phase]}s"
+
+
+Progress = Callable[[Step], None]
 
 
 @dataclass
@@ -45,6 +67,12 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (skipped id, id with the same text)
     linked: list[tuple[str, str]] = field(default_factory=list)  # near-duplicate stories, linked both ways
+
+    def merge(self, other: IngestReport) -> IngestReport:
+        """Append `other`'s entries to this report's; returns `other` (the part, for its events)."""
+        for name in ("added", "updated", "unchanged", "removed", "failed", "duplicates", "linked"):
+            getattr(self, name).extend(getattr(other, name))
+        return other
 
     def events(self) -> list[tuple[str, str, str]]:
         """One (what happened, document id, a note in words) per document, failures last; the front ends only
@@ -71,23 +99,35 @@ def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def read_sources(sources: list[Source], max_bytes: int, fetch_timeout: float) -> tuple[list[Document], list[tuple[str, str]]]:
-    """Read each discovered source into documents; returns them and the (source id, reason) of each that failed."""
+def tell(progress: Progress | None, step: Step) -> None:
+    """Pass `step` on; a phase with nothing to do says nothing."""
+    if progress is not None and (step.total or step.events):
+        progress(step)
+
+
+def read_sources(sources: list[Source], max_bytes: int, fetch_timeout: float, progress: Progress | None = None
+                 ) -> tuple[list[Document], list[tuple[str, str]]]:
+    """Read each discovered source into documents; returns them and the (source id, reason) of each that failed.
+    `progress` hears a "reading" step before the first source and after each one."""
+    tell(progress, Step("reading", 0, len(sources)))  # at once, before the imports below
     from .formats import read_file, read_html
-    from .web import fetch_html
 
     failed, docs = [], []
-    for source in sources:
+    for n, source in enumerate(sources, start=1):
+        before = len(failed)
         try:
             if source.error:
                 raise AssistantError(source.error)
             if source.is_url:
+                from .web import fetch_html
+
                 html, final_url = fetch_html(source.location, max_bytes, fetch_timeout)
                 docs.append(read_html(source.doc_id, html, url=final_url))
             else:
                 docs.extend(read_file(Path(source.location), source.doc_id, max_bytes))
         except (AssistantError, OSError) as exc:
             failed.append((source.doc_id, str(exc)))
+        tell(progress, Step("reading", n, len(sources), tuple(IngestReport(failed=failed[before:]).events())))
     return docs, failed
 
 
@@ -106,42 +146,46 @@ class Writer:
         """Index new or changed documents; unchanged ones (same content hash) cost nothing unless `force`."""
         report = IngestReport()
         known = self.store.catalog([d.id for d in docs])  # only what this write touches: O(change), not O(corpus)
-        todo = self.chunk(docs, known, report, force)
+        todo = self.chunk(docs, known, report, force, progress)
         if not todo:
             return report
         check_supported(self.embeddings, self.sentence_mode)
         total = sum(len(item.chunks) + len(item.sentences) for item in todo)
         done = 0
+        tell(progress, Step("embedding", 0, total))
         for batch in batches(todo):
-            tick = (lambda n, _, base=done: progress(base + n, total)) if progress else None
-            self.write(batch, known, report, tick)
+            tick = (lambda n, _, base=done: progress(Step("embedding", base + n, total))) if progress else None
+            part = report.merge(self.write(batch, known, tick))
             done += sum(len(item.chunks) + len(item.sentences) for item in batch)
+            tell(progress, Step("embedding", done, total, tuple(part.events())))  # this batch is committed
         return report
 
     def chunk(self, docs: list[Document], known: dict[str, StoredDocument], report: IngestReport,
-              force: bool) -> list[Indexed]:
+              force: bool, progress: Progress | None = None) -> list[Indexed]:
         """The documents to (re)index with their chunk and sentence spans; the rest go into the report."""
         by_hash = dict(self.store.ids_by_hash([d.sha256 for d in docs]))
         s = self.chunking
         todo = []
-        for doc in docs:
-            old = known.get(doc.id)
+        tell(progress, Step("chunking", 0, len(docs)))
+        for n, doc in enumerate(docs, start=1):
+            old, twin, part = known.get(doc.id), by_hash.get(doc.sha256), IngestReport()
             if old and old.sha256 == doc.sha256 and not force:
-                report.unchanged.append(doc.id)
-                continue
-            twin = by_hash.get(doc.sha256)
-            if twin and twin != doc.id:  # the same text under another name: report it, index it once
-                report.duplicates.append((doc.id, twin))
-                continue
-            by_hash[doc.sha256] = doc.id
-            units = sentence_units(doc, s.chunk_tokens, s.encoding)
-            chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.encoding, units=units)
-            todo.append(Indexed(doc, [(c.start, c.end) for c in chunks], [(a, b) for block in units for a, b, _ in block]))
+                part.unchanged.append(doc.id)
+            elif twin and twin != doc.id:  # the same text under another name: report it, index it once
+                part.duplicates.append((doc.id, twin))
+            else:
+                by_hash[doc.sha256] = doc.id
+                units = sentence_units(doc, s.chunk_tokens, s.encoding)
+                chunks = chunk_document(doc, s.chunk_tokens, s.chunk_overlap, s.encoding, units=units)
+                todo.append(Indexed(doc, [(c.start, c.end) for c in chunks], [(a, b) for block in units for a, b, _ in block]))
+            tell(progress, Step("chunking", n, len(docs), tuple(report.merge(part).events())))
         return todo
 
-    def write(self, batch: list[Indexed], known: dict[str, StoredDocument], report: IngestReport,
-              progress: Progress | None) -> None:
-        """Embed one batch and commit it: the mark, Chroma's vectors, then one store transaction."""
+    def write(self, batch: list[Indexed], known: dict[str, StoredDocument],
+              progress: Callable[[int, int], None] | None) -> IngestReport:
+        """Embed one batch and commit it: the mark, Chroma's vectors, then one store transaction; what it added,
+        updated and linked. `progress(texts embedded, texts in the batch)` as the encoder goes."""
+        report = IngestReport()
         with self.store.write() as tx:
             tx.set_meta(WRITING, {"started": now()})
         surplus = [ChunkId(item.doc.id, i) for item in batch if item.doc.id in known
@@ -168,6 +212,7 @@ class Writer:
             tx.set_meta(WRITING, None)
         self.changed += ([item.doc.id for item in batch] + [d for pair in links for d in pair]
                          + [d for item in batch if item.doc.id in known for d in known[item.doc.id].near_duplicates])
+        return report
 
     def remove(self, doc_ids: list[str]) -> list[str]:
         """Delete documents from the store and their vectors from Chroma; returns the ids removed."""

@@ -56,8 +56,9 @@ def test_a_question_asked_during_a_write_waits_and_sees_the_finished_write(tmp_p
 
     asker = threading.Thread(target=ask)
 
-    def progress(done, total):
-        if not asker.is_alive() and "started" not in seen:  # mid-write: vectors being stored
+    def progress(step):
+        mid_write = step.phase == "embedding" and step.done and not step.events  # vectors stored, not yet committed
+        if mid_write and not asker.is_alive() and "started" not in seen:
             seen["started"] = True
             asker.start()
             asker.join(0.5)

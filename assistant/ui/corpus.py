@@ -62,7 +62,7 @@ def corpus_tab(gr, assistant: Assistant, outlets) -> list:
             raise gr.Error("Choose one or more files to upload first.", print_exception=False)
         progress(0, desc="Reading files")
         report = assistant.corpus.upload([Path(f) for f in files],
-                                         progress=lambda done, total: progress((done, total), desc="Indexing chunks"))
+                                         progress=lambda step: progress((step.done, step.total), desc=step.label))
         return report_lines(report), None, *corpus_view(), gr.update(visible=False)
 
     def ask_first(doc_ids: list[str] | None):
