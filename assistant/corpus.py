@@ -22,6 +22,7 @@ TRASH = "trash"  # under the index folder: what a removal took away, until `rest
 TRASH_KEEP = 20  # removals kept for undo; older trash entries are deleted
 _TOKEN = re.compile(r"^[0-9]{8}T[0-9]{12}-[0-9a-f]{8}$")
 FIELDS = ("title", "published", "outlet", "url")
+ABOUT = ".about.md"  # in the corpus folder: its description and attribution (see `Corpus.about`)
 
 
 @dataclass
@@ -180,6 +181,15 @@ class Corpus:
             report = self.index.add(docs, progress=progress)
         report.failed = failed + report.failed
         return report
+
+    def about(self) -> str:
+        """What the corpus is and whose it is, from `.about.md` in the corpus folder (hidden, so never indexed):
+        the attribution a licence such as CC BY asks for, shown in the app. '' when there is none."""
+        path = Path(self.settings.corpus_dir) / ABOUT
+        try:
+            return " ".join(path.read_text(encoding="utf-8").split())[:2000] if path.is_file() else ""
+        except (OSError, UnicodeDecodeError):
+            return ""
 
     def outlets(self) -> list[str]:
         """The outlets named by indexed documents, for the source filter."""

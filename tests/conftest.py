@@ -66,6 +66,8 @@ def app(tmp_path_factory, embeddings):
     corpus.mkdir()
     shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
     (corpus / "fairhaven.txt").write_text(XSS_DOC, encoding="utf-8")
+    (corpus / ".about.md").write_text("Test articles, CC BY 2.5 (https://creativecommons.org/licenses/by/2.5/). "
+                                      "<img src=x onerror=\"window.__xss='about'\">", encoding="utf-8")
     Assistant(Settings(index_dir=root / "index", corpus_dir=corpus), embeddings=embeddings).sync(corpus)
     port = free_port()
     command = [sys.executable, str(ROOT / "app.py"), "--index", str(root / "index"), "--port", str(port)]

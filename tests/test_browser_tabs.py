@@ -124,3 +124,22 @@ def test_ratings_become_a_question_set_that_the_evaluate_tab_runs(page):
     page.wait_for_function("document.querySelector('#eval-progress').innerText.includes('done in')", timeout=60_000)
     page.wait_for_function("document.querySelector('#metrics').innerText.includes('hit@1')", timeout=60_000)
     assert "feedback.jsonl" in page.locator("#eval-progress").inner_text()
+
+
+def test_the_corpus_tab_says_what_is_missing_and_finds_documents_by_title(page):
+    about = page.locator("#overview .about-corpus")
+    assert about.inner_text().startswith("About this corpus: Test articles, CC BY 2.5")
+    assert about.locator("a").get_attribute("href") == "https://creativecommons.org/licenses/by/2.5/"
+    assert about.locator("img").count() == 0 and page.evaluate("window.__xss") is None
+    page.get_by_role("tab", name="Corpus").click()
+    page.locator("#add-docs").click()  # no file chosen
+    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('Choose one or more files')")
+    assert page.locator("#corpus-tab .error, .block .error").count() == 0 and page.locator("#documents").is_visible()
+    assert "Alec Baldwin" in page.locator("#documents").inner_text()  # the table is still there, no error overlay
+    page.locator("#remove-ids input").fill("baldwin")
+    option = page.get_by_role("option").first
+    assert option.inner_text() == "Alec Baldwin's Criminal Case Dismissed, Civil Lawsuit Looms (000_cee5a0d51e26243d.txt)"
+    option.click()
+    page.locator("#remove").click()
+    assert "“Alec Baldwin's Criminal Case Dismissed" in page.locator("#remove-confirm").inner_text()
+    page.locator("#cancel-remove").click()

@@ -28,7 +28,7 @@ def landing(assistant: Assistant) -> tuple[str, str]:
     """The corpus overview and example questions about the newest articles (each one the reader answers)."""
     documents = assistant.corpus.documents()
     examples = assistant.questions.examples(3) if documents else []
-    return overview_html(documents, examples), question_buttons(examples, "Try asking:")
+    return overview_html(documents, examples, assistant.corpus.about()), question_buttons(examples, "Try asking:")
 
 
 def chat_tab(gr, assistant: Assistant, demo):

@@ -10,6 +10,7 @@ from ..documents import SUFFIXES
 from ..errors import AssistantError
 from ..escaping import text
 from ..rendering import human_date
+from .overview import about_html
 
 # (header, width): people's words, wide enough at 1400 px that nothing is cut and no header wraps mid-word
 COLUMNS = [("Title", "34%"), ("Outlet", "14%"), ("Published", "11%"), ("Passages", "8%"), ("Added", "14%"), ("File", "19%")]
@@ -53,13 +54,17 @@ def corpus_tab(gr, assistant: Assistant, outlets) -> list:
         named = {d["outlet"] for d in docs if d["outlet"]}
         summary = plural(len(docs), "article") + (f" from {plural(len(named), 'outlet')}" if named else "")
         summary += f", {plural(sum(d['chunks'] for d in docs), 'passage')}."
-        choices = [d["id"] for d in docs]
+        about = assistant.corpus.about()
+        summary += f"\n\n{about_html(about)}" if about else ""
+        # searchable by title: the picker matches what is typed against these labels
+        choices = [(" · ".join(x for x in (d["title"] or d["id"], d["outlet"], human_date(d["published"])) if x)
+                    + f" ({d['id']})", d["id"]) for d in docs]
         return rows, summary, gr.update(choices=choices, value=[]), gr.update(choices=assistant.corpus.outlets())
 
     def upload(files: list[str] | None, progress=gr.Progress()):  # noqa: B008 - how Gradio injects a progress bar
         """Check and index uploaded files; they are copied into the corpus folder so `sync` keeps them."""
-        if not files:
-            raise gr.Error("Choose one or more files to upload first.", print_exception=False)
+        if not files:  # said in the report; the rest of the tab stays as it is
+            return ("Choose one or more files to upload first.", *(gr.skip(),) * (2 + len(corpus_outputs)))
         progress(0, desc="Reading files")
         report = assistant.corpus.upload([Path(f) for f in files],
                                          progress=lambda step: progress((step.done, step.total), desc=step.label))
@@ -69,13 +74,15 @@ def corpus_tab(gr, assistant: Assistant, outlets) -> list:
         """The first step of Remove: say what will go and wait for a second click."""
         if not doc_ids:
             return "Choose the documents to remove first.", gr.update(visible=False), ""
-        names = ", ".join(text(d) for d in doc_ids)
+        catalog = assistant.corpus.catalog()
+        names = ", ".join(f"“{text(catalog[d].title)}” ({text(d)})" if d in catalog and catalog[d].title else text(d)
+                          for d in doc_ids)
         return gr.skip(), gr.update(visible=True), f"**Remove {plural(len(doc_ids), 'document')}?** {names} — you can undo this."
 
     def remove(doc_ids: list[str] | None):
         """Remove at once (the confirmed step; API clients confirm on their side); the files go to the index's trash."""
         if not doc_ids:
-            raise gr.Error("Pick the documents to remove first.", print_exception=False)
+            return ("Choose the documents to remove first.", *(gr.skip(),) * (len(corpus_outputs) + 3))
         report = assistant.corpus.remove(doc_ids, delete_files=True)
         return (report_lines(report), *corpus_view(), gr.update(visible=False),
                 gr.update(visible=report.undo is not None), report.undo)
@@ -102,7 +109,8 @@ def corpus_tab(gr, assistant: Assistant, outlets) -> list:
     table = gr.Dataframe(headers=[h for h, _ in COLUMNS], column_widths=[w for _, w in COLUMNS], label="Documents",
                          interactive=False, wrap=True, elem_id="documents", datatype=["str", "str", "str", "number", "str", "str"])
     with gr.Row(equal_height=True, elem_id="remove-row"):
-        doomed = gr.Dropdown([], multiselect=True, label="Remove documents (their files in the corpus folder move to the trash)",
+        doomed = gr.Dropdown([], multiselect=True, label="Remove documents (type to find one by title; their files move "
+                             "to the trash)",
                              scale=4, elem_id="remove-ids")
         ask_button = gr.Button("Remove…", variant="secondary", size="sm", scale=0, min_width=110, elem_id="remove")
     with gr.Row(visible=False, elem_id="remove-confirm") as confirm_box:

@@ -7,6 +7,7 @@ Built server-side as plain HTML and CSS bars (no script); every string taken fro
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 
 from ..documents import StoredDocument
@@ -25,8 +26,19 @@ def published_day(doc: StoredDocument) -> dt.date | None:
         return None
 
 
-def overview_html(documents: list[StoredDocument], examples: list[str]) -> str:
-    """The overview box; `examples` are not shown here (the chat offers them as buttons), only counted."""
+def about_html(about: str) -> str:
+    """'About this corpus: …' with its web addresses as links (everything else escaped), or ''."""
+    if not about:
+        return ""
+    parts = re.split(r"(https?://[^\s)<>\"]+[^\s)<>\".,;:])", about)
+    linked = "".join(f'<a href="{attr(p)}" target="_blank" rel="noopener noreferrer">{text(p)}</a>' if i % 2 else text(p)
+                     for i, p in enumerate(parts))
+    return f'<div class="about-corpus"><b>About this corpus:</b> {linked}</div>'
+
+
+def overview_html(documents: list[StoredDocument], examples: list[str], about: str = "") -> str:
+    """The overview box; `examples` are not shown here (the chat offers them as buttons), only counted; `about`:
+    the corpus folder's description and attribution (`Corpus.about`)."""
     if not documents:
         return '<div class="overview overview-empty">The corpus is empty: add articles in the Corpus tab.</div>'
     n = len(documents)
@@ -47,7 +59,7 @@ def overview_html(documents: list[StoredDocument], examples: list[str]) -> str:
     hint = " · Try one of the example questions below." if examples else ""
     first, last = (days[0].isoformat(), days[-1].isoformat()) if days else ("", "")
     return (f'<div class="overview" data-first="{first}" data-last="{last}"><div class="overview-facts">'
-            f'{" · ".join(parts)}{hint}</div>{timeline(days)}</div>')
+            f'{" · ".join(parts)}{hint}</div>{timeline(days)}{about_html(about)}</div>')
 
 
 def timeline(days: list[dt.date]) -> str:
