@@ -4,13 +4,11 @@ Helpers that tests import are in `helpers.py`."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import CHROMIUM, ROOT, SEED_ID, SHOTS, XSS_DOC, free_port, serving
+from helpers import CHROMIUM, ROOT, SEED_ID, SHOTS, app_server
 
 from assistant import Assistant, Settings
 
@@ -62,18 +60,10 @@ def seed_assistant(seed_settings, embeddings) -> Assistant:
 def app(tmp_path_factory, embeddings):
     """The app over its own index and corpus folder, so uploads and removals here touch nothing else."""
     root = tmp_path_factory.mktemp("browser")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
-    (corpus / "fairhaven.txt").write_text(XSS_DOC, encoding="utf-8")
-    (corpus / ".about.md").write_text("Test articles, CC BY 2.5 (https://creativecommons.org/licenses/by/2.5/). "
-                                      "<img src=x onerror=\"window.__xss='about'\">", encoding="utf-8")
-    Assistant(Settings(index_dir=root / "index", corpus_dir=corpus), embeddings=embeddings).sync(corpus)
-    port = free_port()
-    command = [sys.executable, str(ROOT / "app.py"), "--index", str(root / "index"), "--port", str(port)]
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ASSISTANT_CORPUS_DIR": str(corpus)}
-    with serving(command, f"http://127.0.0.1:{port}/", root / "app.log", cwd=ROOT, env=env):
-        yield {"url": f"http://127.0.0.1:{port}/", "corpus": corpus, "root": root}
+    about = ("Test articles, CC BY 2.5 (https://creativecommons.org/licenses/by/2.5/). "
+             "<img src=x onerror=\"window.__xss='about'\">")
+    with app_server(root, embeddings, files={".about.md": about}) as (url, corpus):
+        yield {"url": f"{url}/", "corpus": corpus, "root": root}
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,28 @@ def serving(command: list[str], ready_url: str, log: Path, **popen):
             proc.kill()
 
 
+@contextmanager
+def app_server(root: Path, embeddings, ready: str = "/", **env):
+    """The app (`app.py`) over its own corpus folder (the seed and the XSS documents) and index under `root`, on a
+    free port, until the block ends; yields its base URL (no trailing slash) and the corpus folder."""
+    import shutil
+
+    from assistant import Assistant, Settings
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
+    (corpus / "fairhaven.txt").write_text(XSS_DOC, encoding="utf-8")
+    for name, content in env.pop("files", {}).items():
+        (corpus / name).write_text(content, encoding="utf-8")
+    Assistant(Settings(index_dir=root / "index", corpus_dir=corpus), embeddings=embeddings).sync(corpus)
+    port = free_port()
+    command = [sys.executable, str(ROOT / "app.py"), "--index", str(root / "index"), "--port", str(port)]
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ASSISTANT_CORPUS_DIR": str(corpus), **env}
+    with serving(command, f"http://127.0.0.1:{port}{ready}", root / "app.log", cwd=ROOT, env=env):
+        yield f"http://127.0.0.1:{port}", corpus
+
+
 def pdf_bytes(content: bytes, compress: bool = False) -> bytes:
     """A minimal one-page PDF whose page content stream is `content` (optionally Flate-compressed)."""
     import zlib

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import sys
 
 import httpx
 import pytest
-from helpers import ROOT, SEED_ID, XSS_DOC, free_port, serving
-
-from assistant import Assistant, Settings
+from helpers import SEED_ID, app_server
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory, embeddings):
-    root = tmp_path_factory.mktemp("api")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
-    (corpus / "fairhaven.txt").write_text(XSS_DOC, encoding="utf-8")
-    Assistant(Settings(index_dir=root / "index", corpus_dir=corpus), embeddings=embeddings).sync(corpus)
-    port = free_port()
-    command = [sys.executable, str(ROOT / "app.py"), "--index", str(root / "index"), "--port", str(port)]
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ASSISTANT_CORPUS_DIR": str(corpus)}
-    with serving(command, f"http://127.0.0.1:{port}/api/health", root / "app.log", cwd=ROOT, env=env):
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+    with app_server(tmp_path_factory.mktemp("api"), embeddings, ready="/api/health") as (url, corpus):
+        with httpx.Client(base_url=url, timeout=60) as client:
             client.corpus = corpus
             yield client
 
