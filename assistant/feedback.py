@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -101,8 +102,9 @@ class FeedbackLog:
 
         if getattr(self, "_db", None) is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite_utils.Database(self.path)
-            self._db.conn.execute("PRAGMA busy_timeout = 5000")
+            # one connection for the app's threads, used only under `self._lock`
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=5)
+            self._db = sqlite_utils.Database(conn)
             self._db.enable_wal()
             if not self._db["feedback"].exists():
                 self._db["feedback"].create({

@@ -45,12 +45,25 @@ def test_a_conversation_exports_as_markdown_with_the_corpus_text_inert(page):
     assert "<img" not in unescaped and "](javascript" not in unescaped  # the document's markup stays text
 
 
+def settled(page) -> None:
+    """Wait for the last answer's "Ask next:" questions (the message is drawn again when they come)."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    try:
+        page.wait_for_function("[...document.querySelectorAll('#chat .message')].pop().querySelector('button.suggestion')",
+                               timeout=8_000)
+    except Timeout:  # an answer without follow-ups: nothing more will come
+        pass
+
+
 def test_answers_are_rated_and_a_thumbs_down_asks_what_was_right(page, app):
     ask(page, "Who represents the Hutchins family?")
+    settled(page)
     page.locator("#chat button[aria-label='Like']").last.click()
     page.wait_for_function("document.querySelector('#feedback-note').innerText.includes('Thank you')")
     assert page.locator("#feedback-row").is_hidden()
     ask(page, "Who is the harbour master of Fairhaven?", 2)
+    settled(page)
     page.locator("#chat button[aria-label='Dislike']").last.click()
     page.locator("#feedback-row").wait_for(state="visible")
     page.locator("#right-answer textarea").fill("Petra Quillfeather, since 2019")

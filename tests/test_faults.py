@@ -194,7 +194,7 @@ def test_kill_during_upload_then_restart_keeps_the_index_consistent_and_the_uplo
         while time.time() < deadline and not job.done():
             progress = job.status().progress_data or []
             # "Indexing chunks" (n, total) with 0 < n < total: some vectors are stored, the store not yet written
-            vectors_written = any(p.desc == "Indexing chunks" and p.index and p.length and 0 < p.index < p.length
+            vectors_written = any(p.desc == "Embedding texts" and p.index and p.length and 0 < p.index < p.length
                                   for p in progress)
             if vectors_written and writing(index):
                 break

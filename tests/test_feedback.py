@@ -82,3 +82,17 @@ def test_the_cli_lists_and_exports_feedback(seed_settings, embeddings, tmp_path)
     said = subprocess.run([*run, "export", str(out)], capture_output=True, text=True, check=True).stdout
     assert "1 cases (1 answerable, 0 unanswerable)" in said and f"eval {out}" in said
     assert json.loads(out.read_text())["answers"] == ["Gloria Allred"]
+
+
+def test_ratings_from_the_apps_threads_share_one_log(rated):
+    """The app rates from Gradio's worker threads: one log, used from any of them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    answer = rated.ask("who represents the Hutchins family?").to_dict()
+    ids = []
+    for _ in range(3):  # a fresh thread each round, as Gradio's pool hands events out
+        with ThreadPoolExecutor(1) as pool:
+            ids.append(pool.submit(rated.rate, answer, 1).result())
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda i: rated.feedback.correct(i, right_answer="Gloria Allred"), ids))
+    assert [f.right_answer for f in rated.feedback.all()] == ["Gloria Allred"] * 3
