@@ -143,3 +143,17 @@ def test_the_corpus_tab_says_what_is_missing_and_finds_documents_by_title(page):
     page.locator("#remove").click()
     assert "“Alec Baldwin's Criminal Case Dismissed" in page.locator("#remove-confirm").inner_text()
     page.locator("#cancel-remove").click()
+
+
+def test_a_phone_reads_the_documents_as_a_list(browser, app):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(app["url"])
+    page.wait_for_selector("#question textarea")
+    page.get_by_role("tab", name="Corpus").click()
+    listed = page.locator(".documents-phone li")
+    listed.first.wait_for()
+    assert "Alec Baldwin's Criminal Case Dismissed" in page.locator(".documents-phone").inner_text()
+    assert page.locator("#documents").is_hidden() and page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(SHOTS / "corpus-phone.png"), full_page=True)
+    context.close()

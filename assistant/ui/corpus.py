@@ -40,6 +40,15 @@ def report_lines(report) -> str:
     return "\n".join(lines)
 
 
+def phone_list(docs: list[dict]) -> str:
+    """The documents as a list a phone can read (the six-column table cannot be, at 390 px); CSS shows one or
+    the other."""
+    items = "".join(f"<li><b>{text(d['title'] or d['id'])}</b><br><small>"
+                    + " · ".join(text(x) for x in (d["outlet"], human_date(d["published"]), d["id"]) if x)
+                    + "</small></li>" for d in docs)
+    return f'<ul class="documents-phone">{items}</ul>'
+
+
 def corpus_tab(gr, assistant: Assistant, outlets) -> list:
     """Build the tab inside the current Blocks; `outlets` is the chat's outlet filter, kept in step.
 
@@ -56,6 +65,7 @@ def corpus_tab(gr, assistant: Assistant, outlets) -> list:
         summary += f", {plural(sum(d['chunks'] for d in docs), 'passage')}."
         about = assistant.corpus.about()
         summary += f"\n\n{about_html(about)}" if about else ""
+        summary += "\n\n" + phone_list(docs)
         # searchable by title: the picker matches what is typed against these labels
         choices = [(" · ".join(x for x in (d["title"] or d["id"], d["outlet"], human_date(d["published"])) if x)
                     + f" ({d['id']})", d["id"]) for d in docs]
