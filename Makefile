@@ -7,6 +7,7 @@ CORPUS ?= corpus
 INDEX  ?= index
 EVAL_INDEX ?= .eval-index
 REPORTS ?= evals/reports
+PYTEST_ARGS ?= --durations=15
 
 .PHONY: run serve install install-test browser index test test-fast lint clean-index eval calibrate eval-data help stress bench reader \
 	bench-ingest
