@@ -87,6 +87,9 @@ def example_questions(documents: list[StoredDocument], texts: Mapping[str, str],
     return suggest(newest(documents), texts, n, check)
 
 
+IDENTITY = re.compile(r"(?i)\s*(who|what)\s+(is|are|was|were)\b")
+
+
 def answers_about(question: str, short: str, sentence: str, reach: int = 3, longest: int = 6) -> bool:
     """A reader's answer fits a suggested question when it is short, is not the question's own words, and
     stands within `reach` words of the question's subject in the cited sentence ("attorney Gloria Allred",
@@ -95,6 +98,8 @@ def answers_about(question: str, short: str, sentence: str, reach: int = 3, long
     answer = [plain_word(w) for w in name_words(short)]
     if not answer or len(answer) > longest or set(answer) <= {plain_word(w) for w in name_words(question)}:
         return False
+    if IDENTITY.match(question) and short.split()[0].casefold() == "to":  # "What is TimeWarner?" → "to restate …"
+        return False  # a who/what-is question asks for a noun phrase; an infinitive is a purpose, not an identity
     said = [plain_word(w) for w in name_words(sentence)]
     for i in range(len(said) - len(answer) + 1):
         if said[i:i + len(answer)] == answer:

@@ -54,6 +54,9 @@ def test_a_reader_answer_must_stand_by_the_questions_subject():
     assert answers_about("Who is Gloria Allred?", "Attorney", sentence)
     assert not answers_about("Who is Alec Baldwin?", "Attorney", sentence)
     assert not answers_about("Who is Gloria Allred?", "Gloria Allred", sentence)
+    restated = "TimeWarner has to restate its accounts."
+    assert not answers_about("What is TimeWarner?", "to restate its accounts", restated)  # not what it is
+    assert answers_about("What does TimeWarner have to do?", "to restate its accounts", restated)
 
 
 @pytest.mark.parametrize("question", ["what happened?", "tell me more"])
