@@ -31,14 +31,14 @@ def list_feedback(settings: Settings) -> None:
 @index_option
 def export(settings: Settings, out: Path | None) -> None:
     """Write the ratings as an eval set (default: INDEX/evals/feedback.jsonl, which the Evaluate tab lists)."""
-    from .evaluation import OWN_SETS
-    from .feedback import SET_NAME, FeedbackLog, to_cases, write_cases
+    from .evaluation import own_sets
+    from .feedback import SET_NAME, FeedbackLog, export_set
 
-    cases, left_out = to_cases(FeedbackLog(settings.index_dir).all())
-    out = out or Path(settings.index_dir) / OWN_SETS / SET_NAME
-    write_cases(cases, out)
+    out = out or own_sets(settings.index_dir) / SET_NAME
+    cases, left_out = export_set(FeedbackLog(settings.index_dir), out)
     answerable = sum(c["answerable"] for c in cases)
-    click.echo(f"{len(cases)} cases ({answerable} answerable, {len(cases) - answerable} unanswerable) written to {out}")
+    where = f"written to {out}" if cases else "nothing written"
+    click.echo(f"{len(cases)} cases ({answerable} answerable, {len(cases) - answerable} unanswerable) {where}")
     if left_out:
         click.echo(f"{len(left_out)} 👎 without a right answer left out: say what the right answer is to use them")
     if cases:

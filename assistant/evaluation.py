@@ -149,7 +149,9 @@ def summarize(results: list[dict], name: str, meta: dict) -> dict:
     return summary
 
 
-OWN_SETS = "evals"  # under the index folder: the sets made for it (ratings exported, uploads)
+def own_sets(index_dir: Path) -> Path:
+    """Where the sets made for an index go (ratings exported, sets uploaded in the app): `<index>/evals/`."""
+    return Path(index_dir) / "evals"
 
 
 def find_question_sets(folder: Path) -> list[Path]:
@@ -198,7 +200,7 @@ class Evaluation:
     @property
     def own_sets(self) -> Path:
         """Where sets made for this index go: ratings exported, sets uploaded in the app."""
-        return Path(self.settings.index_dir) / OWN_SETS
+        return own_sets(self.settings.index_dir)
 
     def fits(self, question_set: Path) -> bool:
         """Can this set run against this index (readable, and its gold documents indexed)?"""

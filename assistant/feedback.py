@@ -141,3 +141,12 @@ def write_cases(cases: list[dict], path: Path) -> None:
     """Write cases as JSONL, one per line."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), encoding="utf-8")
+
+
+def export_set(log: FeedbackLog, path: Path) -> tuple[list[dict], list[Feedback]]:
+    """The ratings as an eval set at `path` (written only when there is a case): the cases, and the ratings
+    left out. What `assistant feedback export` and the Evaluate tab both do."""
+    cases, left_out = to_cases(log.all())
+    if cases:
+        write_cases(cases, path)
+    return cases, left_out

@@ -4,6 +4,7 @@ restore) and health. Each route translates HTTP to one `Assistant` call; the rul
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import threading
 from pathlib import Path
@@ -16,9 +17,11 @@ from ..ask import AskOptions, check_question
 from ..citations import Answer
 from ..core import Assistant
 from ..errors import AssistantError
+from ..suggestions import newest
 from .schemas import AskBody, FeedbackBody
 
 MAX_UPLOAD_FILES = 20  # one request; the body limit is this many files at the largest size allowed
+log = logging.getLogger(__name__)
 JSON_LIMIT = 1_000_000  # bytes of a JSON request body (a question is at most a few thousand characters)
 
 
@@ -68,21 +71,20 @@ def api_router(assistant: Assistant, concurrency: threading.BoundedSemaphore) ->
             except AssistantError as exc:
                 yield sse("error", {"error": str(exc), "status": 400})
             except Exception:  # noqa: BLE001 - the client gets an event, never a traceback; the log has it
-                import logging
-
-                logging.getLogger(__name__).exception("streaming answer failed")
+                log.exception("streaming answer failed")
                 yield sse("error", {"error": "the answer failed on the server; see its log", "status": 500})
 
     @router.get("/documents", summary="List the indexed documents")
     def documents(q: Annotated[str, Query(max_length=200, description="Only titles or ids containing this")] = "",
                   limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
                   offset: Annotated[int, Query(ge=0)] = 0) -> dict:
-        """Newest first: id, title, outlet, published date, url, chunks, when indexed, near-duplicates."""
+        """Newest first (dated by date, then undated by when indexed): id, title, outlet, published date, url,
+        chunks, when indexed, near-duplicates."""
         found = assistant.documents()
         needle = q.casefold().strip()
         if needle:
             found = [d for d in found if needle in d.title.casefold() or needle in d.id.casefold()]
-        found.sort(key=lambda d: (d.published or "", d.indexed_at or ""), reverse=True)
+        found = newest(found)
         return {"total": len(found), "documents": [d.to_dict() for d in found[offset:offset + limit]]}
 
     @router.get("/documents/{doc_id:path}", summary="One document, with its whole text")

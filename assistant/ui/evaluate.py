@@ -13,7 +13,7 @@ from ..errors import AssistantError
 from ..escaping import text
 from ..eval_jobs import Finished, run_job
 from ..evaluation import load_cases
-from ..feedback import SET_NAME, to_cases, write_cases
+from ..feedback import SET_NAME, export_set
 from ..report import METRIC_MEANINGS, failure_markdown, summary_table
 
 
@@ -81,11 +81,10 @@ def evaluate_tab(gr, assistant: Assistant) -> None:
 
     def from_ratings():
         """The ratings given in the chat (and over the API) as a set among this index's own."""
-        cases, left_out = to_cases(assistant.feedback.all())
+        cases, left_out = export_set(assistant.feedback, assistant.evaluation.own_sets / SET_NAME)
         if not cases:
             note = "No ratings to make a set from yet: rate answers in the chat with 👍 or 👎 (and say what was right)."
             return gr.skip(), f'<p class="muted">{text(note)}</p>'
-        write_cases(cases, assistant.evaluation.own_sets / SET_NAME)
         labels, _ = offered()
         skipped = f"; {len(left_out)} 👎 without a right answer left out" if left_out else ""
         return (gr.update(choices=labels, value=SET_NAME),
