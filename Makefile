@@ -15,7 +15,7 @@ PYTEST_ARGS ?= --durations=15
 help:
 	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
 	@echo "make test   - install test dependencies and run the test suite (make test-fast: the fast tier, under a minute)"
-	@echo "make eval   - score the question sets in evals/ (seed, normans, wikinews-story, wikinews-offcorpus) into evals/reports/"
+	@echo "make eval   - score the question sets in evals/ (seed, normans, wikinews-story, wikinews-offcorpus, stories) into evals/reports/"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,11 +74,12 @@ stress: install-test
 clean-index:
 	$(BIN)/assistant --index $(INDEX) ingest --rebuild $(CORPUS)
 
-# The eval index holds the seed corpus, the Normans paragraphs and a Wikinews sample together, so retrieval has
-# distractors. Re-ingesting is cheap: unchanged documents are skipped by content hash.
-EVAL_SETS ?= seed normans wikinews-story wikinews-offcorpus
+# The eval index holds the seed corpus, the Normans paragraphs, a Wikinews sample and ten running Wikinews stories
+# together, so retrieval has distractors. Re-ingesting is cheap: unchanged documents are skipped by content hash.
+EVAL_SETS ?= seed normans wikinews-story wikinews-offcorpus stories
 eval: install
-	$(BIN)/assistant --index $(EVAL_INDEX) ingest $(CORPUS) evals/corpora/normans evals/corpora/wikinews
+	$(BIN)/assistant --index $(EVAL_INDEX) ingest $(CORPUS) evals/corpora/normans evals/corpora/wikinews \
+	  evals/corpora/wikinews-stories
 	@for set in $(EVAL_SETS); do \
 	  $(BIN)/assistant --index $(EVAL_INDEX) eval evals/$$set.jsonl --results $(REPORTS)/$$set-results.jsonl \
 	    --report $(REPORTS)/$$set.md $(EVAL_ARGS) || exit 1; done

@@ -2,7 +2,12 @@
 
 A question set line is::
 
-    {"id", "question", "answers": [...], "sources": [doc ids], "answerable": bool, "kind"?: str}
+    {"id", "question", "answers": [...], "sources": [doc ids], "answerable": bool, "kind"?: str,
+     "history"?: [earlier questions], "key_words"?: [...], "newest"?: doc id}
+
+A story case (why, how, summary, latest, compare) lists its gold sentences as `answers` and the key words a good
+answer contains; a follow-up case, the conversation's earlier questions; a "latest" case, its story's newest
+article (`story_metrics`).
 
 Scoring is in `metrics` (no LLM judge). A run's JSON summary keeps a compact
 per-case outcome so `--compare` can list the cases that flipped without the
@@ -18,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import metrics
+from . import metrics, story_metrics
 from .ask import AskOptions
 from .citations import Answer
 from .errors import AssistantError
@@ -34,6 +39,9 @@ class Case:
     sources: list[str]
     answerable: bool
     kind: str = ""
+    history: tuple[str, ...] = ()  # the conversation's earlier questions, oldest first (a follow-up case)
+    key_words: tuple[str, ...] = ()  # words any good answer contains (`a|b`: either); story cases
+    newest: str = ""  # a "latest" case: the newest article of the story, which the answer should cite
 
 
 @dataclass
@@ -83,22 +91,31 @@ def load_cases(path: Path) -> list[Case]:
             raise AssistantError(f"{where}: duplicate id {case_id!r}")
         if raw["answerable"] and not answers:
             raise AssistantError(f"{where}: an answerable case needs at least one accepted answer")
+        history, key_words = raw.get("history", []), raw.get("key_words", [])
+        if not all(isinstance(x, list) and all(isinstance(v, str) for v in x) for x in (history, key_words)):
+            raise AssistantError(f"{where}: history and key_words must be lists of strings")
+        newest = raw.get("newest", "")
+        if newest and newest not in sources:
+            raise AssistantError(f"{where}: newest ({newest}) must be one of the case's sources")
         seen.add(case_id)
         cases.append(Case(case_id, str(raw["question"]), [str(a) for a in answers], [str(s) for s in sources],
-                          raw["answerable"], str(raw.get("kind", ""))))
+                          raw["answerable"], str(raw.get("kind", "")), tuple(history), tuple(key_words),
+                          str(newest)))
     if not cases:
         raise AssistantError(f"{path}: no cases")
     return cases
 
 
-def run_cases(ask: Callable[[str], Answer], cases: list[Case], name: str, *,
-              progress: Callable[[int, int], None] | None = None, meta: dict | None = None) -> EvalRun:
-    """Ask every case through `ask(question)` and score it."""
+def run_cases(ask: Callable[[str, tuple[str, ...]], Answer], cases: list[Case], name: str, *,
+              progress: Callable[[int, int], None] | None = None, meta: dict | None = None,
+              texts: Callable[[list[str]], dict[str, str]] | None = None) -> EvalRun:
+    """Ask every case through `ask(question, history)` and score it; with `texts` (documents' texts by id),
+    also check that every quote is its article's own text at the cited offsets."""
     results = []
     for i, case in enumerate(cases, start=1):
         t0 = time.perf_counter()
         try:
-            answer = ask(case.question).to_dict()
+            answer = ask(case.question, case.history).to_dict()
             error = None
         except AssistantError as exc:  # e.g. an over-long question: record it, keep going
             answer = {"answer": "", "abstained": True, "citations": [], "retrieved": []}
@@ -114,8 +131,12 @@ def run_cases(ask: Callable[[str], Answer], cases: list[Case], name: str, *,
             written = supported = len(answer["citations"])
         scores = metrics.case_metrics(answer["retrieved"], cited, answer["answer"], answer["abstained"],
                                       case.sources, case.answers, case.answerable, answer.get("short"))
+        scores.update(story_metrics.story_case_metrics(
+            answer["answer"], answer["abstained"], answer["citations"], case.answers, case.key_words, case.newest,
+            texts(sorted(set(cited))) if texts else None))
         results.append({
-            "id": case.id, "kind": case.kind, "question": case.question, "answerable": case.answerable,
+            "id": case.id, "kind": case.kind, "question": case.question, "history": list(case.history),
+            "answerable": case.answerable,
             "gold_answers": case.answers, "gold_sources": case.sources,
             "answer": answer["answer"], "abstained": answer["abstained"], "citations": answer["citations"],
             "retrieved": answer["retrieved"], "latency_ms": round(latency, 1), "error": error,
@@ -134,14 +155,17 @@ def run_cases(ask: Callable[[str], Answer], cases: list[Case], name: str, *,
 def summarize(results: list[dict], name: str, meta: dict) -> dict:
     """Overall and per-kind metrics, plus each case's outcome for later comparison."""
     summary = {"set": name, "date": dt.datetime.now().isoformat(timespec="seconds"), **meta,
-               **metrics.summarize(results)}
+               **metrics.summarize(results), **story_metrics.summarize(results)}
     written = sum(r["sentences_written"] or 0 for r in results)
     summary["supported_sentence_rate"] = sum(r["sentences_supported"] or 0 for r in results) / written if written else None
     answered = [r for r in results if r["fallback"] is not None]
     summary["fallback_rate"] = sum(r["fallback"] for r in answered) / len(answered) if answered else None
     kinds = sorted({r["kind"] for r in results if r["kind"]})
     if len(kinds) > 1:
-        summary["by_kind"] = {kind: metrics.summarize([r for r in results if r["kind"] == kind]) for kind in kinds}
+        summary["by_kind"] = {}
+        for kind in kinds:
+            inside = [r for r in results if r["kind"] == kind]
+            summary["by_kind"][kind] = {**metrics.summarize(inside), **story_metrics.summarize(inside)}
     summary["cases"] = {
         r["id"]: {"passed": passed(r), "abstained": r["abstained"], "hit@1": r["hit@1"], "contains": r["contains"]}
         for r in results
@@ -179,8 +203,8 @@ class Evaluation:
         chosen = self.questions.answerer(options.answerer)
         meta = {"answerer": chosen.name, "k": options.k or self.settings.k, "index": str(self.settings.index_dir),
                 "abstain_threshold": threshold, "threshold_source": source}
-        return run_cases(lambda question: self.questions.ask(question, options), cases, Path(question_set).stem,
-                         progress=progress, meta=meta)
+        return run_cases(lambda question, history: self.questions.ask(question, options, history), cases,
+                         Path(question_set).stem, progress=progress, meta=meta, texts=self.index.texts)
 
     def missing_gold(self, cases: list[Case]) -> list[str]:
         """Gold documents of `cases` that this index does not hold (a set runs only when there are none)."""

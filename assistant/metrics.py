@@ -30,9 +30,9 @@ def normalize_answer(s: str) -> str:
     return " ".join(_ARTICLES.sub(" ", s).split())
 
 
-def _loose(s: str) -> str:
-    # Also drop non-ASCII punctuation (curly quotes) common in LLM output and news text; a dash
-    # other than the ASCII hyphen (em, en) separates words, so it becomes a space: "Dyrrachium—one".
+def loose(s: str) -> str:
+    """`normalize_answer`, also dropping non-ASCII punctuation (curly quotes) common in LLM output and news text;
+    a dash other than the ASCII hyphen (em, en) separates words, so it becomes a space: "Dyrrachium—one"."""
     s = "".join(" " if ch != "-" and unicodedata.category(ch) == "Pd" else ch for ch in s)
     s = "".join(ch for ch in s if not unicodedata.category(ch).startswith("P"))
     return normalize_answer(s)
@@ -73,8 +73,8 @@ def contains_answer(prediction: str, golds: Iterable[str]) -> bool:
     fact is present at all. Unlike EM/F1 it also ignores Unicode punctuation
     (e.g. curly quotes). Empty golds never match.
     """
-    pred = f" {_loose(prediction)} "
-    return any(f" {g} " in pred for g in map(_loose, golds) if g)
+    pred = f" {loose(prediction)} "
+    return any(f" {g} " in pred for g in map(loose, golds) if g)
 
 
 _SPACED_MARKER = re.compile(r"\s*" + MARKER.pattern)  # a marker with the space before it

@@ -14,6 +14,7 @@ from pathlib import Path
 from .errors import AssistantError
 from .escaping import markdown as escape_markdown
 from .evaluation import EvalRun
+from .story_metrics import STORY_KEYS
 
 # Metric, whether higher is better (None: neither), and how to show it.
 SUMMARY_METRICS: list[tuple[str, bool | None]] = [
@@ -21,7 +22,8 @@ SUMMARY_METRICS: list[tuple[str, bool | None]] = [
     ("em", True), ("f1", True), ("contains", True), ("median_answer_words", None),
     ("citation_hit_rate", True), ("citation_precision", True),
     ("abstention_recall", True), ("abstention_precision", True), ("false_abstention_rate", False),
-    ("supported_sentence_rate", True), ("fallback_rate", False),
+    ("key_word_recall", True), ("gold_sentence_recall", True), ("gold_sentence_hit", True), ("cited_newest", True),
+    ("quotes_verbatim", True), ("supported_sentence_rate", True), ("fallback_rate", False),
     ("confident_share", None), ("confident_accuracy", True), ("unsure_share", None), ("unsure_accuracy", True),
     ("latency_p50_ms", False), ("latency_p95_ms", False),
 ]
@@ -47,6 +49,11 @@ METRIC_MEANINGS: dict[str, str] = {
     "confident_accuracy": "Of the answers marked confident, the share that are right (token F1 ≥ 0.5 with an accepted answer).",
     "unsure_share": "Share of questions answered with 'Not sure — the closest passage says …'.",
     "unsure_accuracy": "Of the answers marked not sure, the share that are right.",
+    "key_word_recall": "Story questions: share of the key words (what any good answer says) the answer contains; a refusal scores 0.",
+    "gold_sentence_recall": "Story questions: share of the gold sentences the answer quotes; a refusal scores 0.",
+    "gold_sentence_hit": "Story questions: of the answers given, the share quoting at least one gold sentence.",
+    "cited_newest": "'Latest' questions: share whose answer cites the newest article of the story.",
+    "quotes_verbatim": "Of the answers given, the share whose every quote is its cited article's own text at the cited place.",
     "supported_sentence_rate": "Share of answer sentences backed by a quoted source sentence.",
     "fallback_rate": "Share of answers where the model's text could not be checked and the quoted answer was shown (lower is better).",
     "latency_p50_ms": "Median time to answer one question, in milliseconds.",
@@ -76,6 +83,9 @@ def render_markdown(run: EvalRun, plot_name: str | None = None, max_failures: in
     out += [f"| {key} | {value} |" for key, value in summary_table(s)]
     if s.get("by_kind"):
         keys = ["hit@5", "contains", "abstention_recall", "false_abstention_rate"]
+        if s.get("key_word_recall") is not None:
+            keys = ["hit@5", "key_word_recall", "gold_sentence_hit", "cited_newest", "false_abstention_rate",
+                    "median_answer_words"]
         out += ["", "## By kind", "", "| kind | n | " + " | ".join(keys) + " |", "|---" * (len(keys) + 2) + "|"]
         for kind, sub in s["by_kind"].items():
             out.append(f"| {escape_markdown(kind)} | {sub['n']} | " + " | ".join(format_value(k, sub.get(k)) for k in keys) + " |")
@@ -189,7 +199,9 @@ def summary_table(summary: dict) -> list[tuple[str, str]]:
     rows = [("cases", f"{summary['n']} ({summary['n_answerable']} answerable, {summary['n_unanswerable']} unanswerable)")]
     if "abstain_threshold" in summary:
         rows.append(("abstain_threshold", f"{summary['abstain_threshold']:.4f} ({summary.get('threshold_source', '?')})"))
-    return rows + [(key, format_value(key, summary.get(key))) for key, _ in SUMMARY_METRICS]
+    story = set(STORY_KEYS)  # only for sets that have them
+    return rows + [(key, format_value(key, summary.get(key))) for key, _ in SUMMARY_METRICS
+                   if key not in story or summary.get(key) is not None]
 
 
 def load_summary(path: Path) -> dict:

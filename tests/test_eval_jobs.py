@@ -18,7 +18,7 @@ class FakeEvaluation:
         self.seconds, self.asked = seconds_per_question, 0
 
     def evaluate(self, question_set, options, progress):
-        def ask(question: str) -> Answer:
+        def ask(question: str, history: tuple[str, ...] = ()) -> Answer:
             time.sleep(self.seconds)
             self.asked += 1
             return Answer(question, "answer 0", False, short="answer 0")
