@@ -19,7 +19,9 @@ from .evidence import Query
 from .ids import ChunkId, SentenceId
 from .text import terms
 
-LATEST = re.compile(r"\b(latest|most recent|newest|recently|last week|this week|current)\b", re.I)
+# a question about the newest state of things: newer articles rank higher
+LATEST = re.compile(r"\b(latest|most recent|newest|recently|last week|this week|current|any (?:news|updates?|word|"
+                    r"developments?)|update (?:me )?on|what's new|stands? now)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,15 @@ passages, each quoted verbatim with its citation:
   answer-end probability (softmax over the window, "no answer" included) that falls inside the sentence. The
   reader learnt on SQuAD that a "why" is answered by the clause giving the reason, so its probability mass points
   at the sentences that explain; a passage it finds no answer in keeps its mass on "no answer".
-- The sentence of the reader's best span leads (the decision, confident / unsure / refused, is the reader
-  answerer's on that span: the same trust rules as a short answer). Other sentences follow when they hold at
-  least `relative` of the lead's evidence, near-duplicates dropped, oldest article first, then document order.
+- A question for a reason or a process (why, how) is answered where the reader's evidence is: the sentence of
+  its best span leads (the decision, confident / unsure / refused, is the reader answerer's on that span: the
+  same trust rules as a short answer), and other sentences follow when they hold at least `relative` of the
+  lead's evidence, near-duplicates dropped, oldest article first, then document order.
+- An account (what happened, summarise, tell me about, what did X say) quotes its article's first sentences:
+  news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
+  19 times in 20). The latest on a story quotes the newest retrieved article naming what the question names,
+  "As of <date>:". Both are given when the reader answers, and, marked unsure, when it finds no span but the
+  article names every name and number of the question; otherwise they are refused like any answer.
 """
 
 from __future__ import annotations
@@ -23,27 +29,46 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .answering import ReaderAnswerer
-from .chunking import ends_sentence
+from .chunking import ends_sentence, sentence_spans
 from .citations import UNSURE_LEAD, Answer, Citation
+from .documents import parse_document
 from .reader import Reading
-from .retrieval import LATEST, Passage
-from .text import terms
+from .retrieval import Passage
+from .text import plain_word, question_anchors, terms
 
 FACTOID, STORY = "factoid", "story"
+REASON, ACCOUNT, NEWEST = "reason", "account", "latest"  # the kinds of story question
 _HOW_MUCH = r"(?:many|much|long|old|far|big|large|tall|often|soon|high|fast|deep|wide|heavy|late|early|few)"
-_STORY_FORM = re.compile(
+_REPORTING = (r"(?:say|said|tell|told|agree|agreed|find|found|announce|announced|decide|decided|claim|claimed|report|"
+              r"reported|reveal|revealed|propose|proposed|promise|promised|warn|warned|argue|argued|conclude|"
+              r"concluded|show|showed|plan|planned)")
+_REASON_FORM = re.compile(
     r"^\W*(?:and\s+|so\s+)?(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what reason\b|what\s+(?:caused|led to|"
-    r"prompted|triggered|happened|is happening|has happened|was the reason|were the reasons)\b|what(?:'s| is| are)"
-    r"\s+(?:the\s+)?(?:latest|news|story|background|situation)\b|summari[sz]e\b|sum up\b|give me (?:an? )?"
-    r"(?:summary|overview|rundown)\b|tell me (?:about|more)\b|explain\b|describe\b"
+    r"prompted|triggered|was the reason|were the reasons)\b|explain why\b)", re.I)
+# "the latest on X": asked about the newest state of a story (not "who is the current CEO?", a factoid)
+_NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|updates?|word|developments?)\b|"
+                          r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b", re.I)
+_ACCOUNT_FORM = re.compile(
+    r"^\W*(?:and\s+|so\s+)?(?:what\s+(?:happened|is happening|has happened|(?:is|was) going on)\b|"
+    r"what(?:'s| is| are)\s+(?:the\s+)?(?:news|story|background|situation)\b|summari[sz]e\b|sum up\b|"
+    r"give me (?:an? |the )?(?:summary|overview|rundown|gist|background)\b|tell me (?:about|more)\b|explain\b|"
+    r"describe\b|what (?:were|are) the (?:main|key|major)\b"
+    r"|what (?:is|was|are|were)\b.{1,80}?\babout\W*$"  # "what is the new audiotape about?"
     # what someone said, agreed, found...: the content of an account (English verbs of reporting)
-    r"|what (?:did|does|do|has|have|will)\b.{1,80}?\b(?:say|said|tell|agree|find|found|announce|decide|claim|"
-    r"report|reveal|propose|promise|warn|argue|conclude|show|plan)\b|what are\b.{1,60}?\bplans\b)", re.I)
+    r"|what (?:did|does|do|has|have|had|will)\b.{1,80}?\b" + _REPORTING + r"\b|what are\b.{1,60}?\bplans\b)", re.I)
 
 
 def question_form(question: str) -> str:
-    """`story` for questions asking for a reason, a process or an account; `factoid` otherwise."""
-    return STORY if _STORY_FORM.search(question) else FACTOID
+    """`story` for questions asking for a reason, a process, an account or the latest; `factoid` otherwise."""
+    forms = (_REASON_FORM, _NEWEST_FORM, _ACCOUNT_FORM)
+    return STORY if any(form.search(question) for form in forms) else FACTOID
+
+
+def story_kind(question: str) -> str:
+    """What a story question asks for: the newest state of a story, a reason or process, or an account."""
+    if _NEWEST_FORM.search(question):
+        return NEWEST
+    return REASON if _REASON_FORM.search(question) else ACCOUNT
 
 
 @dataclass(frozen=True)
@@ -105,13 +130,21 @@ class StoryAnswerer:
     name = "reader"
 
     def __init__(self, base: ReaderAnswerer, *, max_sentences: int = 3, relative: float = 0.3,
-                 max_words: int = 120) -> None:
+                 max_words: int = 120, lead: int = 2) -> None:
         self.base, self.max_sentences, self.relative, self.max_words = base, max_sentences, relative, max_words
+        self.lead = lead  # an account's or the latest's first sentences quoted from its article
 
     def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
         top = passages[: self.base.passages]
         reading = self.base.reading(question, passages)
         decided = self.base.answer(question, passages, texts, searched_docs, reading=reading)
+        kind = story_kind(question)
+        if kind != REASON and passages:
+            article = story_article(kind, question, passages, decided)
+            # an account or the latest is told by the article's lead (news puts what happened first); given when
+            # the reader answers from the passages, or, unsure, when the article names all the question names
+            if not decided.abstained or covers(question, article, texts[article.source]):
+                return self.lead_answer(kind, question, article, passages, texts, decided, reading)
         if decided.abstained or not decided.citations:
             return decided
         lead = decided.citations[0]
@@ -120,32 +153,97 @@ class StoryAnswerer:
         floor = self.relative * (candidates[0].evidence if candidates else 0.0)
         # the reader's sentence leads, unless it is a headline (no sentence ending): the best sentence leads then
         chosen = [(top_passage(top, lead), lead.start, lead.end)] if is_sentence(lead.text) or not candidates else []
-        words = len(lead.text.split()) if chosen else 0
         for s in candidates:
-            if len(chosen) >= self.max_sentences or s.evidence < floor:
+            if s.evidence < floor:
                 break
-            body = texts[s.passage.source][s.start:s.end]
-            if (any(p.source == s.passage.source and a < s.end and s.start < b for p, a, b in chosen)
-                    or any(similar(body, texts[p.source][a:b]) for p, a, b in chosen)
-                    or words + len(body.split()) > self.max_words):
-                continue
-            chosen.append((s.passage, s.start, s.end))
-            words += len(body.split())
-        latest = bool(LATEST.search(question))
-        if latest:  # the newest article's sentences first: "latest" is relative to the corpus, not to today
-            ordered = sorted(chosen, key=lambda c: (c[0].meta.published or "", -c[1]), reverse=True)
-        else:
-            ordered = chosen[:1] + sorted(chosen[1:], key=lambda c: (c[0].meta.published or "9999", c[0].source, c[1]))
-        citations = [Citation(n, p.source, p.title, texts[p.source][a:b], a, b, lead.score)
-                     for n, (p, a, b) in enumerate(ordered, start=1)]
-        lead_in = UNSURE_LEAD if decided.band == "unsure" else ""
-        if latest:
-            lead_in += as_of(ordered[0][0], passages, {c.source for c in citations})
+            self.add(chosen, s.passage, s.start, s.end, texts)
+        ordered = chosen[:1] + sorted(chosen[1:], key=lambda c: (c[0].meta.published or "9999", c[0].source, c[1]))
+        return self.quoted(decided, ordered, texts, UNSURE_LEAD if decided.band == "unsure" else "")
+
+    def lead_answer(self, kind: str, question: str, article: Passage, passages: list[Passage],
+                    texts: dict[str, str], decided: Answer, reading: Reading | None) -> Answer:
+        """The article's first sentences, then its sentence with the reader's best evidence (the part of the
+        story the question asks about), then the reader's own sentence if it says something else."""
+        chosen: list[tuple[Passage, int, int]] = []
+        for a, b in lead_spans(article.source, texts[article.source], self.lead):
+            self.add(chosen, article, a, b, texts)
+        read = passages[: self.base.passages]
+        if article not in read:  # the newest article on the story may rank below the passages read
+            read, reading = [article], self.base.reading(question, [article])
+        inside = [s for s in (sentence_evidence(reading, read) if reading else []) if s.passage.source == article.source
+                  and is_sentence(texts[article.source][s.start:s.end])]
+        if inside:
+            best = max(inside, key=lambda s: s.evidence)
+            self.add(chosen, article, best.start, best.end, texts)
+        if decided.citations:
+            cited = decided.citations[0]
+            self.add(chosen, top_passage(passages, cited), cited.start, cited.end, texts)
+        if not decided.abstained:
+            trust = decided
+        else:  # the reader found no answer: the article is about it, but say how unsure this is
+            trust = replace(decided, abstained=False, band="unsure", abstain_reason="", candidate="")
+        lead_in = UNSURE_LEAD if trust.band == "unsure" else ""
+        if kind == NEWEST:  # the newest article on the story is the one quoted: no newer one to point to
+            lead_in += as_of(article, [], {article.source})
+        return self.quoted(trust, chosen, texts, lead_in)
+
+    def add(self, chosen: list[tuple[Passage, int, int]], passage: Passage, start: int, end: int,
+            texts: dict[str, str]) -> None:
+        """Add a sentence unless the answer is full, it overlaps or repeats one already chosen, or it is too long."""
+        body = texts[passage.source][start:end]
+        words = sum(len(texts[p.source][a:b].split()) for p, a, b in chosen)
+        if (len(chosen) >= self.max_sentences or words + len(body.split()) > self.max_words
+                or any(p.source == passage.source and a < end and start < b for p, a, b in chosen)
+                or any(similar(body, texts[p.source][a:b]) for p, a, b in chosen)):
+            return
+        chosen.append((passage, start, end))
+
+    @staticmethod
+    def quoted(decided: Answer, chosen: list[tuple[Passage, int, int]], texts: dict[str, str], lead_in: str
+               ) -> Answer:
+        score = decided.citations[0].score if decided.citations else round(decided.evidence, 4)
+        citations = [Citation(n, p.source, p.title, texts[p.source][a:b], a, b, score)
+                     for n, (p, a, b) in enumerate(chosen, start=1)]
         body = " ".join(f"{' '.join(c.text.split())} [{c.n}]" for c in citations)
         return replace(decided, answer=f"{lead_in}{body}", citations=citations, short="", form=STORY)
 
     def answer_stream(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int):
         yield self.answer(question, passages, texts, searched_docs)
+
+
+def story_article(kind: str, question: str, passages: list[Passage], decided: Answer) -> Passage:
+    """The article to tell: the reader's (or the best-ranked) one; for the latest, the newest retrieved article
+    on the same story (it names what the question names)."""
+    best = top_passage(passages, decided.citations[0]) if decided.citations else passages[0]
+    if kind != NEWEST:
+        return best
+    names = set(question_anchors(question))
+    def belongs(p: Passage) -> bool:  # as the timeline's story: the same names, as much of the question
+        if names and len(names & {plain_word(w) for w in p.text.split()}) < min(2, len(names)):
+            return False
+        return p.source == best.source or p.coverage >= 0.8 * best.coverage
+
+    story = [p for p in passages if belongs(p)] or [best]
+    return max(story, key=lambda p: (p.meta.published or "", p.source == best.source))
+
+
+def covers(question: str, article: Passage, text: str) -> bool:
+    """Does the article name every name and number of the question (its date counts: "the 2019 crisis")?"""
+    names = set(question_anchors(question))
+    said = {plain_word(w) for w in f"{text} {article.meta.published or ''}".replace("-", " ").split()}
+    return bool(names) and names <= said
+
+
+def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:
+    """The offsets of a document's first `n` sentences (front matter and headlines skipped)."""
+    spans: list[tuple[int, int]] = []
+    for a, b in parse_document(doc_id, text).segments:
+        for start, end in sentence_spans(text, a, b):
+            if is_sentence(text[start:end]):
+                spans.append((start, end))
+                if len(spans) == n:
+                    return spans
+    return spans
 
 
 def as_of(cited: Passage, passages: list[Passage], cited_sources: set[str]) -> str:

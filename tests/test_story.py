@@ -5,7 +5,7 @@ from helpers import ROOT, SEED_ID, passage
 
 from assistant.citations import Answer, Citation
 from assistant.rendering import answer_html
-from assistant.story import FACTOID, STORY, is_sentence, question_form, similar
+from assistant.story import FACTOID, STORY, is_sentence, question_form, similar, story_kind
 
 
 @pytest.mark.parametrize("question", [
@@ -111,3 +111,62 @@ def test_a_side_without_an_answer_says_so_and_two_refusals_refuse():
     assert both.answer == f"Barclays' profits: £3.3bn — “Barclays made £3.3bn.” [1]\nTime Warner's profits: {UNKNOWN}"
     assert both.band == "unsure" and not both.abstained
     assert compare_answer("Compare A and B", (no, no), ("A", "B")).abstained
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Any updates on the Riverton bridge repairs?", "latest"), ("Where do the bridge talks stand?", "latest"),
+    ("What is the most recent news on the strike?", "latest"), ("Why was the bridge closed?", "reason"),
+    ("How did the council pay for it?", "reason"), ("What was the council meeting about?", "account"),
+    ("What have the two unions agreed?", "account"), ("What is going on at the port?", "account")])
+def test_a_story_question_asks_for_the_latest_a_reason_or_an_account(question, kind):
+    assert question_form(question) == STORY and story_kind(question) == kind
+
+
+def test_a_current_office_holder_is_still_a_factoid():
+    assert question_form("Who is the current mayor of Riverton?") == FACTOID
+
+
+BRIDGE = [("old.md", "2023-02-01", "Riverton's mayor Ada Park opened the Riverton bridge over the Wend river on "
+           "Monday. The bridge cost 40 million pounds and took three years to build. Traffic was light."),
+          ("mid.md", "2023-11-05", "Engineers found cracks in two piers of the Riverton bridge, and the council "
+           "limited it to one lane. Mayor Ada Park said the builder would pay for the repairs."),
+          ("new.md", "2024-06-10", "The Riverton bridge reopened to all traffic on Friday after the repairs to its "
+           "piers were finished. Mayor Ada Park thanked the engineers."),
+          ("other.md", "2025-01-20", "The Elmford ferry across the Wend stopped running after a storm damaged "
+           "its pier. Elmford's harbour master said it would return in spring.")]
+
+
+@pytest.fixture(scope="module")
+def bridge(tmp_path_factory, embeddings):
+    from assistant import Assistant, Settings
+
+    root = tmp_path_factory.mktemp("bridge")
+    (root / "corpus").mkdir()
+    for name, date, text in BRIDGE:
+        (root / "corpus" / name).write_text(f"---\ntitle: Bridge news {date}\ndate: {date}\n---\n{text}\n")
+    assistant = Assistant(Settings(index_dir=root / "index"), embeddings=embeddings)
+    assistant.sync(root / "corpus")
+    return assistant
+
+
+def test_the_latest_quotes_the_newest_article_of_the_story_not_a_newer_one_elsewhere(bridge):
+    answer = bridge.ask("What's the latest on the Riverton bridge?")
+    assert not answer.abstained and answer.form == "story"
+    assert answer.citations[0].source == "new.md" and "As of 10 Jun 2024: " in answer.answer
+    assert answer.citations[0].text.startswith("The Riverton bridge reopened")  # the article's lead
+    assert "other.md" not in {c.source for c in answer.citations}
+
+
+def test_an_account_opens_with_its_article_s_first_sentences_verbatim(bridge):
+    answer = bridge.ask("Tell me about the building of the Riverton bridge and what it cost")
+    assert not answer.abstained and answer.citations[0].source == "old.md"
+    texts = bridge.index.texts(["old.md"])
+    assert [c.text for c in answer.citations[:2]] == [
+        "Riverton's mayor Ada Park opened the Riverton bridge over the Wend river on Monday.",
+        "The bridge cost 40 million pounds and took three years to build."]
+    assert all(texts[c.source][c.start:c.end] == c.text for c in answer.citations if c.source == "old.md")
+
+
+def test_an_account_of_something_the_corpus_never_names_is_refused(bridge):
+    answer = bridge.ask("Tell me about the Mars colony launched by NASA in 2031")
+    assert answer.abstained and not answer.citations
