@@ -7,7 +7,8 @@ CORPUS ?= corpus
 INDEX  ?= index
 EVAL_INDEX ?= .eval-index
 REPORTS ?= evals/reports
-PYTEST_ARGS ?= --durations=15
+# two workers (pytest-xdist): most slow tests wait on processes, servers and a browser, so the 2 cores overlap them
+PYTEST_ARGS ?= -n 2 --durations=15
 
 .PHONY: run serve install install-test browser index test test-fast lint clean-index eval calibrate eval-data help stress bench reader \
 	bench-ingest

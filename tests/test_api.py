@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -133,7 +134,8 @@ def test_corpus_markup_comes_back_as_inert_text(api):
     reply = api.post("/v1/chat/completions", json={"messages": [
         {"role": "user", "content": "What did critics say the money should go to?"}]}).json()
     content = reply["choices"][0]["message"]["content"]
-    assert "](javascript:" not in content and "<script" not in content and "<img" not in content
+    # a tag or link only as escaped characters (a story answer quotes the sentences that hold them)
+    assert "](javascript:" not in content and not re.search(r"(?<!\\)<(?:script|img)", content)
     assert "\\[the new library\\]\\(javascript:" in content or "Not in the corpus" in content
 
 
