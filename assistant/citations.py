@@ -57,6 +57,7 @@ class Answer:
     scope: str = ""  # the date and outlet filters in words, with what they left out ("" without filters)
     suggestions: list[str] = field(default_factory=list)  # concrete questions to try instead of a vague one
     form: str = ""  # "story" for several quoted sentences (a why / how / what-happened question), else ""
+    opening: str = ""  # what a story answer says before its quotes: "As of 31 Jul 2010:", a newer article's note
 
     def to_dict(self, passages: bool = False) -> dict:
         data = {

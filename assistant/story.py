@@ -140,11 +140,13 @@ class StoryAnswerer:
         decided = self.base.answer(question, passages, texts, searched_docs, reading=reading)
         kind = story_kind(question)
         if kind != REASON and passages:
-            article = story_article(kind, question, passages, decided)
+            best = top_passage(passages, decided.citations[0]) if decided.citations else passages[0]
+            latest = newest(story_passages(question, passages, best), best)
+            article = latest if kind == NEWEST else best
             # an account or the latest is told by the article's lead (news puts what happened first); given when
             # the reader answers from the passages, or, unsure, when the article names all the question names
             if not decided.abstained or covers(question, article, texts[article.source]):
-                return self.lead_answer(kind, question, article, passages, texts, decided, reading)
+                return self.lead_answer(kind, question, article, latest, passages, texts, decided, reading)
         if decided.abstained or not decided.citations:
             return decided
         lead = decided.citations[0]
@@ -158,15 +160,19 @@ class StoryAnswerer:
                 break
             self.add(chosen, s.passage, s.start, s.end, texts)
         ordered = chosen[:1] + sorted(chosen[1:], key=lambda c: (c[0].meta.published or "9999", c[0].source, c[1]))
-        return self.quoted(decided, ordered, texts, UNSURE_LEAD if decided.band == "unsure" else "")
+        return self.quoted(decided, ordered, texts, "")
 
-    def lead_answer(self, kind: str, question: str, article: Passage, passages: list[Passage],
+    def lead_answer(self, kind: str, question: str, article: Passage, latest: Passage, passages: list[Passage],
                     texts: dict[str, str], decided: Answer, reading: Reading | None) -> Answer:
         """The article's first sentences, then its sentence with the reader's best evidence (the part of the
-        story the question asks about), then the reader's own sentence if it says something else."""
+        story the question asks about), then the reader's own sentence if it says something else. An account of
+        a story told over several articles opens with how it began and how it stands: each article's lead."""
         chosen: list[tuple[Passage, int, int]] = []
-        for a, b in lead_spans(article.source, texts[article.source], self.lead):
+        later = kind == ACCOUNT and (latest.meta.published or "") > (article.meta.published or "")
+        for a, b in lead_spans(article.source, texts[article.source], 1 if later else self.lead):
             self.add(chosen, article, a, b, texts)
+        for a, b in lead_spans(latest.source, texts[latest.source], 1) if later else []:
+            self.add(chosen, latest, a, b, texts)
         read = passages[: self.base.passages]
         if article not in read:  # the newest article on the story may rank below the passages read
             read, reading = [article], self.base.reading(question, [article])
@@ -182,10 +188,8 @@ class StoryAnswerer:
             trust = decided
         else:  # the reader found no answer: the article is about it, but say how unsure this is
             trust = replace(decided, abstained=False, band="unsure", abstain_reason="", candidate="")
-        lead_in = UNSURE_LEAD if trust.band == "unsure" else ""
-        if kind == NEWEST:  # the newest article on the story is the one quoted: no newer one to point to
-            lead_in += as_of(article, [], {article.source})
-        return self.quoted(trust, chosen, texts, lead_in)
+        opening = as_of(article) if kind == NEWEST else ""
+        return self.quoted(trust, chosen, texts, opening)
 
     def add(self, chosen: list[tuple[Passage, int, int]], passage: Passage, start: int, end: int,
             texts: dict[str, str]) -> None:
@@ -199,31 +203,36 @@ class StoryAnswerer:
         chosen.append((passage, start, end))
 
     @staticmethod
-    def quoted(decided: Answer, chosen: list[tuple[Passage, int, int]], texts: dict[str, str], lead_in: str
+    def quoted(decided: Answer, chosen: list[tuple[Passage, int, int]], texts: dict[str, str], opening: str
                ) -> Answer:
+        """The chosen sentences as the answer, each quoted and cited, after the unsure lead and `opening`."""
         score = decided.citations[0].score if decided.citations else round(decided.evidence, 4)
         citations = [Citation(n, p.source, p.title, texts[p.source][a:b], a, b, score)
                      for n, (p, a, b) in enumerate(chosen, start=1)]
         body = " ".join(f"{' '.join(c.text.split())} [{c.n}]" for c in citations)
-        return replace(decided, answer=f"{lead_in}{body}", citations=citations, short="", form=STORY)
+        lead = UNSURE_LEAD if decided.band == "unsure" else ""
+        return replace(decided, answer=f"{lead}{opening}{body}", citations=citations, short="", form=STORY,
+                       opening=opening.strip())
 
     def answer_stream(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int):
         yield self.answer(question, passages, texts, searched_docs)
 
 
-def story_article(kind: str, question: str, passages: list[Passage], decided: Answer) -> Passage:
-    """The article to tell: the reader's (or the best-ranked) one; for the latest, the newest retrieved article
-    on the same story (it names what the question names)."""
-    best = top_passage(passages, decided.citations[0]) if decided.citations else passages[0]
-    if kind != NEWEST:
-        return best
+def story_passages(question: str, passages: list[Passage], best: Passage, share: float = 0.8) -> list[Passage]:
+    """The retrieved passages on the same story as `best`, as the timeline tells a story: they name what the
+    question names and cover at least `share` of what `best` covers of the question."""
     names = set(question_anchors(question))
-    def belongs(p: Passage) -> bool:  # as the timeline's story: the same names, as much of the question
+
+    def belongs(p: Passage) -> bool:
         if names and len(names & {plain_word(w) for w in p.text.split()}) < min(2, len(names)):
             return False
-        return p.source == best.source or p.coverage >= 0.8 * best.coverage
+        return p.source == best.source or p.coverage >= share * best.coverage
 
-    story = [p for p in passages if belongs(p)] or [best]
+    return [p for p in passages if belongs(p)] or [best]
+
+
+def newest(story: list[Passage], best: Passage) -> Passage:
+    """The story's newest dated passage (the best one on a tie, or when none is dated)."""
     return max(story, key=lambda p: (p.meta.published or "", p.source == best.source))
 
 
@@ -246,17 +255,12 @@ def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:
     return spans
 
 
-def as_of(cited: Passage, passages: list[Passage], cited_sources: set[str]) -> str:
-    """"As of <date>, " for a latest question, and a word when a newer retrieved article on it is not quoted."""
+def as_of(cited: Passage) -> str:
+    """"As of <date>: " for the latest on a story: the date of the newest article on it, which is the one quoted
+    ("latest" is relative to the corpus, not to today)."""
     from .rendering import human_date
 
-    when = cited.meta.published
-    if not when:
-        return "Undated article: "
-    newer = [p for p in passages if (p.meta.published or "") > when and p.source not in cited_sources]
-    note = (f"(A newer article, “{newer[0].title}” of {human_date(newer[0].meta.published)}, mentions it too but "
-            "does not answer as well.) ") if newer else ""
-    return f"{note}As of {human_date(when)}: "
+    return f"As of {human_date(cited.meta.published)}: " if cited.meta.published else "Undated article: "
 
 
 def top_passage(passages: list[Passage], citation: Citation) -> Passage:

@@ -155,6 +155,8 @@ def test_the_latest_quotes_the_newest_article_of_the_story_not_a_newer_one_elsew
     assert answer.citations[0].source == "new.md" and "As of 10 Jun 2024: " in answer.answer
     assert answer.citations[0].text.startswith("The Riverton bridge reopened")  # the article's lead
     assert "other.md" not in {c.source for c in answer.citations}
+    assert answer.opening == "As of 10 Jun 2024:" and '<div class="story-opening">As of 10 Jun 2024:</div>' in (
+        answer_html(answer, "t"))  # the chat says it too, above the quotes
 
 
 def test_an_account_opens_with_its_article_s_first_sentences_verbatim(bridge):
