@@ -166,8 +166,10 @@ def names(text: str) -> tuple[list[Name], list[Name]]:
             continue
         given, last = run[-2], run[-1]
         if (given.lower() in _ROLE_WORDS or given.lower() in STOPWORDS or given in alone or not alone.get(last)
-                or re.search(rf"\b{re.escape(given.lower())}\b", lowered.replace(given.lower() + " " + last.lower(), ""))):
-            continue  # a given name stands only before its surname; "Upper", "Norman" and "Old" do not
+                or re.search(rf"\b{re.escape(given.lower())}\b", lowered.replace(given.lower() + " " + last.lower(), ""))
+                or 2 * sum(lowered[max(0, at - 4):at] == "the " for at in alone[last]) >= len(alone[last])):
+            continue  # a given name stands only before its surname ("Upper", "Norman" and "Old" do not), and a
+            # surname alone takes no article: "the Court ruled" is the Supreme Court, not a Mr Court
         full.setdefault(last, Counter())[f"{given} {last}"] += 1
         firsts.setdefault(last, start)
     people = [Name(counts.most_common(1)[0][0], sum(counts.values()) + len(alone[last]), firsts[last])

@@ -49,6 +49,15 @@ def test_building_candidates_is_fast_and_general(seed_assistant):
     assert example_questions([], {}) == []
 
 
+def test_an_institution_named_again_with_the_article_is_not_taken_for_a_person():
+    text = ("The Supreme Court of Puerto Rico ruled on Wednesday that the governor was not lawfully sworn in. "
+            "The Court said the Senate had not confirmed him. Lawyers for the Senate welcomed the ruling, and the "
+            "Court ordered a new swearing-in. Senator Thomas Rivera said the ruling was fair, and Rivera added that "
+            "the Senate would meet again on Friday.")
+    questions = build(text)
+    assert "Who is Supreme Court?" not in questions and "Who is Thomas Rivera?" in questions
+
+
 def test_a_reader_answer_must_stand_by_the_questions_subject():
     sentence = "Attorney Gloria Allred declared her intentions, while Alec Baldwin denied negligence."
     assert answers_about("Who is Gloria Allred?", "Attorney", sentence)
