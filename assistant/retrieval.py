@@ -21,7 +21,8 @@ from .text import terms
 
 # a question about the newest state of things: newer articles rank higher
 LATEST = re.compile(r"\b(latest|most recent|newest|recently|last week|this week|current|any (?:news|updates?|word|"
-                    r"developments?)|update (?:me )?on|what's new|stands? now)\b", re.I)
+                    r"developments?)|update (?:me )?on|what's new|stands? now|these days|(?:anything|what) (?:new|"
+                    r"(?:has )?happened) since)\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,9 @@ _REASON_FORM = re.compile(
     r"prompted|triggered|was the reason|were the reasons)\b|explain why\b)", re.I)
 # "the latest on X": asked about the newest state of a story (not "who is the current CEO?", a factoid)
 _NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|updates?|word|developments?)\b|"
-                          r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b", re.I)
+                          r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b|"
+                          r"\bcurrent (?:situation|state|status)\b|\bthese days\b|\b(?:anything|what) (?:new|(?:has )?"
+                          r"happened) since\b", re.I)
 _ACCOUNT_FORM = re.compile(
     r"^\W*(?:and\s+|so\s+)?(?:what\s+(?:happened|is happening|has happened|(?:is|was) going on)\b|"
     r"what(?:'s| is| are)\s+(?:the\s+)?(?:news|story|background|situation)\b|summari[sz]e\b|sum up\b|"
@@ -218,7 +220,7 @@ class StoryAnswerer:
         yield self.answer(question, passages, texts, searched_docs)
 
 
-def story_passages(question: str, passages: list[Passage], best: Passage, share: float = 0.8) -> list[Passage]:
+def story_passages(question: str, passages: list[Passage], best: Passage, share: float = 0.5) -> list[Passage]:
     """The retrieved passages on the same story as `best`, as the timeline tells a story: they name what the
     question names and cover at least `share` of what `best` covers of the question."""
     names = set(question_anchors(question))
