@@ -187,14 +187,15 @@ class AskPipeline:
 
     def stream(self, request: Request, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
         """`Draft`s (an LLM answerer's text before its citation check), then the final, cited `Answer`."""
-        from .compare import compare_answer, sides
+        from .compare import compare_answer, split
 
         condensed = self.condense(request)
-        pair = sides(condensed.question) if not request.history else None
+        pair = split(condensed.question) if not request.history else None
         if pair:  # a compare question: each side takes the whole path on its own
-            answers = tuple(self.run(Request(f"What about {side}?"), options) for side in pair)
+            answers = tuple(self.run(Request(side.question), options) for side in pair)
             total = round((time.perf_counter() - condensed.started) * 1000, 1)
-            yield replace(compare_answer(condensed.question, answers, pair), query=condensed.question,
+            yield replace(compare_answer(condensed.question, answers, tuple(side.label for side in pair)),
+                          query=condensed.question,
                           timings={"total_ms": total})
             return
         retrieved = self.retrieve(condensed, options)

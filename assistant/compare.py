@@ -9,7 +9,7 @@ two side by side, one line each; a side that is refused says "the corpus does no
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .citations import Answer
 
@@ -18,6 +18,48 @@ _COMPARE = re.compile(r"^\W*(?:compare|contrast)\s+(?:the\s+)?|^\W*what(?:'s| is
 _JOIN = re.compile(r"\s+(?:and|with|versus|vs\.?|against)\s+", re.I)
 _NAMES = re.compile(r"(?:\b[A-Z][\w’'.\-]*(?:\s+(?:of|de|la|and)?\s*[A-Z][\w’'.\-]*)*)")
 UNKNOWN = "the corpus does not say."
+# "How did X and Y react differently to Z?", "What did X and Y each say about Z?", "Compare what X and Y said …"
+_WH_PAIR = re.compile(r"^\W*(?P<compare>(?:compare|contrast)\s+)?(?P<wh>how|what|why)\s+(?:(?P<aux>did|do|does|have|has|had|"
+                      r"were|are|was|is|will|would)\s+)?(?P<x>.+?)\s+and\s+(?P<rest>.+?)\W*$", re.I)
+_CUE = re.compile(r"\b(?:differently|each|both|differ|differed|disagree|disagreed)\b\s*", re.I)
+_VERB = re.compile(r"^(?:\w+ed|said|say|says|see|saw|view|react|respond|think|thought|feel|felt|stand|stood|"
+                   r"differ|disagree|describe|explain|want|wanted|plan|argue|claim|each|both|differently)$", re.I)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a compare question: the answer line's label and the question that side is asked as."""
+
+    label: str
+    question: str
+
+
+def split(question: str) -> tuple[Side, Side] | None:
+    """The two sides of a compare question, or None if it is no such question."""
+    asked = wh_sides(question)  # "compare what X and Y said about Z" too: each side keeps its question word
+    if asked:
+        return asked
+    pair = sides(question)
+    return (Side(pair[0], f"What about {pair[0]}?"), Side(pair[1], f"What about {pair[1]}?")) if pair else None
+
+
+def wh_sides(question: str) -> tuple[Side, Side] | None:
+    """"How did X and Y react differently to Z?" → "How did X react to Z?" and "How did Y react to Z?": a
+    question about two parties (one of them named) with a word of comparison, or after "compare"."""
+    match = _WH_PAIR.match(question)
+    if not match or not (match["compare"] or _CUE.search(question)):
+        return None
+    words = match["rest"].split()
+    verb = next((i for i, w in enumerate(words) if i and _VERB.match(w.strip(",;"))), None)
+    if verb is None:
+        return None
+    x, y = match["x"].strip(), " ".join(words[:verb])
+    aspect = re.sub(r"\bdiffer(?:ed)?\s+(?:over|on|about)\b", "stand on", " ".join(words[verb:]), flags=re.I)
+    aspect = _CUE.sub("", aspect).strip()
+    if not aspect or not (_NAMES.search(x) or _NAMES.search(y)):
+        return None
+    head = f"{match['wh'].capitalize()} {match['aux'] + ' ' if match['aux'] else ''}"
+    return Side(x, f"{head}{x} {aspect}?"), Side(y, f"{head}{y} {aspect}?")
 
 
 def sides(question: str) -> tuple[str, str] | None:

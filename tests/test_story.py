@@ -87,6 +87,23 @@ def test_a_compare_question_is_split_into_its_two_sides(question, expected):
     assert sides(question) == expected
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("How did the union and Mayor Ben Stone react differently to the bridge closure?",
+     ["How did the union react to the bridge closure?", "How did Mayor Ben Stone react to the bridge closure?"]),
+    ("What did Labour and the Conservatives each say about the tax rise?",
+     ["What did Labour say about the tax rise?", "What did the Conservatives say about the tax rise?"]),
+    ("Compare what Barclays and its auditors said about the loss",
+     ["What Barclays said about the loss?", "What its auditors said about the loss?"]),
+    ("How did the council and Ada Park differ over the repairs?",
+     ["How did the council stand on the repairs?", "How did Ada Park stand on the repairs?"]),
+    ("What did Toyota and Tesla agree to build?", None)])  # two parties, no comparison: one account
+def test_a_question_about_two_parties_with_a_word_of_comparison_is_asked_once_per_party(question, expected):
+    from assistant.compare import split
+
+    found = split(question)
+    assert (found and [side.question for side in found]) == expected
+
+
 def test_a_compare_answer_puts_the_sides_side_by_side_and_says_which_the_corpus_lacks(seed_assistant):
     answer = seed_assistant.ask("Compare Gloria Allred and Svetlana Zemko on the Baldwin case")
     lines = answer.answer.split("\n")
