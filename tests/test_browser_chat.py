@@ -103,3 +103,22 @@ def test_the_timeline_button_tells_the_last_questions_story_oldest_first(page):
     link = story.locator("li a").first
     assert link.get_attribute("href").startswith("/articles/000_cee5a0d51e26243d.txt?start=")
     assert link.get_attribute("title").startswith("Alec Baldwin")
+
+
+def test_a_story_question_gets_several_quoted_cited_sentences(page):
+    ask(page, "What happened to Halyna Hutchins?")
+    answer = page.locator("#chat .answer").last
+    sentences = answer.locator(".story-sentence")
+    assert sentences.count() >= 2 and answer.locator(".direct").count() == 0  # quotes, not a short span
+    for i in range(sentences.count()):
+        quote = sentences.nth(i)
+        text = quote.inner_text()
+        assert text.startswith("“") and "…" not in text  # whole sentences, quoted
+        assert quote.locator("a.cite").count() == 1  # each with its own chip
+    chips = [sentences.nth(i).locator("a.cite").inner_text().strip() for i in range(sentences.count())]
+    assert chips == [str(n) for n in range(1, len(chips) + 1)]  # numbered in the order they are quoted
+    assert "Not sure" in answer.inner_text() or "Confident" in answer.inner_text()  # how sure, in words
+    sentences.first.locator("a.cite").click()  # a chip opens its article's card, the quote marked
+    card = page.locator("#sources details.source.cited").first
+    assert card.evaluate("e => e.open") is True and card.locator("mark").count() >= 1
+    page.screenshot(path=str(SHOTS / "story-answer.png"), full_page=True)
