@@ -44,7 +44,7 @@ _REPORTING = (r"(?:say|said|tell|told|agree|agreed|find|found|announce|announced
               r"concluded|show|showed|plan|planned)")
 _REASON_FORM = re.compile(
     r"^\W*(?:and\s+|so\s+)?(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what reason\b|what\s+(?:caused|led to|"
-    r"prompted|triggered|was the reason|were the reasons)\b|explain why\b)", re.I)
+    r"prompted|triggered|sparked|drove|motivated|was the reason|were the reasons)\b|explain why\b)", re.I)
 # "the latest on X": asked about the newest state of a story (not "who is the current CEO?", a factoid)
 _NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|updates?|word|developments?)\b|"
                           r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b|"

@@ -35,7 +35,9 @@ speed.
 Questions: the 252 questions of `evals/seed.jsonl` and `evals/normans.jsonl`
 (their articles are the sentence pool, so they hit real-looking text), first 5
 for warm-up, then up to 100 timed for retrieval (`retriever.invoke`) and 100 for
-full answers (`Assistant.ask`, default answerer).
+full answers (`Assistant.ask`, default answerer). Story answers and timelines are
+timed on the questions of `evals/stories.jsonl` (follow-ups left out), whose 42
+running-story articles (`evals/corpora/wikinews-stories/`) join every generated corpus.
 """
 
 from __future__ import annotations
@@ -113,6 +115,12 @@ def generate(folder: Path, chunks_wanted: int, settings, seed: int = SEED, prefi
         (folder / doc_id).write_text(text, encoding="utf-8")
         docs += 1
     return {"documents": docs, "chunks": chunks, "sentences": sentences, "mean_chunk_tokens": round(tokens / chunks, 1)}
+
+
+def story_questions() -> list[str]:
+    """Why / how / summary / latest / compare questions about the running stories added to every corpus."""
+    cases = [json.loads(line) for line in (ROOT / "evals" / "stories.jsonl").read_text().splitlines() if line.strip()]
+    return [c["question"] for c in cases if not c.get("history")]
 
 
 def questions() -> list[str]:
@@ -278,6 +286,9 @@ def phase_query(index_dir: Path, out: dict) -> None:
 
     out["retrieval"] = timed(assistant.questions.retriever.retrieve, qs[5:105])
     out["answer"] = timed(assistant.ask, qs[105:205])
+    stories = story_questions()
+    out["story_answer"] = timed(assistant.ask, stories)
+    out["timeline"] = timed(assistant.questions.timeline, stories[:40])
     out["peak_rss_mb"] = peak_mb()
 
 
@@ -391,6 +402,8 @@ def main() -> None:
         shutil.rmtree(corpus, ignore_errors=True)
         shutil.rmtree(index_dir, ignore_errors=True)
         row: dict = {"corpus": generate(corpus, size, settings)}
+        for story in sorted((ROOT / "evals" / "corpora" / "wikinews-stories").glob("*.md")):  # real running stories
+            shutil.copy(story, corpus / story.name)
         if size == sizes[0] and not args.skip_encoder:
             result["encoder"] = run_phase("encoder", str(corpus))
             print("encoder", json.dumps(result["encoder"]), flush=True)
@@ -443,9 +456,14 @@ def _cpu() -> str:
     return platform.processor()
 
 
+def stat(query: dict, key: str) -> str:
+    """"p50 / p95" of a timed phase, empty for runs from before it was timed."""
+    return f"{query[key]['p50_ms']} / {query[key]['p95_ms']}" if key in query else ""
+
+
 def table(result: dict) -> str:
-    lines = ["| chunks | sentences | ingest chunks/s (one pass, default) | ingest chunks/s, standalone | add one article s (empty index) | retrieval p50 / p95 ms | answer p50 / p95 ms | peak RSS ingest / query MB | index MB | app to first answer s |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| chunks | sentences | ingest chunks/s (one pass, default) | ingest chunks/s, standalone | add one article s (empty index) | retrieval p50 / p95 ms | answer p50 / p95 ms | peak RSS ingest / query MB | index MB | app to first answer s | story answer p50 / p95 ms | timeline p50 / p95 ms |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in result["sizes"].values():
         ing, q = row["ingest"], row["query"]
         rate = f"{ing['ingest_chunks_per_s']}" + (" (pooled vectors)" if ing["pooled_vectors"] else "")
@@ -453,7 +471,8 @@ def table(result: dict) -> str:
         add = f"{row['add_one']['add_one_s']} ({row['add_one_empty']['add_one_s']})" if "add_one" in row else ""
         lines.append(f"| {ing['chunks']} | {ing['sentences']} | {rate} | {two_pass} | {add} | {q['retrieval']['p50_ms']} / {q['retrieval']['p95_ms']} | "
                      f"{q['answer']['p50_ms']} / {q['answer']['p95_ms']} | {ing['peak_rss_mb']} / {q['peak_rss_mb']} | "
-                     f"{row['index_mb']} | {row['startup']['app_first_answer_s']} |")
+                     f"{row['index_mb']} | {row['startup']['app_first_answer_s']} | {stat(q, 'story_answer')} | "
+                     f"{stat(q, 'timeline')} |")
     enc = result.get("encoder", {})
     lines.append("")
     lines.append("| encoder | chunks/s | sentences/s | chunks + their sentences/s | one pass (contextual) chunks/s | query ms p50 |")

@@ -133,7 +133,8 @@ def test_a_side_without_an_answer_says_so_and_two_refusals_refuse():
 @pytest.mark.parametrize("question, kind", [
     ("Any updates on the Riverton bridge repairs?", "latest"), ("Where do the bridge talks stand?", "latest"),
     ("What is the most recent news on the strike?", "latest"), ("Why was the bridge closed?", "reason"),
-    ("How did the council pay for it?", "reason"), ("What was the council meeting about?", "account"),
+    ("How did the council pay for it?", "reason"), ("What sparked the strike?", "reason"),
+    ("What was the council meeting about?", "account"),
     ("What have the two unions agreed?", "account"), ("What is going on at the port?", "account")])
 def test_a_story_question_asks_for_the_latest_a_reason_or_an_account(question, kind):
     assert question_form(question) == STORY and story_kind(question) == kind
