@@ -34,7 +34,7 @@ from .citations import UNSURE_LEAD, Answer, Citation
 from .documents import parse_document
 from .reader import Reading
 from .retrieval import Passage
-from .text import plain_word, question_anchors, terms
+from .text import content_terms, plain_word, question_anchors, terms
 
 FACTOID, STORY = "factoid", "story"
 REASON, ACCOUNT, NEWEST = "reason", "account", "latest"  # the kinds of story question
@@ -238,11 +238,20 @@ def newest(story: list[Passage], best: Passage) -> Passage:
     return max(story, key=lambda p: (p.meta.published or "", p.source == best.source))
 
 
+# the words a story question asks with ("where does it stand", "the most recent development"), not its subject
+_ASKING = frozenset(terms("latest recent newest update news development situation current stand status summarise "
+                          "summary story happened tell explain describe"))
+
+
 def covers(question: str, article: Passage, text: str) -> bool:
-    """Does the article name every name and number of the question (its date counts: "the 2019 crisis")?"""
+    """Is the article about what the question asks: does it name every name and number of the question, and say
+    more than half of its content words ("the Mars rover": an article on Mars without a rover does not)? Its
+    date counts ("the 2019 crisis")."""
     names = set(question_anchors(question))
-    said = {plain_word(w) for w in f"{text} {article.meta.published or ''}".replace("-", " ").split()}
-    return bool(names) and names <= said
+    whole = f"{text} {(article.meta.published or '').replace('-', ' ')}"
+    said = {plain_word(w) for w in whole.split()}
+    wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
+    return bool(names) and names <= said and 2 * len(wanted & set(terms(whole))) > len(wanted)
 
 
 def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:

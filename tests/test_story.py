@@ -190,3 +190,8 @@ def test_an_account_opens_with_its_article_s_first_sentences_verbatim(bridge):
 def test_an_account_of_something_the_corpus_never_names_is_refused(bridge):
     answer = bridge.ask("Tell me about the Mars colony launched by NASA in 2031")
     assert answer.abstained and not answer.citations
+
+
+def test_the_latest_on_something_the_story_never_mentions_is_refused_though_its_place_is_named(bridge):
+    answer = bridge.ask("What's the latest on the Riverton tram depot?")  # Riverton, but no tram, no depot
+    assert answer.abstained and not answer.citations
