@@ -145,7 +145,12 @@ class AskPipeline:
     def retrieve(self, condensed: Condensed, options: AskOptions = AskOptions(), one_per_story: bool = True
                  ) -> Retrieved:
         """The top passages under the options; `one_per_story=False` keeps near-duplicate versions (a timeline)."""
-        retriever = self.retriever.with_options(k=options.k, one_per_story=one_per_story)
+        from .story import LATEST_PASSAGES, wants_latest
+
+        k = options.k
+        if k is None and wants_latest(condensed.question):  # the story's newest article may rank lower
+            k = max(self.retriever.k, LATEST_PASSAGES)
+        retriever = self.retriever.with_options(k=k, one_per_story=one_per_story)
         self.index.follow(self.lock)  # another process wrote: reload before searching
         with self.lock.reading():
             catalog = self.index.catalog

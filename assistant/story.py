@@ -66,9 +66,17 @@ def question_form(question: str) -> str:
     return STORY if any(form.search(question) for form in forms) else FACTOID
 
 
+LATEST_PASSAGES = 8  # retrieved for "the latest on X" (5 otherwise): the newest article on a story may rank lower
+
+
+def wants_latest(question: str) -> bool:
+    """Does the question ask for the newest state of a story?"""
+    return bool(_NEWEST_FORM.search(question))
+
+
 def story_kind(question: str) -> str:
     """What a story question asks for: the newest state of a story, a reason or process, or an account."""
-    if _NEWEST_FORM.search(question):
+    if wants_latest(question):
         return NEWEST
     return REASON if _REASON_FORM.search(question) else ACCOUNT
 

@@ -195,3 +195,20 @@ def test_an_account_of_something_the_corpus_never_names_is_refused(bridge):
 def test_the_latest_on_something_the_story_never_mentions_is_refused_though_its_place_is_named(bridge):
     answer = bridge.ask("What's the latest on the Riverton tram depot?")  # Riverton, but no tram, no depot
     assert answer.abstained and not answer.citations
+
+
+def test_a_latest_question_reads_further_down_the_ranking(tmp_path, embeddings):
+    from assistant import Assistant, Settings
+    from assistant.story import LATEST_PASSAGES
+
+    (tmp_path / "corpus").mkdir()
+    for day in range(1, 13):  # twelve short reports on one council
+        (tmp_path / "corpus" / f"day{day:02d}.md").write_text(
+            f"---\ntitle: Riverton council, day {day}\ndate: 2024-03-{day:02d}\n---\nOn day {day} the Riverton "
+            f"council debated the bridge budget for {day + 1} hours and adjourned.\n")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    assistant.sync(tmp_path / "corpus")
+    k = assistant.settings.k
+    assert len(assistant.ask("How long did the Riverton council debate the bridge budget?").passages) == k
+    latest = assistant.ask("What's the latest on the Riverton council's bridge budget?")
+    assert len(latest.passages) == LATEST_PASSAGES > k  # the story's newest article may rank below the first k
