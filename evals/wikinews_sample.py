@@ -145,12 +145,26 @@ def write_sample(chosen: list[dict], out: Path) -> None:
     print(f"wrote {len(chosen)} articles to {out}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def choose(articles: list[dict], ids: list[str]) -> list[dict]:
+    """The articles of `ids`, in that order (a hand-picked selection); an id missing from `articles` is an error."""
+    by_id = {a["id"]: a for a in articles}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise SystemExit(f"not in the news file: {', '.join(missing)}")
+    return [by_id[i] for i in ids]
+
+
+def run(pick, default_out: Path, description: str) -> None:
+    """The command line of a sample script: `--news` (the shared file) and `--out`; `pick` chooses the articles."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, default=default_out)
     args = parser.parse_args()
-    write_sample(select(read_news(args.news)), args.out)
+    write_sample(pick(read_news(args.news)), args.out)
+
+
+def main() -> None:
+    run(select, DEFAULT_OUT, __doc__)
 
 
 if __name__ == "__main__":

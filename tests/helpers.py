@@ -209,3 +209,13 @@ def passage(source: str, text: str = "", *, title: str = "", start: int = 0, end
     end = start + len(text) if end is None else end
     chunk = Chunk(ChunkId(source, 0), source, 0, start, end, text)
     return Passage(chunk, Meta(title, published, outlet, url), score, 0.0, 0.0, 0.0, best_coverage)
+
+
+class Canned:
+    """A canned Answer-like result (`to_dict` only), to check the scorer itself on a hand-made case."""
+
+    def __init__(self, **data):
+        self.data = data
+
+    def to_dict(self):
+        return self.data

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import SEED_ID
+from helpers import SEED_ID, Canned
 
 from assistant.ask import AskOptions
 from assistant.errors import AssistantError
@@ -74,24 +74,14 @@ def test_missing_gold_documents_are_reported_before_running(tmp_path, seed_assis
         seed_assistant.evaluate(_write(tmp_path / "set.jsonl", rows))
 
 
-class _Fixed:
-    """A canned Answer-like result, to check the scorer itself on a hand-made case."""
-
-    def __init__(self, **data):
-        self.data = data
-
-    def to_dict(self):
-        return self.data
-
-
 def test_scoring_of_a_hand_made_run_and_the_comparison():
     from assistant.evaluation import Case
 
     cases = [Case("a", "q?", ["Gloria Allred"], ["d1"], True), Case("b", "q2?", [], [], False)]
     replies = {
-        "q?": _Fixed(answer="It is Gloria Allred [1]", abstained=False, retrieved=["d2", "d1"],
+        "q?": Canned(answer="It is Gloria Allred [1]", abstained=False, retrieved=["d2", "d1"],
                      citations=[{"n": 1, "source": "d1"}, {"n": 2, "source": "d2"}]),
-        "q2?": _Fixed(answer="Something", abstained=False, retrieved=["d1"], citations=[{"n": 1, "source": "d1"}]),
+        "q2?": Canned(answer="Something", abstained=False, retrieved=["d1"], citations=[{"n": 1, "source": "d1"}]),
     }
     run = run_cases(lambda q, k=None: replies[q], cases, "hand")
     a, b = run.results

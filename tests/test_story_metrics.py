@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from helpers import Canned
 
 from assistant.errors import AssistantError
 from assistant.evaluation import Case, load_cases, run_cases
@@ -63,14 +64,6 @@ def test_story_fields_are_read_and_checked(tmp_path):
         load_cases(_write(tmp_path / "bad2.jsonl", [{**row, "key_words": "police"}]))
 
 
-class _Reply:
-    def __init__(self, **data):
-        self.data = data
-
-    def to_dict(self):
-        return self.data
-
-
 def test_a_follow_up_case_is_asked_with_its_history_and_scored_as_a_story():
     asked = []
     start = TEXT.index(GOLD)
@@ -78,7 +71,7 @@ def test_a_follow_up_case_is_asked_with_its_history_and_scored_as_a_story():
     def ask(question, history):
         asked.append((question, history))
         citation = {"n": 1, "source": "a", "text": GOLD, "start": start, "end": start + len(GOLD)}
-        return _Reply(answer=f"{GOLD} [1]", abstained=False, citations=[citation], retrieved=["a"])
+        return Canned(answer=f"{GOLD} [1]", abstained=False, citations=[citation], retrieved=["a"])
 
     cases = [Case("f", "Why did it start?", [GOLD], ["a"], True, "followup", ("What happened in Athens?",),
                   ("police", "looted"))]

@@ -21,15 +21,13 @@ Usage: python training/news_dev_stories.py [--news PATH] [--out DIR]
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "evals"))
-from wikinews_sample import read_news, write_sample  # noqa: E402  (the same file layout as the eval sample)
+from wikinews_sample import choose, run  # noqa: E402  (the same file layout as the eval sample)
 
-DEFAULT_NEWS = REPO.parent / "shared" / "data" / "news" / "wikinews-en.jsonl.gz"
 DEFAULT_OUT = REPO / "training" / "news-dev" / "stories"
 
 # Story name -> article ids, oldest first.
@@ -73,22 +71,5 @@ def story_ids(stories: dict[str, tuple[str, ...]] = STORIES) -> list[str]:
     return [i for ids in stories.values() for i in ids]
 
 
-def choose(articles: list[dict], stories: dict[str, tuple[str, ...]] = STORIES) -> list[dict]:
-    """The chosen articles in `story_ids` order; an id missing from `articles` is an error."""
-    by_id = {a["id"]: a for a in articles}
-    missing = [i for i in story_ids(stories) if i not in by_id]
-    if missing:
-        raise SystemExit(f"not in the news file: {', '.join(missing)}")
-    return [by_id[i] for i in story_ids(stories)]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--news", type=Path, default=DEFAULT_NEWS)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    args = parser.parse_args()
-    write_sample(choose(read_news(args.news)), args.out)
-
-
 if __name__ == "__main__":
-    main()
+    run(lambda articles: choose(articles, story_ids()), DEFAULT_OUT, __doc__)
