@@ -18,7 +18,8 @@ passages, each quoted verbatim with its citation:
   news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
   19 times in 20). The latest on a story quotes the newest retrieved article naming what the question names,
   "As of <date>:". Both are given when the reader answers, and, marked unsure, when it finds no span but the
-  article names every name and number of the question; otherwise they are refused like any answer.
+  article names every name and number of the question and says most of what it is about (`covers`); otherwise
+  they are refused like any answer.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ class StoryAnswerer:
         kind = story_kind(question)
         if kind != REASON and passages:
             best = top_passage(passages, decided.citations[0]) if decided.citations else passages[0]
-            latest = newest(story_passages(question, passages, best), best)
+            latest = newest(same_story(question, passages, best), best)
             article = latest if kind == NEWEST else best
             # an account or the latest is told by the article's lead (news puts what happened first); given when
             # the reader answers from the passages, or, unsure, when the article names all the question names
@@ -228,17 +229,18 @@ class StoryAnswerer:
         yield self.answer(question, passages, texts, searched_docs)
 
 
-def story_passages(question: str, passages: list[Passage], best: Passage, share: float = 0.5) -> list[Passage]:
-    """The retrieved passages on the same story as `best`, as the timeline tells a story: they name what the
-    question names and cover at least `share` of what `best` covers of the question."""
+def names_in(passage: Passage, names: set[str]) -> bool:
+    """Does the passage name what the question names (two of its names, or its one name)?"""
+    return len(names & {plain_word(w) for w in passage.text.split()}) >= min(2, len(names))
+
+
+def same_story(question: str, passages: list[Passage], best: Passage, share: float = 0.5) -> list[Passage]:
+    """The retrieved passages on the same story as `best`: they name what the question names and cover at least
+    `share` of what `best` covers of the question."""
     names = set(question_anchors(question))
-
-    def belongs(p: Passage) -> bool:
-        if names and len(names & {plain_word(w) for w in p.text.split()}) < min(2, len(names)):
-            return False
-        return p.source == best.source or p.coverage >= share * best.coverage
-
-    return [p for p in passages if belongs(p)] or [best]
+    story = [p for p in passages if (not names or names_in(p, names))
+             and (p.source == best.source or p.coverage >= share * best.coverage)]
+    return story or [best]
 
 
 def newest(story: list[Passage], best: Passage) -> Passage:

@@ -15,8 +15,8 @@ from datetime import date
 from .ask import AskOptions, AskPipeline, Request
 from .citations import Citation
 from .retrieval import Passage
-from .story import is_sentence, sentence_evidence
-from .text import plain_word, question_anchors
+from .story import is_sentence, names_in, sentence_evidence
+from .text import question_anchors
 
 RETRIEVE = 30  # passages searched for the story's articles
 
@@ -41,8 +41,7 @@ def story_passages(question: str, passages: list[Passage], window_days: int) -> 
         if p.source == top.source:
             return True
         if names:
-            words = {plain_word(w) for w in p.text.split()}
-            return len(names & words) >= min(2, len(names))
+            return names_in(p, names)
         return p.coverage >= 0.8 * top.coverage
 
     def near(p: Passage) -> bool:
