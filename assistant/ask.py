@@ -200,8 +200,7 @@ class AskPipeline:
             answers = tuple(self.run(Request(side.question), options) for side in pair)
             total = round((time.perf_counter() - condensed.started) * 1000, 1)
             yield replace(compare_answer(condensed.question, answers, tuple(side.label for side in pair)),
-                          query=condensed.question,
-                          timings={"total_ms": total})
+                          query=condensed.question, timings={"total_ms": total})
             return
         retrieved = self.retrieve(condensed, options)
         for item in self.read(retrieved, options):

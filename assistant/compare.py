@@ -3,7 +3,9 @@
 "Compare Barclays' and Time Warner's annual profits" names two things and one aspect. Each side becomes its own
 question ("What about Barclays' annual profits?", "What about Time Warner's annual profits?") and takes the
 whole question path, so each side is retrieved, read, decided and cited on its own evidence. The answer puts the
-two side by side, one line each; a side that is refused says "the corpus does not say".
+two side by side, one line each; a side that is refused says "the corpus does not say". A question about two
+parties with a word of comparison ("How did X and Y react differently to Z?") is asked once per party in its own
+words ("How did X react to Z?").
 """
 
 from __future__ import annotations
