@@ -11,16 +11,31 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+
+def english_stopwords() -> frozenset[str]:
+    """bm25s's English stop-word list, read from its data module alone: importing the bm25s package loads scipy,
+    a third of a second of every command's start, for a tuple of words."""
+    package = importlib.util.find_spec("bm25s")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("bm25s is not installed (pip install -e .)")
+    spec = importlib.util.spec_from_file_location("bm25s_stopwords",
+                                                  Path(package.submodule_search_locations[0]) / "stopwords.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOPWORDS_EN_PLUS)
+
 
 _STEMMER = Stemmer.Stemmer("english")
-STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | {"who", "whom", "whose", "what", "when", "where", "which", "why", "how",
-                                            "did", "does", "do"}
+STOPWORDS = english_stopwords() | {"who", "whom", "whose", "what", "when", "where", "which", "why", "how",
+                                   "did", "does", "do"}
 _TERM = re.compile(r"(?u)\b\w\w+\b")  # words of two or more characters
 _WORD = re.compile(r"\w+")
 _NAME = re.compile(r"[\w’'\-]+")

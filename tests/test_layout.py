@@ -65,9 +65,10 @@ def test_module_level_imports_have_no_circle():
 
 
 def test_the_question_path_loads_no_ui_langchain_or_training_code():
+    # scipy and bm25s too: the package's one use of bm25s is its stop-word list, and importing bm25s loads scipy
     probe = ("import sys, assistant.ask, assistant.core; "
              "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in "
-             "('gradio', 'langchain_core', 'langchain', 'torch', 'transformers')} "
+             "('gradio', 'langchain_core', 'langchain', 'torch', 'transformers', 'scipy', 'bm25s')} "
              "| {m for m in sys.modules if m.startswith(('assistant.training', 'assistant.ui'))}))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"
