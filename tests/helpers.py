@@ -143,12 +143,20 @@ browser_tests = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get(
 
 
 def ask(page, question: str, count: int = 1):
-    """Type a question, press Enter, and wait until the `count`-th answer is final (not the streaming one)."""
+    """Type a question, press Enter, and wait until the `count`-th reply is final (not the streaming one).
+
+    The reply is looked up inside the `count`-th bot message: counting final answers across the whole chat
+    could match the earlier answer twice while the chat re-renders under load (a CI flake)."""
     page.locator("#question textarea").fill(question)
     page.locator("#question textarea").press("Enter")
-    final = "#chat .answer:not(.streaming), #chat .abstain, #chat .error"
-    page.wait_for_function(f"document.querySelectorAll({final!r}).length >= {count}", timeout=60_000)
-    return page.locator(final).nth(count - 1)
+    final = ".answer:not(.streaming), .abstain, .error"
+    page.wait_for_function(
+        f"""() => {{
+            const bots = document.querySelectorAll('#chat [data-testid=bot]');
+            return document.querySelectorAll('#chat [data-testid=user]').length >= {count}
+                && bots.length >= {count} && !!bots[{count - 1}].querySelector({final!r});
+        }}""", timeout=60_000)
+    return page.locator("#chat [data-testid=bot]").nth(count - 1).locator(final).first
 
 
 def upload_in_the_corpus_tab(page, path) -> None:
