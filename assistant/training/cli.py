@@ -23,9 +23,8 @@ from ..settings import Settings
               help="Answerable SQuAD questions to sample (default: the shipped model's setting).")
 @click.option("--seed", type=int, default=None, help="Seed of the sample, the negatives and the data order.")
 @click.option("--batch-size", type=click.IntRange(1), default=None, help="Windows per step (default 32).")
-@click.option("--stage", type=click.Choice(["base", "squad2", "passages"]), default="base", show_default=True,
-              help="base: SQuAD 1.1 from the packaged MiniLM; squad2: SQuAD 2.0's human refusals from --init; "
-                   "passages: each question over several passages of its article, from --init.")
+@click.option("--stage", type=click.Choice(["base", "squad2"]), default="base", show_default=True,
+              help="base: SQuAD 1.1 from the packaged MiniLM; squad2: SQuAD 2.0's human refusals from --init.")
 @click.option("--init", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Weights to start from (a reader.pt, or a shipped reader-int8.onnx); needed by --stage squad2.")
 @index_option
@@ -40,8 +39,8 @@ def train_reader(settings: Settings, data_dir: Path, out_dir: Path, resume: bool
 
     configure_runtime(settings.threads)
     config = STAGES[stage]
-    if stage != "base" and init is None:
-        raise click.UsageError(f"--stage {stage} starts from a trained reader: give --init")
+    if stage == "squad2" and init is None:
+        raise click.UsageError("--stage squad2 starts from a trained reader: give --init")
     changes = {k: v for k, v in {"max_steps": max_steps, "max_answerable": max_answerable, "seed": seed,
                                  "batch_size": batch_size, "init": str(init) if init else None}.items()
                if v is not None}

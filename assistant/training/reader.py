@@ -50,10 +50,6 @@ class TrainConfig:
     stage: str = "base"
     init: str = ""
     epochs: int = 1
-    # the third stage (`stage="passages"`, `passages.py`): each question with `distractors` other paragraphs of
-    # its article, and a loss over all of a question's windows weighted `shared_weight`
-    distractors: int = 0
-    shared_weight: float = 0.0
 
 
 # The two stages `make reader` runs: SQuAD 1.1 with generated refusals from the base encoder, then SQuAD 2.0's
@@ -62,8 +58,6 @@ STAGES = {
     "base": TrainConfig(),
     "squad2": TrainConfig(stage="squad2", max_answerable=6000, negative_rate=(0.1, 0.1, 0.1), human_repeat=1,
                           lr=3e-5, na_weight=1.0, epochs=2, checkpoint_every=100),
-    "passages": TrainConfig(stage="passages", max_answerable=1000, lr=2e-5, na_weight=1.0, checkpoint_every=100,
-                            distractors=1, shared_weight=1.0),
 }
 
 
@@ -72,17 +66,15 @@ class Feature:
     window: Window
     start: int  # token index of the answer's first token, 0 ([CLS]) for no answer in this window
     end: int
-    group: int = 0  # the question's windows over several passages share a group (the `passages` stage)
 
 
-def features(examples: list[Example], windower: Windower, groups: list[int] | None = None) -> list[Feature]:
-    """Windows with their labels; a window that cuts the answer off is a "no answer here" window.
-    `groups`: each example's group, given to its windows."""
+def features(examples: list[Example], windower: Windower) -> list[Feature]:
+    """Windows with their labels; a window that cuts the answer off is a "no answer here" window."""
     questions = windower.encode([ex.question for ex in examples])
     unique = list(dict.fromkeys(ex.context for ex in examples))
     contexts = dict(zip(unique, windower.encode(unique)))
     out = []
-    for n, (ex, q) in enumerate(zip(examples, questions)):
+    for ex, q in zip(examples, questions):
         a0, a1 = ex.answer_start, ex.answer_start + len(ex.answer)
         for w in windower.windows(q.ids, 0, contexts[ex.context]):
             start = end = 0
@@ -90,7 +82,7 @@ def features(examples: list[Example], windower: Windower, groups: list[int] | No
                 toks = [i for i, (s, e) in enumerate(w.offsets) if e > s and s < a1 and e > a0]
                 if toks and w.offsets[toks[0]][0] <= a0 and w.offsets[toks[-1]][1] >= a1:
                     start, end = toks[0], toks[-1]
-            out.append(Feature(w, start, end, groups[n] if groups else n))
+            out.append(Feature(w, start, end))
     return out
 
 
@@ -134,20 +126,15 @@ def build_model(model_path: Path):
     return SpanReader()
 
 
-def loss_fn(model, batch: dict, starts, ends, na_weight: float, groups=None, shared_weight: float = 0.0):
+def loss_fn(model, batch: dict, starts, ends, na_weight: float):
     import torch.nn.functional as F
 
-    from .passages import shared_span_loss
-
     start, end, na = model(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
-    context = batch["token_type_ids"].bool() & batch["attention_mask"].bool()
-    allowed = context.clone()
+    allowed = batch["token_type_ids"].bool() & batch["attention_mask"].bool()
     allowed[:, 0] = True  # [CLS] is the "no answer" position
     start = start.float().masked_fill(~allowed, -1e4)
     end = end.float().masked_fill(~allowed, -1e4)
     span = (F.cross_entropy(start, starts) + F.cross_entropy(end, ends)) / 2
-    if shared_weight:
-        span = span + shared_weight * shared_span_loss(start, end, starts, ends, groups, context)
     refusal = F.binary_cross_entropy_with_logits(na.float(), (starts == 0).float())
     return span + na_weight * refusal, span.detach(), refusal.detach()
 
@@ -161,24 +148,16 @@ def _atomic_save(obj, path: Path) -> None:
 
 
 def train(examples: list[Example], model_path: Path, out_dir: Path, config: TrainConfig, resume: bool = False,
-          threads: int = 2, progress: bool = True, groups: list[int] | None = None) -> dict:
-    """Train `config.epochs` passes over `examples` (`groups`: each one's question, for the `passages` stage,
-    whose batches hold whole groups); returns the summary written beside the weights."""
+          threads: int = 2, progress: bool = True) -> dict:
+    """Train one pass over `examples`; returns the summary written beside the weights."""
     import torch
     from tqdm import tqdm
-
-    from .passages import group_batches
 
     torch.set_num_threads(threads)
     out_dir.mkdir(parents=True, exist_ok=True)
     windower = Windower(model_path / "tokenizer.json", config.max_len, config.stride)
-    feats = features(examples, windower, groups)
-    if groups:
-        lengths, owners = [len(f.window.ids) for f in feats], [f.group for f in feats]
-        order = [b for epoch in range(config.epochs)
-                 for b in group_batches(lengths, owners, config.batch_size, config.seed + epoch)]
-    else:
-        order = [b for epoch in range(config.epochs) for b in batches(feats, config.batch_size, config.seed + epoch)]
+    feats = features(examples, windower)
+    order = [b for epoch in range(config.epochs) for b in batches(feats, config.batch_size, config.seed + epoch)]
     total = len(order) if config.max_steps is None else min(len(order), config.max_steps)
     schedule_steps = len(order)
     model = build_model(model_path)
@@ -221,10 +200,8 @@ def train(examples: list[Example], model_path: Path, out_dir: Path, config: Trai
         arrays = {k: torch.from_numpy(v) for k, v in pad([feats[i].window for i in idx], 32).items()}
         starts = torch.tensor([feats[i].start for i in idx])
         ends = torch.tensor([feats[i].end for i in idx])
-        owners = torch.tensor([feats[i].group for i in idx])
         with torch.autocast("cpu", dtype=torch.bfloat16):
-            loss, span_loss, na_loss = loss_fn(model, arrays, starts, ends, config.na_weight, owners,
-                                               config.shared_weight)
+            loss, span_loss, na_loss = loss_fn(model, arrays, starts, ends, config.na_weight)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
@@ -282,18 +259,11 @@ def run(data_dir: Path, model_path: Path, out_dir: Path, config: TrainConfig, re
     from .reader_data import build, build_squad2, summary
 
     rates = dict(zip(("sentence", "paragraph", "swap"), config.negative_rate))
-    groups = None
-    if config.stage == "passages":
-        from .passages import build_groups
-
-        built = build_groups(data_dir, config.max_answerable or 0, config.distractors, config.seed)
-        examples = [ex for group in built for ex in group]
-        groups = [g for g, group in enumerate(built) for _ in group]
-    elif config.stage == "squad2":
+    if config.stage == "squad2":
         examples = build_squad2(data_dir, config.max_answerable or 0, rates, config.human_repeat, config.seed)
     else:
         examples = build(data_dir, config.max_answerable, rates, config.human_repeat, config.seed)
-    result = train(examples, model_path, out_dir, config, resume, threads, progress, groups)
+    result = train(examples, model_path, out_dir, config, resume, threads, progress)
     result["kinds"] = summary(examples)
     (out_dir / "summary.json").write_text(json.dumps(result, indent=2))
     return result

@@ -56,7 +56,7 @@ def read_squad(path: Path) -> list[dict]:
         return json.load(fh)["data"]
 
 
-def content_words(text: str) -> set[str]:
+def _content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
@@ -76,12 +76,12 @@ def _without_answer_sentence(context: str, start: int, answer: str) -> str | Non
 
 
 def _other_paragraph(question: str, answer: str, contexts: list[str], own: int) -> str | None:
-    words = content_words(question)
+    words = _content_words(question)
     best, best_overlap = None, 0
     for i, ctx in enumerate(contexts):
         if i == own or answer in ctx:
             continue
-        overlap = len(words & content_words(ctx))
+        overlap = len(words & _content_words(ctx))
         if overlap > best_overlap:
             best, best_overlap = ctx, overlap
     return best
@@ -179,7 +179,7 @@ def build_squad2(data_dir: Path, replay: int, negative_rate: dict[str, float], h
     squad2 = list(squad20_examples(dev24_split(data_dir)["train"]))
     squad2 += squad20_examples(read_squad(Path(data_dir) / SQUAD20))
     examples = [ex for ex in squad2 if ex.kind == "answer"] + [ex for ex in squad2 if ex.kind == "human"] * human_repeat
-    articles, _ = sample(read_squad(Path(data_dir) / SQUAD11), replay, rng)
+    articles, _ = _sample(read_squad(Path(data_dir) / SQUAD11), replay, rng)
     examples += squad11_examples(articles, rng, negative_rate)
     rng.shuffle(examples)
     return examples
@@ -190,7 +190,7 @@ def build(data_dir: Path, max_answerable: int | None = None, negative_rate: dict
     """Shuffled training examples: answerable SQuAD 1.1 questions (optionally a sample) plus the negatives."""
     rng = random.Random(seed)
     rates = {"sentence": 0.1, "paragraph": 0.1, "swap": 0.1} if negative_rate is None else negative_rate
-    articles, _ = sample(read_squad(Path(data_dir) / SQUAD11), max_answerable, rng)
+    articles, _ = _sample(read_squad(Path(data_dir) / SQUAD11), max_answerable, rng)
     examples = list(squad11_examples(articles, rng, rates))
     human = list(squad20_negatives(read_squad(Path(data_dir) / SQUAD20)))
     examples += human * human_repeat
@@ -198,7 +198,7 @@ def build(data_dir: Path, max_answerable: int | None = None, negative_rate: dict
     return examples
 
 
-def sample(articles: list[dict], max_answerable: int | None, rng: random.Random) -> tuple[list[dict], list[dict]]:
+def _sample(articles: list[dict], max_answerable: int | None, rng: random.Random) -> tuple[list[dict], list[dict]]:
     """Split the questions into a sample of about `max_answerable`, evenly over articles, and the rest;
     both keep every paragraph of their article (the negatives need them)."""
     if max_answerable is None:
@@ -221,7 +221,7 @@ def held_out(data_dir: Path, max_answerable: int | None, seed: int, per_kind: in
     """Up to `per_kind` answerable questions that training did not sample, and as many generated negatives of
     each kind built from them: an in-distribution check of what each kind of refusal taught."""
     rng = random.Random(seed)
-    _, rest = sample(read_squad(Path(data_dir) / SQUAD11), max_answerable, rng)
+    _, rest = _sample(read_squad(Path(data_dir) / SQUAD11), max_answerable, rng)
     pool = list(squad11_examples(rest, random.Random(seed + 1), {"sentence": 1.0, "paragraph": 1.0, "swap": 1.0}))
     random.Random(seed + 2).shuffle(pool)
     out = []
