@@ -26,6 +26,7 @@ from .reader_data import Example
 CHECKPOINT = "checkpoint.pt"
 FINAL = "reader.pt"
 LOG = "train.log.jsonl"
+MISMATCH = "the checkpoint was written with other training settings or data; start afresh without --resume"
 
 
 @dataclass
@@ -156,6 +157,12 @@ def train(examples: list[Example], model_path: Path, out_dir: Path, config: Trai
     torch.set_num_threads(threads)
     out_dir.mkdir(parents=True, exist_ok=True)
     windower = Windower(model_path / "tokenizer.json", config.max_len, config.stride)
+    ckpt = out_dir / CHECKPOINT
+    state = torch.load(ckpt, weights_only=False) if resume and ckpt.exists() else None
+    # refused before the windows and the model are built (seconds): other settings never resume
+    if state and {k: v for k, v in state["config"].items() if k != "max_steps"} != {
+            k: v for k, v in asdict(config).items() if k != "max_steps"}:
+        raise AssistantError(MISMATCH)
     feats = features(examples, windower)
     order = [b for epoch in range(config.epochs) for b in batches(feats, config.batch_size, config.seed + epoch)]
     total = len(order) if config.max_steps is None else min(len(order), config.max_steps)
@@ -177,14 +184,9 @@ def train(examples: list[Example], model_path: Path, out_dir: Path, config: Trai
 
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_at)
     step, elapsed = 0, 0.0
-    ckpt = out_dir / CHECKPOINT
-    if resume and ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
-        same = {k: v for k, v in state["config"].items() if k != "max_steps"} == {
-            k: v for k, v in asdict(config).items() if k != "max_steps"}
-        if not same or state["features"] != len(feats):
-            raise AssistantError("the checkpoint was written with other training settings or data; start afresh without "
-                             "--resume")
+    if state:
+        if state["features"] != len(feats):
+            raise AssistantError(MISMATCH)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
