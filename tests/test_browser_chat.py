@@ -30,6 +30,7 @@ def test_a_reload_keeps_the_conversation_and_new_chat_files_it_under_earlier_one
     page.wait_for_function("document.querySelectorAll('#chat .answer').length === 2", timeout=30_000)
     page.screenshot(path=str(SHOTS / "reopened-conversation.png"), full_page=True)
     page.locator("#history input").click()  # the one left is listed now, and is empty of the reopened one
+    options.first.wait_for()  # the list opens after the click: read it once it is there
     assert [t.split(" · ")[1] for t in page.locator("[role=option]").all_inner_texts()] == ["and who is her sister?"]
 
 
