@@ -10,7 +10,7 @@ Each article is written to ``evals/corpora/wikinews-stories/<id>.md`` in the lay
 ``evals/wikinews_sample.py`` (whose writer this script reuses): YAML front matter (title, published, outlet,
 url) followed by the article text exactly as it is in the file. The stories are listed in
 ``evals/wikinews_stories.json``. Running it again gives byte-identical files.
-The question set (``evals/drafts/stories-multi.jsonl``) is written by hand against these files and is not
+The question set (``evals/stories.jsonl``) is written by hand against these files and is not
 regenerated; changing the selection would orphan it.
 
 The texts are (c) Wikinews contributors, CC BY 2.5; see ``evals/README.md`` for the attribution that must

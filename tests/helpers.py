@@ -145,8 +145,9 @@ browser_tests = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get(
 def ask(page, question: str, count: int = 1):
     """Type a question, press Enter, and wait until the `count`-th reply is final (not the streaming one).
 
-    The reply is looked up inside the `count`-th bot message: counting final answers across the whole chat
-    could match the earlier answer twice while the chat re-renders under load (a CI flake)."""
+    The reply is looked up inside the `count`-th bot message: a count of final answers across the whole chat
+    could match the earlier answer while the chat re-renders (one possible cause of a CI failure never
+    reproduced here)."""
     page.locator("#question textarea").fill(question)
     page.locator("#question textarea").press("Enter")
     final = ".answer:not(.streaming), .abstain, .error"
