@@ -114,6 +114,29 @@ def stored(index: Path, sql: str, *params) -> list[tuple]:
         db.close()
 
 
+def stored_document(index: Path, doc_id: str) -> dict:
+    """One document's stored row (id, sha256, text, title, published, outlet, url) as a dict."""
+    columns = ("id", "sha256", "text", "title", "published", "outlet", "url")
+    [row] = stored(index, f"SELECT {', '.join(columns)} FROM documents WHERE id = ?", doc_id)
+    return dict(zip(columns, row))
+
+
+def seeded_index(base: Path, embeddings, files: dict[str, bytes], **settings):
+    """`base/corpus` with the seed article and `files`, ingested into `base/index` by a new assistant; returns
+    the corpus folder, the index folder, the assistant and its ingest report."""
+    import shutil
+
+    from assistant import Assistant, Settings
+
+    corpus, index = base / "corpus", base / "index"
+    corpus.mkdir()
+    shutil.copy(ROOT / "corpus" / SEED_ID, corpus / SEED_ID)
+    for name, content in files.items():
+        (corpus / name).write_bytes(content)
+    assistant = Assistant(Settings(index_dir=index, corpus_dir=corpus, **settings), embeddings=embeddings)
+    return corpus, index, assistant, assistant.ingest([corpus])
+
+
 def store_snapshot(index: Path) -> list[tuple]:
     """Every document's id, hash, text and metadata plus its chunk and sentence spans: what must never be lost."""
     return (stored(index, "SELECT id, sha256, text, title, published, outlet, url FROM documents ORDER BY id")
