@@ -4,16 +4,16 @@ A factoid question (who, when, where, how many) is answered by the reader's shor
 reason, a process or an account cannot be answered in 1–5 words, so its answer is 2–4 sentences of the top
 passages, each quoted verbatim with its citation:
 
-- The question's form is told by its interrogative, a closed class of English words (`question_form`); nothing
-  is fitted to example questions.
+- The question's form is told by its interrogative, a closed class of English words (`question_form`).
 - Each sentence of the top passages is scored by the reader's own evidence: the share of its answer-start and
   answer-end probability (softmax over the window, "no answer" included) that falls inside the sentence. The
   reader learnt on SQuAD that a "why" is answered by the clause giving the reason, so its probability mass points
   at the sentences that explain; a passage it finds no answer in keeps its mass on "no answer".
 - A question for a reason or a process (why, how) is answered where the reader's evidence is: the sentence of
   its best span leads (the decision, confident / unsure / refused, is the reader answerer's on that span: the
-  same trust rules as a short answer), and other sentences follow when they hold at least `relative` of the
-  lead's evidence, near-duplicates dropped, oldest article first, then document order.
+  same trust rules as a short answer), then the sentence after it (its context: the development questions'
+  reasons continue there), then other sentences holding at least `relative` of the best evidence,
+  near-duplicates dropped, oldest article first, then document order.
 - An account (what happened, summarise, tell me about, what did X say) quotes its article's first sentences:
   news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
   19 times in 20). The latest on a story quotes the newest retrieved article naming what the question names,
@@ -166,11 +166,14 @@ class StoryAnswerer:
         floor = self.relative * (candidates[0].evidence if candidates else 0.0)
         # the reader's sentence leads, unless it is a headline (no sentence ending): the best sentence leads then
         chosen = [(top_passage(top, lead), lead.start, lead.end)] if is_sentence(lead.text) or not candidates else []
+        if chosen and (after := following(*chosen[0], texts[lead.source])):
+            self.add(chosen, chosen[0][0], *after, texts)  # the lead's context: the sentence after it
+        opened = len(chosen)
         for s in candidates:
             if s.evidence < floor:
                 break
             self.add(chosen, s.passage, s.start, s.end, texts)
-        ordered = chosen[:1] + sorted(chosen[1:], key=lambda c: (c[0].meta.published or "9999", c[0].source, c[1]))
+        ordered = chosen[:opened] + sorted(chosen[opened:], key=lambda c: (c[0].meta.published or "9999", c[0].source, c[1]))
         return self.quoted(decided, ordered, texts, "")
 
     def lead_answer(self, kind: str, question: str, article: Passage, latest: Passage, passages: list[Passage],
@@ -227,6 +230,13 @@ class StoryAnswerer:
 
     def answer_stream(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int):
         yield self.answer(question, passages, texts, searched_docs)
+
+
+def following(passage: Passage, start: int, end: int, text: str) -> tuple[int, int] | None:
+    """The sentence after `start:end` in its passage, unless it is a headline. A news paragraph is often one
+    sentence, so the next one may open the next paragraph."""
+    after = min((s for s in passage.sentences if s.start >= end), key=lambda s: s.start, default=None)
+    return (after.start, after.end) if after and is_sentence(text[after.start:after.end]) else None
 
 
 def names_in(passage: Passage, names: set[str]) -> bool:

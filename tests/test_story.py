@@ -5,7 +5,7 @@ from helpers import ROOT, SEED_ID, passage
 
 from assistant.citations import Answer, Citation
 from assistant.rendering import answer_html
-from assistant.story import FACTOID, STORY, is_sentence, question_form, similar, story_kind
+from assistant.story import FACTOID, STORY, following, is_sentence, question_form, similar, story_kind
 
 
 @pytest.mark.parametrize("question", [
@@ -29,6 +29,25 @@ def test_headlines_are_not_story_sentences_and_near_duplicates_are_told():
     assert is_sentence("The judge dismissed the case.") and is_sentence("“We will appeal,” he said.”")
     assert similar("The judge dismissed the manslaughter case on Friday.", "On Friday the judge dismissed the case.")
     assert not similar("The judge dismissed the case.", "Allred announced a civil lawsuit.")
+
+
+def test_a_reason_s_context_is_the_sentence_after_it_even_across_a_paragraph_but_never_a_headline():
+    from dataclasses import replace
+
+    from assistant.chunking import sentence_spans
+    from assistant.ids import SentenceId
+    from assistant.retrieval import SentenceEvidence
+
+    text = ("The council closed the bridge on Monday. Engineers had found cracks in two piers.\n\n"
+            "The repairs will take a year.\n\nMayor Calls Emergency Meeting\n\nThe mayor spoke.")
+    spans = sentence_spans(text)
+    sentences = tuple(SentenceEvidence(SentenceId("a", i), a, b, 0.0, 0.0) for i, (a, b) in enumerate(spans))
+    held = replace(passage("a", text), sentences=sentences[::-1])  # in any order
+    (a0, b0), (a1, b1), (a2, b2) = spans[:3]
+    assert following(held, a0, b0, text) == (a1, b1)
+    assert following(held, a1, b1, text) == (a2, b2)  # the next paragraph's first sentence
+    assert following(held, a2, b2, text) is None  # a headline is not context
+    assert following(held, *spans[-1], text) is None  # nothing after the passage's last sentence
 
 
 def test_a_story_question_gets_several_verbatim_cited_sentences(seed_assistant):
