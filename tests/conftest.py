@@ -56,9 +56,10 @@ def seed_assistant(seed_settings, embeddings) -> Assistant:
     return Assistant(seed_settings, embeddings=embeddings)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def app(tmp_path_factory, embeddings):
-    """The app over its own index and corpus folder, so uploads and removals here touch nothing else."""
+    """The app over its own index and corpus folder, so uploads and removals here touch nothing else; one per
+    worker for all the browser modules (each test leaves the corpus as it found it)."""
     root = tmp_path_factory.mktemp("browser")
     about = ("Test articles, CC BY 2.5 (https://creativecommons.org/licenses/by/2.5/). "
              "<img src=x onerror=\"window.__xss='about'\">")
@@ -66,7 +67,7 @@ def app(tmp_path_factory, embeddings):
         yield {"url": f"{url}/", "corpus": corpus, "root": root}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -251,3 +251,22 @@ class Canned:
 
     def to_dict(self):
         return self.data
+
+
+def open_list(page, dropdown: str, tries: int = 3):
+    """Open a Gradio dropdown and return its options once they are shown. A click that lands while the
+    dropdown is re-rendered by the previous event's update is lost, so the click is tried again (at most
+    `tries` times)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    options = page.locator("[role=option]")
+    for attempt in range(tries):
+        page.locator(f"{dropdown} input").click()
+        try:
+            options.first.wait_for(timeout=10_000)
+            return options
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+    return options

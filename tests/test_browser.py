@@ -3,8 +3,11 @@
 Screenshots of each step go to test-artifacts/screenshots/ (git-ignored) for a human to look at.
 """
 
+import re
+
 import pytest
 from helpers import SHOTS, ask, browser_tests, upload_in_the_corpus_tab
+from playwright.sync_api import expect
 
 from assistant.citations import UNSURE_LEAD
 
@@ -107,7 +110,8 @@ def test_a_long_question_is_counted_then_refused_in_words(page):
     long = "Who represents the Hutchins family? " * 60  # about 2,160 characters; the limit is 2,000
     page.locator("#question textarea").fill(long)
     counter = page.locator("#question-count")
-    assert "/ 2000 characters" in counter.inner_text() and "over" in counter.get_attribute("class")
+    expect(counter).to_contain_text("/ 2000 characters")  # the counter follows the input event: wait for it
+    expect(counter).to_have_class(re.compile(r"\bover\b"))
     assert page.locator("#question textarea").input_value() == long  # nothing cut silently
     page.locator("#question textarea").press("Enter")
     page.wait_for_selector("#chat .error")

@@ -3,7 +3,7 @@ exports as Markdown, answers are rated (and the rating is stored), and an earlie
 
 import re
 
-from helpers import SHOTS, ask, browser_tests
+from helpers import SHOTS, ask, browser_tests, open_list
 
 from assistant.feedback import FeedbackLog
 
@@ -22,15 +22,12 @@ def test_a_reload_keeps_the_conversation_and_new_chat_files_it_under_earlier_one
     page.wait_for_function("document.querySelectorAll('#chat .answer').length === 0")
     ask(page, "and who is her sister?")
     assert page.locator("#chat .rewritten").count() == 0  # a new conversation: nothing carried over
-    page.locator("#history input").click()
-    options = page.locator("[role=option]")
-    options.first.wait_for()
+    options = open_list(page, "#history")
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d · Who represents the Hutchins family\?", options.first.inner_text())
     options.first.click()
     page.wait_for_function("document.querySelectorAll('#chat .answer').length === 2", timeout=30_000)
     page.screenshot(path=str(SHOTS / "reopened-conversation.png"), full_page=True)
-    page.locator("#history input").click()  # the one left is listed now, and is empty of the reopened one
-    options.first.wait_for()  # the list opens after the click: read it once it is there
+    open_list(page, "#history")  # the one left is listed now, and is empty of the reopened one
     assert [t.split(" · ")[1] for t in page.locator("[role=option]").all_inner_texts()] == ["and who is her sister?"]
 
 
