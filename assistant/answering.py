@@ -10,6 +10,7 @@ answer is supported by the passage it cites by construction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from textwrap import shorten
 
@@ -29,6 +30,25 @@ def abstention(question: str, searched_docs: int, passages: list[Passage], reaso
     question = shorten(question, 120, placeholder=" …")  # a pasted paragraph is not reprinted whole
     return (f"Not in the corpus: I searched {searched_docs} article{'s' if searched_docs != 1 else ''} for “{question}” "
             f"and found no passage that answers it.{why}{near}")
+
+
+# A question whose subject is the asker ("How do I …", "Should I …", "What can I …") or the assistant ("how are
+# you", "what's your …") asks for advice, instructions or chat, which news reports do not give: English grammar,
+# a closed class, not a word list. Generic "you" ("where can you see …") is left alone: news questions use it.
+_PERSONAL = re.compile(r"\b(?i:do|does|can|could|should|shall|must|may|did|am)\s+I(?![\w-])"  # "I", not "I-75"
+                       r"|(?i:\bwhat(?:'s|\s+is|\s+are)\s+your\b|\bhow\s+are\s+you\b)")
+
+
+def asks_for_advice(question: str) -> bool:
+    """Does the question ask what the asker should do, or about the assistant itself, not about the articles?"""
+    return bool(_PERSONAL.search(question.replace("\u2019", "'")))
+
+
+def not_news(question: str, searched_docs: int) -> str:
+    """One plain statement for a request for advice, instructions or chat."""
+    question = shorten(question, 120, placeholder=" …")
+    return (f"Not a question the articles answer: “{question}” asks for advice, instructions or a chat, and "
+            f"the {searched_docs} article{'s' if searched_docs != 1 else ''} searched only report the news.")
 
 
 def too_vague(suggestions: list[str]) -> str:

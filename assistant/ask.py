@@ -162,7 +162,7 @@ class AskPipeline:
                              scope=scope(options, searched, catalog.values()))
 
     def read(self, retrieved: Retrieved, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
-        from .answering import ReaderAnswerer, too_vague
+        from .answering import ReaderAnswerer, asks_for_advice, not_news, too_vague
         from .story import STORY, StoryAnswerer, question_form
         from .suggestions import is_vague
 
@@ -172,6 +172,11 @@ class AskPipeline:
             suggestions = self.suggest(nearest)
             yield Answer(condensed.question, too_vague(suggestions), True, [], nearest, answerer="reader",
                          abstain_reason="vague", searched=retrieved.searched, suggestions=suggestions)
+            return
+        if asks_for_advice(condensed.question):  # "How do I …?": the articles report events, they do not advise
+            nearest = list(dict.fromkeys(p.source for p in retrieved.passages))
+            yield Answer(condensed.question, not_news(condensed.question, retrieved.searched), True, [], nearest,
+                         answerer="reader", abstain_reason="advice", searched=retrieved.searched, band="refused")
             return
         answerer = self.answerers(options.answerer)
         if isinstance(answerer, ReaderAnswerer) and question_form(condensed.question) == STORY:

@@ -184,6 +184,9 @@ def abstention_html(answer: Answer) -> str:
     if answer.abstain_reason == "vague":
         return (f'<div class="abstain"><b>Too vague to search for.</b> “{text(shorten(answer.question, 120, placeholder=" …"))}” names no person, '
                 f"place or event to look up in {count}.{try_these}{near}</div>")
+    if answer.abstain_reason == "advice":
+        return (f'<div class="abstain"><b>Not a question the articles answer.</b> “{text(shorten(answer.question, 120, placeholder=" …"))}” '
+                f"asks for advice, instructions or a chat; the articles only report the news.{near}</div>")
     asked = shorten(answer.query or answer.question, 120, placeholder=" …")  # a pasted paragraph is not reprinted
     return (f'<div class="abstain"><b>Not in the corpus.</b> I searched {count} for '
             f"“{text(asked)}” and found no passage that answers it.{near}{try_these}</div>")

@@ -44,7 +44,7 @@ def test_the_answer_and_its_quote_are_verbatim_from_the_cited_sentence(seed_assi
     assert short == answer.short and short in cited and quote.strip("…") in cited and short in quote
 
 
-@pytest.mark.parametrize("question", ["What is the capital of France?", "How do I bake sourdough bread?"])
+@pytest.mark.parametrize("question", ["What is the capital of France?", "Who wrote Pride and Prejudice?"])  # how-to: below
 def test_off_corpus_questions_abstain(seed_assistant, question):
     answer = seed_assistant.ask(question)
     assert answer.abstained
@@ -211,3 +211,26 @@ def test_filters_say_how_many_articles_they_searched_and_what_they_left_out(tmp_
     assert dated.abstained and "I searched 1 article" in dated.answer and dated.to_dict()["scope"] == dated.scope
     outlet = assistant.ask("Who owns the mill in Dunmore?", AskOptions(outlets=("the gazette",)))
     assert outlet.scope == "Only articles from the gazette: 1 of 2 searched." and outlet.short == "Ilse Brandt"
+
+
+@pytest.mark.parametrize("question", ["How do I hire Gloria Allred?", "How do I bake sourdough bread?", "Should I buy Tesla shares now?",
+                                      "What can I do to help the Hutchins family?", "How are you feeling about the Baldwin case?",
+                                      "What's your favourite film?", "Why do I need a lawyer?"])
+def test_a_request_for_advice_or_a_chat_is_refused_in_words(seed_assistant, question):
+    """The articles report; they do not advise. Refused at once, on every answerer, and said plainly."""
+    from assistant.rendering import abstention_html
+
+    answer = seed_assistant.ask(question)
+    assert answer.abstained and answer.abstain_reason == "advice" and not answer.citations
+    assert answer.answer.startswith("Not a question the articles answer:") and "1 article searched" in answer.answer
+    assert "asks for advice, instructions or a chat" in abstention_html(answer)
+    assert answer.to_dict()["abstained"] is True
+
+
+@pytest.mark.parametrize("question", ["Where can you see the dismissed case's documents?", "Which road does I-25 follow?",
+                                      "Can you tell me who represents the Hutchins family?", "Who was Osman I?",
+                                      "What did Allred say after World War I ended?", "Are you sure the case was dismissed?"])
+def test_generic_you_titles_and_polite_questions_are_not_taken_for_advice(question):
+    from assistant.answering import asks_for_advice
+
+    assert not asks_for_advice(question)
