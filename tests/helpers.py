@@ -270,3 +270,14 @@ def open_list(page, dropdown: str, tries: int = 3):
                 raise
             page.keyboard.press("Escape")
     return options
+
+
+def settled(page) -> None:
+    """Wait for the last answer's "Ask next:" questions (the message is drawn again when they come)."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    try:
+        page.wait_for_function("[...document.querySelectorAll('#chat .message')].pop().querySelector('button.suggestion')",
+                               timeout=8_000)
+    except Timeout:  # an answer without follow-ups: nothing more will come
+        pass
