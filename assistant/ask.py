@@ -167,14 +167,13 @@ class AskPipeline:
         from .suggestions import is_vague
 
         condensed = retrieved.condensed
+        nearest = list(dict.fromkeys(p.source for p in retrieved.passages))
         if is_vague(condensed.query):  # "what happened?": abstain and offer questions to ask instead
-            nearest = list(dict.fromkeys(p.source for p in retrieved.passages))
             suggestions = self.suggest(nearest)
             yield Answer(condensed.question, too_vague(suggestions), True, [], nearest, answerer="reader",
                          abstain_reason="vague", searched=retrieved.searched, suggestions=suggestions)
             return
         if asks_for_advice(condensed.question):  # "How do I …?": the articles report events, they do not advise
-            nearest = list(dict.fromkeys(p.source for p in retrieved.passages))
             yield Answer(condensed.question, not_news(condensed.question, retrieved.searched), True, [], nearest,
                          answerer="reader", abstain_reason="advice", searched=retrieved.searched, band="refused")
             return

@@ -166,7 +166,7 @@ class StoryAnswerer:
         floor = self.relative * (candidates[0].evidence if candidates else 0.0)
         # the reader's sentence leads, unless it is a headline (no sentence ending): the best sentence leads then
         chosen = [(top_passage(top, lead), lead.start, lead.end)] if is_sentence(lead.text) or not candidates else []
-        if chosen and (after := following(*chosen[0], texts[lead.source])):
+        if chosen and (after := following(chosen[0][0], lead.end, texts[lead.source])):
             self.add(chosen, chosen[0][0], *after, texts)  # the lead's context: the sentence after it
         opened = len(chosen)
         for s in candidates:
@@ -232,8 +232,8 @@ class StoryAnswerer:
         yield self.answer(question, passages, texts, searched_docs)
 
 
-def following(passage: Passage, start: int, end: int, text: str) -> tuple[int, int] | None:
-    """The sentence after `start:end` in its passage, unless it is a headline. A news paragraph is often one
+def following(passage: Passage, end: int, text: str) -> tuple[int, int] | None:
+    """The sentence after the one ending at `end` in its passage, unless it is a headline. A news paragraph is often one
     sentence, so the next one may open the next paragraph."""
     after = min((s for s in passage.sentences if s.start >= end), key=lambda s: s.start, default=None)
     return (after.start, after.end) if after and is_sentence(text[after.start:after.end]) else None

@@ -43,11 +43,11 @@ def test_a_reason_s_context_is_the_sentence_after_it_even_across_a_paragraph_but
     spans = sentence_spans(text)
     sentences = tuple(SentenceEvidence(SentenceId("a", i), a, b, 0.0, 0.0) for i, (a, b) in enumerate(spans))
     held = replace(passage("a", text), sentences=sentences[::-1])  # in any order
-    (a0, b0), (a1, b1), (a2, b2) = spans[:3]
-    assert following(held, a0, b0, text) == (a1, b1)
-    assert following(held, a1, b1, text) == (a2, b2)  # the next paragraph's first sentence
-    assert following(held, a2, b2, text) is None  # a headline is not context
-    assert following(held, *spans[-1], text) is None  # nothing after the passage's last sentence
+    (_, b0), (a1, b1), (a2, b2) = spans[:3]
+    assert following(held, b0, text) == (a1, b1)
+    assert following(held, b1, text) == (a2, b2)  # the next paragraph's first sentence
+    assert following(held, b2, text) is None  # a headline is not context
+    assert following(held, spans[-1][1], text) is None  # nothing after the passage's last sentence
 
 
 def test_a_story_question_gets_several_verbatim_cited_sentences(seed_assistant):
