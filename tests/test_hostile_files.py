@@ -34,7 +34,8 @@ def _zip_bomb(inner: str, size: int = 300 * MB) -> bytes:
 
 
 def _docx_bomb() -> bytes:
-    """A well-formed DOCX whose document.xml unzips to 1.5 GB of whitespace."""
+    """A well-formed DOCX whose document.xml unzips to 300 MB of whitespace (15 times the 20 MB that 2 MB files
+    may expand to)."""
     import docx
 
     source = io.BytesIO()
@@ -51,7 +52,7 @@ def _docx_bomb() -> bytes:
             head, tail = data.split(b"<w:body>")
             with z.open(info.filename, "w", force_zip64=True) as f:
                 f.write(head + b"<w:body>")
-                for _ in range(1500):
+                for _ in range(300):
                     f.write(b" " * (1 << 20))
                 f.write(tail)
     return out.getvalue()
@@ -112,7 +113,8 @@ def _upload_content(store, key: str, case: F) -> Path:
     elif key == "zip-bomb-docx":
         content = _docx_bomb()
     elif key == "pdf-decompression-bomb":
-        content = pdf_bytes(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n" + b" " * 1_500_000_000, compress=True)
+        # 300 MB of page content: four times pypdf's 75 MB decompression limit
+        content = pdf_bytes(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n" + b" " * 300_000_000, compress=True)
     path.write_bytes(content.encode() if isinstance(content, str) else content)
     return path
 
