@@ -47,8 +47,9 @@ def asks_for_advice(question: str) -> bool:
 def not_news(question: str, searched_docs: int) -> str:
     """One plain statement for a request for advice, instructions or chat."""
     question = shorten(question, 120, placeholder=" …")
+    many = searched_docs != 1
     return (f"Not a question the articles answer: “{question}” asks for advice, instructions or a chat, and "
-            f"the {searched_docs} article{'s' if searched_docs != 1 else ''} searched only report the news.")
+            f"the {searched_docs} article{'s' if many else ''} searched only report{'' if many else 's'} the news.")
 
 
 def too_vague(suggestions: list[str]) -> str:

@@ -222,7 +222,8 @@ def test_a_request_for_advice_or_a_chat_is_refused_in_words(seed_assistant, ques
 
     answer = seed_assistant.ask(question)
     assert answer.abstained and answer.abstain_reason == "advice" and not answer.citations
-    assert answer.answer.startswith("Not a question the articles answer:") and "1 article searched" in answer.answer
+    assert answer.answer.startswith("Not a question the articles answer:")
+    assert answer.answer.endswith("the 1 article searched only reports the news.")
     assert "asks for advice, instructions or a chat" in abstention_html(answer)
     assert answer.to_dict()["abstained"] is True
 
