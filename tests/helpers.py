@@ -165,12 +165,18 @@ Supporters answered at <a href="javascript:window.__xss='anchor'" onclick="windo
 browser_tests = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"), reason="Debian chromium is not installed (make browser installs it)")
 
 
+KEPT = "news-assistant-conversation"  # the chat's BrowserState key (assistant/ui/chat.py)
+
+
 def ask(page, question: str, count: int = 1):
     """Type a question, press Enter, and wait until the `count`-th reply is final (not the streaming one).
 
     The reply is looked up inside the `count`-th bot message: a count of final answers across the whole chat
     could match the earlier answer while the chat re-renders (one possible cause of a CI failure never
-    reproduced here)."""
+    reproduced here). It returns once the whole answer event has ended, follow-up questions drawn: the
+    browser's copy of the chat (`kept`) is written then. Until that, the message is redrawn under a test that
+    reads it, and an event started meanwhile (a reopened chat, a date picked) can meet the state before it."""
+    kept = page.evaluate(f"localStorage.getItem({KEPT!r})")
     page.locator("#question textarea").fill(question)
     page.locator("#question textarea").press("Enter")
     final = ".answer:not(.streaming), .abstain, .error"
@@ -180,6 +186,7 @@ def ask(page, question: str, count: int = 1):
             return document.querySelectorAll('#chat [data-testid=user]').length >= {count}
                 && bots.length >= {count} && !!bots[{count - 1}].querySelector({final!r});
         }}""", timeout=60_000)
+    page.wait_for_function(f"k => localStorage.getItem({KEPT!r}) !== k", arg=kept, timeout=60_000)
     return page.locator("#chat [data-testid=bot]").nth(count - 1).locator(final).first
 
 
@@ -251,33 +258,3 @@ class Canned:
 
     def to_dict(self):
         return self.data
-
-
-def open_list(page, dropdown: str, tries: int = 3):
-    """Open a Gradio dropdown and return its options once they are shown. A click that lands while the
-    dropdown is re-rendered by the previous event's update is lost, so the click is tried again (at most
-    `tries` times)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    options = page.locator("[role=option]")
-    for attempt in range(tries):
-        page.locator(f"{dropdown} input").click()
-        try:
-            options.first.wait_for(timeout=10_000)
-            return options
-        except PlaywrightTimeout:
-            if attempt == tries - 1:
-                raise
-            page.keyboard.press("Escape")
-    return options
-
-
-def settled(page) -> None:
-    """Wait for the last answer's "Ask next:" questions (the message is drawn again when they come)."""
-    from playwright.sync_api import TimeoutError as Timeout
-
-    try:
-        page.wait_for_function("[...document.querySelectorAll('#chat .message')].pop().querySelector('button.suggestion')",
-                               timeout=8_000)
-    except Timeout:  # an answer without follow-ups: nothing more will come
-        pass

@@ -150,7 +150,7 @@ def _atomic_save(obj, path: Path) -> None:
 
 def train(examples: list[Example], model_path: Path, out_dir: Path, config: TrainConfig, resume: bool = False,
           threads: int = 2, progress: bool = True) -> dict:
-    """Train one pass over `examples`; returns the summary written beside the weights."""
+    """Train `config.epochs` passes over `examples`; returns the summary written beside the weights."""
     import torch
     from tqdm import tqdm
 
