@@ -145,7 +145,7 @@ class AskPipeline:
     def retrieve(self, condensed: Condensed, options: AskOptions = AskOptions(), one_per_story: bool = True
                  ) -> Retrieved:
         """The top passages under the options; `one_per_story=False` keeps near-duplicate versions (a timeline)."""
-        from .story import LATEST_PASSAGES, wants_latest
+        from .forms import LATEST_PASSAGES, wants_latest
 
         k = options.k
         if k is None and wants_latest(condensed.question):  # the story's newest article may rank lower
@@ -163,7 +163,8 @@ class AskPipeline:
 
     def read(self, retrieved: Retrieved, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
         from .answering import ReaderAnswerer, asks_for_advice, not_news, too_vague
-        from .story import STORY, StoryAnswerer, question_form
+        from .forms import STORY, question_form
+        from .story import StoryAnswerer
         from .suggestions import is_vague
 
         condensed = retrieved.condensed
@@ -180,7 +181,7 @@ class AskPipeline:
         answerer = self.answerers(options.answerer)
         if isinstance(answerer, ReaderAnswerer) and question_form(condensed.question) == STORY:
             answerer = StoryAnswerer(answerer, max_sentences=self.reading.story_sentences,
-                                     relative=self.reading.story_relative)
+                                     max_words=self.reading.story_words, relative=self.reading.story_relative)
         yield from answerer.answer_stream(condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
 
     @staticmethod

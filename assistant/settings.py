@@ -69,8 +69,9 @@ class Settings(BaseSettings):
     answer_passages: int = Field(3, ge=1, le=20, description="Top passages the reader reads.")
     max_answer_words: int = Field(20, ge=5, le=200, description="Longest answer: the direct answer and a quote of "
                                                                 "its sentence around it.")
-    story_sentences: int = Field(3, ge=1, le=6, description="Most sentences in the answer to a why / how / what-happened "
+    story_sentences: int = Field(4, ge=1, le=6, description="Most sentences in the answer to a why / how / what-happened "
                                                             "question (1: the short answer's sentence only).")
+    story_words: int = Field(150, ge=20, le=400, description="Most words quoted in the answer to a story question.")
     story_relative: float = Field(0.3, ge=0.0, le=1.0, description="A story sentence joins the answer when the "
                                   "reader's evidence for it is at least this share of the best sentence's.")
     reader_model: str = Field("", description="The reader's ONNX file; empty = the one shipped in assistant/models/.")
@@ -146,7 +147,8 @@ class Settings(BaseSettings):
     @property
     def reading(self) -> "ReadingSettings":
         return ReadingSettings(passages=self.answer_passages, max_words=self.max_answer_words,
-                               story_sentences=self.story_sentences, story_relative=self.story_relative,
+                               story_sentences=self.story_sentences, story_words=self.story_words,
+                               story_relative=self.story_relative,
                                retrieval_weight=self.retrieval_weight, model=self.reader_model,
                                tokenizer=self.model_path() / "tokenizer.json", threads=self.threads)
 
@@ -191,6 +193,7 @@ class ReadingSettings(Section):
     passages: int
     max_words: int
     story_sentences: int
+    story_words: int
     story_relative: float
     retrieval_weight: float
     model: str

@@ -4,7 +4,7 @@ A factoid question (who, when, where, how many) is answered by the reader's shor
 reason, a process or an account cannot be answered in 1–5 words, so its answer is 2–4 sentences of the top
 passages, each quoted verbatim with its citation:
 
-- The question's form is told by its interrogative, a closed class of English words (`question_form`).
+- The question's form (factoid or story) and a story question's kind are told in `forms`.
 - Each sentence of the top passages is scored by the reader's own evidence: the share of its answer-start and
   answer-end probability (softmax over the window, "no answer" included) that falls inside the sentence. The
   reader learnt on SQuAD that a "why" is answered by the clause giving the reason, so its probability mass points
@@ -24,7 +24,6 @@ passages, each quoted verbatim with its citation:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -33,53 +32,14 @@ from .answering import ReaderAnswerer
 from .chunking import ends_sentence, sentence_spans
 from .citations import UNSURE_LEAD, Answer, Citation
 from .documents import parse_document
+from .forms import ACCOUNT, NEWEST, REASON, STORY, story_kind
 from .reader import Reading
 from .retrieval import Passage
 from .text import content_terms, plain_word, question_anchors, terms
 
-FACTOID, STORY = "factoid", "story"
-REASON, ACCOUNT, NEWEST = "reason", "account", "latest"  # the kinds of story question
-_HOW_MUCH = r"(?:many|much|long|old|far|big|large|tall|often|soon|high|fast|deep|wide|heavy|late|early|few)"
-_REPORTING = (r"(?:say|said|tell|told|agree|agreed|find|found|announce|announced|decide|decided|claim|claimed|report|"
-              r"reported|reveal|revealed|propose|proposed|promise|promised|warn|warned|argue|argued|conclude|"
-              r"concluded|show|showed|plan|planned)")
-_REASON_FORM = re.compile(
-    r"^\W*(?:and\s+|so\s+)?(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what reason\b|what\s+(?:caused|led to|"
-    r"prompted|triggered|sparked|drove|motivated|was the reason|were the reasons)\b|explain why\b)", re.I)
-# "the latest on X": asked about the newest state of a story (not "who is the current CEO?", a factoid)
-_NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|updates?|word|developments?)\b|"
-                          r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b|"
-                          r"\bcurrent (?:situation|state|status)\b|\bthese days\b|\b(?:anything|what) (?:new|(?:has )?"
-                          r"happened) since\b", re.I)
-_ACCOUNT_FORM = re.compile(
-    r"^\W*(?:and\s+|so\s+)?(?:what\s+(?:happened|is happening|has happened|(?:is|was) going on)\b|"
-    r"what(?:'s| is| are)\s+(?:the\s+)?(?:news|story|background|situation)\b|summari[sz]e\b|sum up\b|"
-    r"give me (?:an? |the )?(?:summary|overview|rundown|gist|background)\b|tell me (?:about|more)\b|explain\b|"
-    r"describe\b|what (?:were|are) the (?:main|key|major)\b"
-    r"|what (?:is|was|are|were)\b.{1,80}?\babout\W*$"  # "what is the new audiotape about?"
-    # what someone said, agreed, found...: the content of an account (English verbs of reporting)
-    r"|what (?:did|does|do|has|have|had|will)\b.{1,80}?\b" + _REPORTING + r"\b|what are\b.{1,60}?\bplans\b)", re.I)
-
-
-def question_form(question: str) -> str:
-    """`story` for questions asking for a reason, a process, an account or the latest; `factoid` otherwise."""
-    forms = (_REASON_FORM, _NEWEST_FORM, _ACCOUNT_FORM)
-    return STORY if any(form.search(question) for form in forms) else FACTOID
-
-
-LATEST_PASSAGES = 8  # retrieved for "the latest on X" (5 otherwise): the newest article on a story may rank lower
-
-
-def wants_latest(question: str) -> bool:
-    """Does the question ask for the newest state of a story?"""
-    return bool(_NEWEST_FORM.search(question))
-
-
-def story_kind(question: str) -> str:
-    """What a story question asks for: the newest state of a story, a reason or process, or an account."""
-    if wants_latest(question):
-        return NEWEST
-    return REASON if _REASON_FORM.search(question) else ACCOUNT
+# a reason or process: its sentence, its context and one more (a fourth added no gold sentence on the development
+# why / how questions, only noise); an account or the latest has room for its lead and its evidence (`max_sentences`)
+REASON_SENTENCES = 3
 
 
 @dataclass(frozen=True)
@@ -140,8 +100,8 @@ class StoryAnswerer:
 
     name = "reader"
 
-    def __init__(self, base: ReaderAnswerer, *, max_sentences: int = 3, relative: float = 0.3,
-                 max_words: int = 120, lead: int = 2) -> None:
+    def __init__(self, base: ReaderAnswerer, *, max_sentences: int = 4, relative: float = 0.3,
+                 max_words: int = 150, lead: int = 2) -> None:
         self.base, self.max_sentences, self.relative, self.max_words = base, max_sentences, relative, max_words
         self.lead = lead  # an account's or the latest's first sentences quoted from its article
 
@@ -152,7 +112,7 @@ class StoryAnswerer:
         kind = story_kind(question)
         if kind != REASON and passages:
             best = top_passage(passages, decided.citations[0]) if decided.citations else passages[0]
-            latest = newest(same_story(question, passages, best), best)
+            latest = newest(same_story(question, passages, best, texts), best)
             article = latest if kind == NEWEST else best
             # an account or the latest is told by the article's lead (news puts what happened first); given when
             # the reader answers from the passages, or, unsure, when the article names all the question names
@@ -167,12 +127,12 @@ class StoryAnswerer:
         # the reader's sentence leads, unless it is a headline (no sentence ending): the best sentence leads then
         chosen = [(top_passage(top, lead), lead.start, lead.end)] if is_sentence(lead.text) or not candidates else []
         if chosen and (after := following(chosen[0][0], lead.end, texts[lead.source])):
-            self.add(chosen, chosen[0][0], *after, texts)  # the lead's context: the sentence after it
+            self.add(chosen, chosen[0][0], *after, texts, REASON_SENTENCES)  # the lead's context: the sentence after
         opened = len(chosen)
         for s in candidates:
             if s.evidence < floor:
                 break
-            self.add(chosen, s.passage, s.start, s.end, texts)
+            self.add(chosen, s.passage, s.start, s.end, texts, REASON_SENTENCES)
         ordered = chosen[:opened] + sorted(chosen[opened:], key=lambda c: (c[0].meta.published or "9999", c[0].source, c[1]))
         return self.quoted(decided, ordered, texts, "")
 
@@ -206,11 +166,12 @@ class StoryAnswerer:
         return self.quoted(trust, chosen, texts, opening)
 
     def add(self, chosen: list[tuple[Passage, int, int]], passage: Passage, start: int, end: int,
-            texts: dict[str, str]) -> None:
-        """Add a sentence unless the answer is full, it overlaps or repeats one already chosen, or it is too long."""
+            texts: dict[str, str], most: int | None = None) -> None:
+        """Add a sentence unless the answer is full (`most` sentences, at most `max_sentences`), it overlaps or
+        repeats one already chosen, or it is too long."""
         body = texts[passage.source][start:end]
         words = sum(len(texts[p.source][a:b].split()) for p, a, b in chosen)
-        if (len(chosen) >= self.max_sentences or words + len(body.split()) > self.max_words
+        if (len(chosen) >= min(most or self.max_sentences, self.max_sentences) or words + len(body.split()) > self.max_words
                 or any(p.source == passage.source and a < end and start < b for p, a, b in chosen)
                 or any(similar(body, texts[p.source][a:b]) for p, a, b in chosen)):
             return
@@ -239,16 +200,18 @@ def following(passage: Passage, end: int, text: str) -> tuple[int, int] | None:
     return (after.start, after.end) if after and is_sentence(text[after.start:after.end]) else None
 
 
-def names_in(passage: Passage, names: set[str]) -> bool:
-    """Does the passage name what the question names (two of its names, or its one name)?"""
-    return len(names & {plain_word(w) for w in passage.text.split()}) >= min(2, len(names))
+def names_in(text: str, names: set[str]) -> bool:
+    """Does the text name what the question names (two of its names, or its one name)?"""
+    return len(names & {plain_word(w) for w in text.split()}) >= min(2, len(names))
 
 
-def same_story(question: str, passages: list[Passage], best: Passage, share: float = 0.5) -> list[Passage]:
-    """The retrieved passages on the same story as `best`: they name what the question names and cover at least
-    `share` of what `best` covers of the question."""
+def same_story(question: str, passages: list[Passage], best: Passage, texts: dict[str, str], share: float = 0.5
+               ) -> list[Passage]:
+    """The retrieved passages on the same story as `best`: their article names what the question names (anywhere:
+    the passage retrieved may not repeat the name), and they cover at least `share` of what `best` covers of the
+    question."""
     names = set(question_anchors(question))
-    story = [p for p in passages if (not names or names_in(p, names))
+    story = [p for p in passages if (not names or names_in(f"{p.title} {texts[p.source]}", names))
              and (p.source == best.source or p.coverage >= share * best.coverage)]
     return story or [best]
 

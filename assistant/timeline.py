@@ -41,7 +41,7 @@ def story_passages(question: str, passages: list[Passage], window_days: int) -> 
         if p.source == top.source:
             return True
         if names:
-            return names_in(p, names)
+            return names_in(p.text, names)
         return p.coverage >= 0.8 * top.coverage
 
     def near(p: Passage) -> bool:

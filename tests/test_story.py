@@ -4,8 +4,9 @@ import pytest
 from helpers import ROOT, SEED_ID, passage
 
 from assistant.citations import Answer, Citation
+from assistant.forms import FACTOID, STORY, question_form, story_kind
 from assistant.rendering import answer_html
-from assistant.story import FACTOID, STORY, following, is_sentence, question_form, similar, story_kind
+from assistant.story import following, is_sentence, similar
 
 
 @pytest.mark.parametrize("question", [
@@ -60,6 +61,14 @@ def test_a_story_question_gets_several_verbatim_cited_sentences(seed_assistant):
         assert is_sentence(c.text)
     assert len({c.start for c in answer.citations}) == len(answer.citations)
     assert answer.to_dict()["form"] == "story"
+
+
+def test_a_reason_quotes_at_most_its_sentence_its_context_and_one_more(seed_assistant):
+    from assistant.story import REASON_SENTENCES
+
+    answer = seed_assistant.ask("Why was the case against Alec Baldwin dismissed?")
+    assert not answer.abstained and answer.form == "story"
+    assert 2 <= len(answer.citations) <= REASON_SENTENCES < seed_assistant.settings.story_sentences
 
 
 def test_a_factoid_question_still_gets_the_short_answer(seed_assistant):
@@ -154,7 +163,9 @@ def test_a_side_without_an_answer_says_so_and_two_refusals_refuse():
     ("What is the most recent news on the strike?", "latest"), ("Why was the bridge closed?", "reason"),
     ("How did the council pay for it?", "reason"), ("What sparked the strike?", "reason"),
     ("What was the council meeting about?", "account"),
-    ("What have the two unions agreed?", "account"), ("What is going on at the port?", "account")])
+    ("What have the two unions agreed?", "account"), ("What is going on at the port?", "account"),
+    ("Has the mayor said anything new about the bridge?", "latest"), ("Catch me up on the strike", "latest"),
+    ("Fill me in on the port dispute", "latest")])
 def test_a_story_question_asks_for_the_latest_a_reason_or_an_account(question, kind):
     assert question_form(question) == STORY and story_kind(question) == kind
 
@@ -196,6 +207,24 @@ def test_the_latest_quotes_the_newest_article_of_the_story_not_a_newer_one_elsew
         answer_html(answer, "t"))  # the chat says it too, above the quotes
 
 
+def test_a_later_article_belongs_to_the_story_when_it_names_it_anywhere_not_only_in_the_passage(tmp_path, embeddings):
+    from assistant import Assistant, Settings
+
+    (tmp_path / "corpus").mkdir()
+    for name, date, title, body in [
+            ("plan.md", "2023-01-10", "Riverton approves harbour tram",
+             "Riverton's council approved a tram line to the harbour on Tuesday. It will cost 12 million pounds."),
+            ("opened.md", "2023-09-02", "Riverton tram opens",  # the body never says "Riverton"; the title does
+             "The tram line to the harbour opened on Saturday, eight months after the council approved it. "
+             "Riders queued for the first tram at dawn.")]:
+        (tmp_path / "corpus" / name).write_text(f"---\ntitle: {title}\ndate: {date}\n---\n{body}\n")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    assistant.sync(tmp_path / "corpus")
+    answer = assistant.ask("What's the latest on the Riverton harbour tram line?")
+    assert not answer.abstained and answer.citations[0].source == "opened.md"
+    assert answer.opening == "As of 2 Sep 2023:"
+
+
 def test_an_account_opens_with_its_article_s_first_sentences_verbatim(bridge):
     answer = bridge.ask("Tell me about the building of the Riverton bridge and what it cost")
     assert not answer.abstained and answer.citations[0].source == "old.md"
@@ -218,7 +247,7 @@ def test_the_latest_on_something_the_story_never_mentions_is_refused_though_its_
 
 def test_a_latest_question_reads_further_down_the_ranking(tmp_path, embeddings):
     from assistant import Assistant, Settings
-    from assistant.story import LATEST_PASSAGES
+    from assistant.forms import LATEST_PASSAGES
 
     (tmp_path / "corpus").mkdir()
     for day in range(1, 13):  # twelve short reports on one council

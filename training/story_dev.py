@@ -1,6 +1,6 @@
 """Measure story answers (why / how / summaries) on the news development set's story questions.
 
-    .venv/bin/python training/story_dev.py [--index .confidence-fit/index] [--sentences 3] [--relative 0.3]
+    .venv/bin/python training/story_dev.py [--index .confidence-fit/index] [--sentences N] [--words N] [--relative X]
 
 The questions (`training/news-dev/story.jsonl`, hand-written, never an evaluation set) name gold sentences. The
 index is the confidence fitting index (`assistant fit-confidence` builds it: the news development articles
@@ -31,10 +31,12 @@ def same(a: str, b: str, overlap: float = 0.6) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--index", default=str(ROOT / ".confidence-fit" / "index"))
-    parser.add_argument("--sentences", type=int, default=3)
-    parser.add_argument("--relative", type=float, default=0.3)
+    parser.add_argument("--sentences", type=int, help="most sentences per answer (default: the setting's)")
+    parser.add_argument("--words", type=int, help="most words per answer (default: the setting's)")
+    parser.add_argument("--relative", type=float, help="evidence share a further sentence needs (default: the setting's)")
     args = parser.parse_args()
-    settings = Settings(index_dir=args.index, story_sentences=args.sentences, story_relative=args.relative)
+    chosen = {"story_sentences": args.sentences, "story_words": args.words, "story_relative": args.relative}
+    settings = Settings(index_dir=args.index, **{k: v for k, v in chosen.items() if v is not None})
     assistant = Assistant(settings)
     cases = [json.loads(line) for line in (ROOT / "training" / "news-dev" / "story.jsonl").open()]
     rows: dict[str, list[dict]] = defaultdict(list)
@@ -49,7 +51,7 @@ def main() -> None:
             "recall": sum(any(same(c, g) for c in cited) for g in gold) / len(gold) if gold else None,
             "precision": sum(any(same(c, g) for g in gold) for c in cited) / len(cited) if cited and gold else None,
             "sentences": len(cited), "ms": answer.timings.get("total_ms", 0.0)})
-    print(f"sentences={args.sentences} relative={args.relative}")
+    print(f"sentences={settings.story_sentences} words={settings.story_words} relative={settings.story_relative}")
     print(f"{'kind':<18}{'n':>4}{'answered':>10}{'story':>7}{'doc':>6}{'lead':>6}{'recall':>8}{'precision':>10}"
           f"{'sent/ans':>9}{'p50 ms':>8}")
     for kind, rs in rows.items():

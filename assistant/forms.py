@@ -1,0 +1,54 @@
+"""Question forms: a factoid (who, when, where, how many: a short span) or a story question, and its kind.
+
+A story question asks for a reason or a process (why, how), an account (what happened, summarise, tell me about,
+what did X say), or the latest on a story (any update, where does X stand). The form is told by the question's
+interrogative and its asking phrase, closed classes of English words, never fitted to evaluation questions.
+"""
+
+from __future__ import annotations
+
+import re
+
+FACTOID, STORY = "factoid", "story"
+REASON, ACCOUNT, NEWEST = "reason", "account", "latest"  # the kinds of story question
+_HOW_MUCH = r"(?:many|much|long|old|far|big|large|tall|often|soon|high|fast|deep|wide|heavy|late|early|few)"
+_REPORTING = (r"(?:say|said|tell|told|agree|agreed|find|found|announce|announced|decide|decided|claim|claimed|report|"
+              r"reported|reveal|revealed|propose|proposed|promise|promised|warn|warned|argue|argued|conclude|"
+              r"concluded|show|showed|plan|planned)")
+_REASON_FORM = re.compile(
+    r"^\W*(?:and\s+|so\s+)?(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what reason\b|what\s+(?:caused|led to|"
+    r"prompted|triggered|sparked|drove|motivated|was the reason|were the reasons)\b|explain why\b)", re.I)
+# "the latest on X": asked about the newest state of a story (not "who is the current CEO?", a factoid)
+_NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|updates?|word|developments?)\b|"
+                          r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b|"
+                          r"\bcurrent (?:situation|state|status)\b|\bthese days\b|\b(?:anything|what) (?:new|(?:has )?"
+                          r"happened) since\b|\banything new\b|\b(?:catch|fill) me (?:up|in)\b", re.I)
+_ACCOUNT_FORM = re.compile(
+    r"^\W*(?:and\s+|so\s+)?(?:what\s+(?:happened|is happening|has happened|(?:is|was) going on)\b|"
+    r"what(?:'s| is| are)\s+(?:the\s+)?(?:news|story|background|situation)\b|summari[sz]e\b|sum up\b|"
+    r"give me (?:an? |the )?(?:summary|overview|rundown|gist|background)\b|tell me (?:about|more)\b|explain\b|"
+    r"describe\b|what (?:were|are) the (?:main|key|major)\b"
+    r"|what (?:is|was|are|were)\b.{1,80}?\babout\W*$"  # "what is the new audiotape about?"
+    # what someone said, agreed, found...: the content of an account (English verbs of reporting)
+    r"|what (?:did|does|do|has|have|had|will)\b.{1,80}?\b" + _REPORTING + r"\b|what are\b.{1,60}?\bplans\b)", re.I)
+
+
+def question_form(question: str) -> str:
+    """`story` for questions asking for a reason, a process, an account or the latest; `factoid` otherwise."""
+    forms = (_REASON_FORM, _NEWEST_FORM, _ACCOUNT_FORM)
+    return STORY if any(form.search(question) for form in forms) else FACTOID
+
+
+LATEST_PASSAGES = 8  # retrieved for "the latest on X" (5 otherwise): the newest article on a story may rank lower
+
+
+def wants_latest(question: str) -> bool:
+    """Does the question ask for the newest state of a story?"""
+    return bool(_NEWEST_FORM.search(question))
+
+
+def story_kind(question: str) -> str:
+    """What a story question asks for: the newest state of a story, a reason or process, or an account."""
+    if wants_latest(question):
+        return NEWEST
+    return REASON if _REASON_FORM.search(question) else ACCOUNT
