@@ -35,7 +35,7 @@ from .documents import parse_document
 from .forms import ACCOUNT, NEWEST, REASON, STORY, story_kind
 from .reader import Reading
 from .retrieval import Passage
-from .text import content_terms, plain_word, question_anchors, terms
+from .text import content_terms, named, plain_word, question_anchors, terms
 
 # a reason or process: its sentence, its context and one more (a fourth added no gold sentence on the development
 # why / how questions, only noise); an account or the latest has room for its lead and its evidence (`max_sentences`)
@@ -101,9 +101,11 @@ class StoryAnswerer:
     name = "reader"
 
     def __init__(self, base: ReaderAnswerer, *, max_sentences: int = 4, relative: float = 0.3,
-                 max_words: int = 150, lead: int = 2) -> None:
+                 max_words: int = 150, lead: int = 3, latest_lead: int = 2) -> None:
         self.base, self.max_sentences, self.relative, self.max_words = base, max_sentences, relative, max_words
-        self.lead = lead  # an account's or the latest's first sentences quoted from its article
+        # an account's first sentences quoted from its article (news puts what happened first), and the latest's
+        # (fewer: its sentence with the reader's evidence, the part of the story asked about, needs the room)
+        self.lead, self.latest_lead = lead, latest_lead
 
     def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
         top = passages[: self.base.passages]
@@ -143,7 +145,8 @@ class StoryAnswerer:
         a story told over several articles opens with how it began and how it stands: each article's lead."""
         chosen: list[tuple[Passage, int, int]] = []
         later = kind == ACCOUNT and (latest.meta.published or "") > (article.meta.published or "")
-        for a, b in lead_spans(article.source, texts[article.source], 1 if later else self.lead):
+        first = 1 if later else self.latest_lead if kind == NEWEST else self.lead
+        for a, b in lead_spans(article.source, texts[article.source], first):
             self.add(chosen, article, a, b, texts)
         for a, b in lead_spans(latest.source, texts[latest.source], 1) if later else []:
             self.add(chosen, latest, a, b, texts)
@@ -201,8 +204,9 @@ def following(passage: Passage, end: int, text: str) -> tuple[int, int] | None:
 
 
 def names_in(text: str, names: set[str]) -> bool:
-    """Does the text name what the question names (two of its names, or its one name)?"""
-    return len(names & {plain_word(w) for w in text.split()}) >= min(2, len(names))
+    """Does the text name what the question names (two of its names, or its one name; "Haitian" counts as
+    "Haiti")?"""
+    return len(named(names, {plain_word(w) for w in text.split()})) >= min(2, len(names))
 
 
 def same_story(question: str, passages: list[Passage], best: Passage, texts: dict[str, str], share: float = 0.5
@@ -234,7 +238,7 @@ def covers(question: str, article: Passage, text: str) -> bool:
     whole = f"{text} {(article.meta.published or '').replace('-', ' ')}"
     said = {plain_word(w) for w in whole.split()}
     wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
-    return bool(names) and names <= said and 2 * len(wanted & set(terms(whole))) > len(wanted)
+    return bool(names) and named(names, said) == names and 2 * len(wanted & set(terms(whole))) > len(wanted)
 
 
 def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:

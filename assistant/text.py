@@ -4,7 +4,8 @@
 * `terms`: stemmed content words (English stop words dropped, Snowball stems), what the lexical
   index stores and what coverage of a question is counted in, so "represents" in a question
   matches "represent" in a passage on every path;
-* `plain_word` / `question_anchors`: names and numbers a question relies on;
+* `plain_word` / `question_anchors`: names and numbers a question relies on; `named` finds them in a text,
+  a place and its people's adjective alike ("Haitian" in "Haiti", "German" in "Germany");
 * `content_terms`: what is left of a question to search for once stop words and the generic words of
   any question ("happen", "tell", "news") are gone; none means the question is too vague.
 """
@@ -85,6 +86,32 @@ def plain_word(word: str) -> str:
     """Lower case, outer punctuation, a possessive 's and accents removed ("Hervé's" → "herve")."""
     word = unicodedata.normalize("NFKD", word.lower().strip(".,;:!?\"'“”‘’()[]"))
     return re.sub(r"[’']s$", "", "".join(ch for ch in word if not unicodedata.combining(ch)))
+
+
+# English adjectives of place and people end in these (Haiti-an, Iran-ian, Iraq-i, Chin(a)-ese, German(y), Europ(e)-ean)
+_OF_PLACE = ("n", "an", "ian", "ean", "i", "ese")
+
+
+def name_forms(name: str) -> set[str]:
+    """A plain name and the forms English derives from it for a place's people ("haiti" → "haitian", "mexico" →
+    "mexican", "germany" → "german"); names under 4 letters only as they are."""
+    forms = {name}
+    if len(name) >= 4 and name.isalpha():
+        base = name[:-1] if name[-1] in "aeoy" else name
+        forms |= {stem + end for stem in {name, base} for end in _OF_PLACE}
+        if name.endswith("y"):
+            forms.add(base)
+    return forms
+
+
+def named(names: set[str], words: set[str]) -> set[str]:
+    """The plain names (numbers too) of `names` that the plain `words` of a text say, in any of their forms
+    (`name_forms`, either way round: "haitian" is said by "haiti", "haiti" by "haitian")."""
+    found = names & words
+    for name in names - found:
+        if name_forms(name) & words or any(name in name_forms(w) for w in words if w[:3] == name[:3]):
+            found.add(name)
+    return found
 
 
 def question_anchors(question: str) -> dict[str, str]:

@@ -161,6 +161,19 @@ def test_question_anchors_are_its_names_and_numbers_in_plain_form():
     assert set(question_anchors("Who sold the rights in the 1300's, in the 14th century, or in 1066?")) == {"1300", "14th", "1066"}
 
 
+@pytest.mark.parametrize("name, text, said", [
+    ("haitian", "haiti held its vote", True), ("haiti", "the haitian vote", True), ("german", "germany votes", True),
+    ("germany", "the german talks", True), ("mexico", "the mexican vote", True), ("chinese", "china said", True),
+    ("iraqi", "in iraq", True), ("iran", "the iranian side", True), ("2005", "in 2005", True),
+    ("martin", "martinez said", False), ("paul", "paula said", False), ("cuba", "a bear cub", False),
+    ("kyrgyz", "kyrgyzstan", False)])
+def test_a_name_is_found_as_its_place_or_its_people(name, text, said):
+    """A story's article says "Haiti" where the question asks about "the Haitian election" (`text.named`)."""
+    from assistant.text import named
+
+    assert bool(named({name}, set(text.split()))) == said
+
+
 UPLOADED = {
     "mural.txt": "Town hall mural restored\n\nThe best known work in the town hall is the Harbour Mural, a long painting "
                  "of the old fishing port and its boats. It was commissioned by Margaret Ellison, the mayor at the time. "

@@ -229,9 +229,9 @@ def test_an_account_opens_with_its_article_s_first_sentences_verbatim(bridge):
     answer = bridge.ask("Tell me about the building of the Riverton bridge and what it cost")
     assert not answer.abstained and answer.citations[0].source == "old.md"
     texts = bridge.index.texts(["old.md"])
-    assert [c.text for c in answer.citations[:2]] == [
+    assert [c.text for c in answer.citations[:3]] == [  # its first three sentences: what happened comes first
         "Riverton's mayor Ada Park opened the Riverton bridge over the Wend river on Monday.",
-        "The bridge cost 40 million pounds and took three years to build."]
+        "The bridge cost 40 million pounds and took three years to build.", "Traffic was light."]
     assert all(texts[c.source][c.start:c.end] == c.text for c in answer.citations if c.source == "old.md")
 
 
