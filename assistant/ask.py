@@ -28,6 +28,7 @@ from typing import Callable, Iterator, Protocol, Sequence
 
 from .citations import Answer, Draft
 from .errors import AssistantError
+from .linking import Linker
 from .retrieval import Filters, Passage, Retriever
 from .settings import MAX_K, Settings
 
@@ -142,6 +143,10 @@ class AskPipeline:
         question = check_question(request.question, self.max_question_chars)
         return Condensed(question, rewrite(question, list(request.history)))
 
+    def linker(self) -> Linker:
+        """Story links over this index's words (`linking`), for one question's articles."""
+        return Linker(self.index.document_frequencies, self.index.chunk_count())
+
     def retrieve(self, condensed: Condensed, options: AskOptions = AskOptions(), one_per_story: bool = True
                  ) -> Retrieved:
         """The top passages under the options; `one_per_story=False` keeps near-duplicate versions (a timeline)."""
@@ -181,7 +186,8 @@ class AskPipeline:
         answerer = self.answerers(options.answerer)
         if isinstance(answerer, ReaderAnswerer) and question_form(condensed.question) == STORY:
             answerer = StoryAnswerer(answerer, max_sentences=self.reading.story_sentences,
-                                     max_words=self.reading.story_words, relative=self.reading.story_relative)
+                                     max_words=self.reading.story_words, relative=self.reading.story_relative,
+                                     linker=self.linker())
         yield from answerer.answer_stream(condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
 
     @staticmethod

@@ -18,6 +18,12 @@ import numpy as np
 from .text import terms
 
 
+def idf(df: int, units: int) -> float:
+    """A word's weight from how many of the index's `units` (chunks) hold it; smoothed, so a word every chunk holds
+    still counts a little."""
+    return math.log(1 + (units + 1) / (1 + df))
+
+
 @dataclass
 class Query:
     """A question prepared once: its vector, its content words and their weights."""
@@ -29,7 +35,7 @@ class Query:
     @classmethod
     def build(cls, text: str, vector, document_frequency, n_docs: int) -> "Query":
         words = dict.fromkeys(terms(text))
-        weights = {w: math.log(1 + (n_docs + 1) / (1 + document_frequency(w))) for w in words}
+        weights = {w: idf(document_frequency(w), n_docs) for w in words}
         return cls(text, np.asarray(vector, dtype=np.float32), weights)
 
     def coverage(self, text_terms: set[str]) -> float:

@@ -33,6 +33,7 @@ from .chunking import ends_sentence, sentence_spans
 from .citations import UNSURE_LEAD, Answer, Citation
 from .documents import parse_document
 from .forms import ACCOUNT, NEWEST, REASON, STORY, story_kind
+from .linking import Linker
 from .reader import Reading
 from .retrieval import Passage
 from .text import content_terms, named, plain_word, question_anchors, terms
@@ -101,11 +102,12 @@ class StoryAnswerer:
     name = "reader"
 
     def __init__(self, base: ReaderAnswerer, *, max_sentences: int = 4, relative: float = 0.3,
-                 max_words: int = 150, lead: int = 3, latest_lead: int = 2) -> None:
+                 max_words: int = 150, lead: int = 3, latest_lead: int = 2, linker: Linker | None = None) -> None:
         self.base, self.max_sentences, self.relative, self.max_words = base, max_sentences, relative, max_words
         # an account's first sentences quoted from its article (news puts what happened first), and the latest's
         # (fewer: its sentence with the reader's evidence, the part of the story asked about, needs the room)
         self.lead, self.latest_lead = lead, latest_lead
+        self.linker = linker  # which retrieved articles tell the best one's story (none: those naming its names)
 
     def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
         top = passages[: self.base.passages]
@@ -114,7 +116,7 @@ class StoryAnswerer:
         kind = story_kind(question)
         if kind != REASON and passages:
             best = top_passage(passages, decided.citations[0]) if decided.citations else passages[0]
-            latest = newest(same_story(question, passages, best, texts), best)
+            latest = newest(same_story(question, passages, best, texts, self.linker), best)
             article = latest if kind == NEWEST else best
             # an account or the latest is told by the article's lead (news puts what happened first); given when
             # the reader answers from the passages, or, unsure, when the article names all the question names
@@ -209,14 +211,15 @@ def names_in(text: str, names: set[str]) -> bool:
     return len(named(names, {plain_word(w) for w in text.split()})) >= min(2, len(names))
 
 
-def same_story(question: str, passages: list[Passage], best: Passage, texts: dict[str, str], share: float = 0.5
-               ) -> list[Passage]:
+def same_story(question: str, passages: list[Passage], best: Passage, texts: dict[str, str],
+               linker: Linker | None = None, share: float = 0.5) -> list[Passage]:
     """The retrieved passages on the same story as `best`: their article names what the question names (anywhere:
-    the passage retrieved may not repeat the name), and they cover at least `share` of what `best` covers of the
-    question."""
+    the passage retrieved may not repeat the name), is linked to `best`'s (`linking`), and they cover at least
+    `share` of what `best` covers of the question."""
     names = set(question_anchors(question))
     story = [p for p in passages if (not names or names_in(f"{p.title} {texts[p.source]}", names))
-             and (p.source == best.source or p.coverage >= share * best.coverage)]
+             and (p.source == best.source or p.coverage >= share * best.coverage)
+             and (linker is None or linker.linked((p.source, texts[p.source]), (best.source, texts[best.source])))]
     return story or [best]
 
 

@@ -1,9 +1,9 @@
 """A story's timeline: one dated, cited sentence per article of the story, oldest to newest.
 
-The story is what the question is about: the retrieved articles, near-duplicate versions included, that name what the question
-names (its proper names and numbers; for a question that names none, those whose passage covers most of its
-words), within `window_days` of the best-matching article. Each article
-contributes the sentence of its best passage where the reader puts most of its answer evidence
+The story is what the question is about: the retrieved articles, near-duplicate versions included, that name
+what the question names (its proper names and numbers; for a question that names none, those whose passage covers
+most of its words), share the best-matching article's words (`linking`), and were published within `window_days`
+of it. Each article contributes the sentence of its best passage where the reader puts most of its answer evidence
 (`story.sentence_evidence`), quoted verbatim and cited.
 """
 
@@ -14,6 +14,7 @@ from datetime import date
 
 from .ask import AskOptions, AskPipeline, Request
 from .citations import Citation
+from .linking import Linker
 from .retrieval import Passage
 from .story import is_sentence, names_in, sentence_evidence
 from .text import question_anchors
@@ -30,8 +31,10 @@ class Event:
     citation: Citation
 
 
-def story_passages(question: str, passages: list[Passage], window_days: int) -> list[Passage]:
-    """The best passage of each retrieved article that belongs to the question's story."""
+def story_passages(question: str, passages: list[Passage], window_days: int, texts: dict[str, str] | None = None,
+                   linker: Linker | None = None) -> list[Passage]:
+    """The best passage of each retrieved article that belongs to the question's story (with `linker`: linked to
+    the best article's, `linking`)."""
     if not passages:
         return []
     names = set(question_anchors(question))
@@ -40,6 +43,8 @@ def story_passages(question: str, passages: list[Passage], window_days: int) -> 
     def on_story(p: Passage) -> bool:
         if p.source == top.source:
             return True
+        if linker and texts and not linker.linked((p.source, texts[p.source]), (top.source, texts[top.source])):
+            return False
         if names:
             return names_in(p.text, names)
         return p.coverage >= 0.8 * top.coverage
@@ -61,7 +66,7 @@ def build_timeline(pipeline: AskPipeline, reader, question: str, options: AskOpt
     condensed = pipeline.condense(Request(question))
     retrieved = pipeline.retrieve(condensed, AskOptions(k=RETRIEVE, since=options.since, until=options.until,
                                                         outlets=options.outlets), one_per_story=False)
-    chosen = story_passages(condensed.query, retrieved.passages, window_days)
+    chosen = story_passages(condensed.query, retrieved.passages, window_days, retrieved.texts, pipeline.linker())
     reading = reader.reading(condensed.query, [p.text for p in chosen])
     best: dict[int, tuple[float, int, int]] = {}
     for s in sentence_evidence(reading, chosen) if reading else []:

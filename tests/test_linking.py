@@ -1,0 +1,48 @@
+"""Story links (`linking`): articles of one story share their specific words; naming one place is not enough."""
+
+from helpers import passage
+
+from assistant.linking import STORY_LINK, Linker
+
+RIOTS = ("French riots spread across the suburbs of Paris for a second week. Youths burned cars and schools, and police "
+         "arrested hundreds. The government declared a state of emergency in the suburbs.")
+RIOTS_LATER = ("The French cabinet extended the state of emergency in the suburbs by three months after the riots. "
+               "Police said fewer cars were burned overnight in the suburbs of Paris.")
+CHAD = ("Nine French nationals were charged with kidnapping in Chad after trying to fly children out of the country, "
+        "as riot police dispersed a crowd outside the court. Chad is under a state of emergency in the east. The charity "
+        "they worked for denied the charges.")
+
+OTHERS = ["The council approved the budget for the new library.", "A storm closed the harbour for two days.",
+          "The football club signed a new coach from Spain."]
+
+
+def frequencies(texts):
+    """Document frequencies over a small corpus, as the index's store gives them (one unit per text)."""
+    from assistant.text import terms
+
+    held = [set(terms(t)) for t in texts]
+    return lambda words: {w: sum(w in h for h in held) for w in words}, len(texts)
+
+
+def test_articles_of_one_story_are_linked_and_an_article_naming_the_same_country_is_not():
+    linker = Linker(*frequencies([RIOTS, RIOTS_LATER, CHAD, *OTHERS]))
+    assert linker.similarity(("a", RIOTS), ("b", RIOTS_LATER)) >= STORY_LINK
+    assert linker.linked(("a", RIOTS), ("b", RIOTS_LATER))
+    assert not linker.linked(("a", RIOTS), ("c", CHAD)) and not linker.linked(("b", RIOTS_LATER), ("c", CHAD))
+    assert linker.linked(("c", CHAD), ("c", CHAD))
+
+
+def test_the_latest_and_the_timeline_keep_to_the_story_not_a_newer_article_naming_the_same_country():
+    from assistant.story import newest, same_story
+    from assistant.timeline import story_passages
+
+    texts = {"riots1.md": RIOTS, "riots2.md": RIOTS_LATER, "chad.md": CHAD, "library.md": OTHERS[0],
+             "harbour.md": OTHERS[1], "coach.md": OTHERS[2]}
+    dates = {"riots1.md": "2005-11-03", "riots2.md": "2005-11-14", "chad.md": "2006-05-02"}
+    passages = [passage(doc, text, published=dates.get(doc, "2005-01-01")) for doc, text in texts.items()]
+    linker = Linker(*frequencies(list(texts.values())))
+    question, best = "What's the latest on the French riots?", passages[0]
+    assert newest(same_story(question, passages, best, texts), best).source == "chad.md"  # names alone
+    assert newest(same_story(question, passages, best, texts, linker), best).source == "riots2.md"
+    assert {p.source for p in story_passages(question, passages, 365, texts)} >= {"chad.md"}
+    assert [p.source for p in story_passages(question, passages, 365, texts, linker)] == ["riots1.md", "riots2.md"]
