@@ -11,6 +11,7 @@ all questions; rank-based fusion cannot say "nothing here is good enough".
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,30 @@ def idf(df: int, units: int) -> float:
     """A word's weight from how many of the index's `units` (chunks) hold it; smoothed, so a word every chunk holds
     still counts a little."""
     return math.log(1 + (units + 1) / (1 + df))
+
+
+class Frequencies:
+    """Document frequencies read from the store, remembered until its next write (`generation`, one small query):
+    a story's articles and the questions about them share their words, and a lookup in the lexical index costs
+    about 50 µs a word."""
+
+    def __init__(self, lookup: Callable[[list[str]], dict[str, int]], generation: Callable[[], int],
+                 kept: int = 200_000) -> None:
+        self.lookup, self.generation, self.kept = lookup, generation, kept  # `kept` words at most (a few MB)
+        self.known: dict[str, int] = {}
+        self.at: int | None = None  # the store's generation `known` was read at
+
+    def __call__(self, words: list[str]) -> dict[str, int]:
+        now = self.generation()
+        if now != self.at:
+            self.known, self.at = {}, now
+        known = self.known  # another thread may start a fresh one meanwhile: this call keeps its own
+        missing = [w for w in dict.fromkeys(words) if w not in known]
+        found = self.lookup(missing) if missing else {}
+        fresh = {w: found.get(w, 0) for w in missing}
+        if len(known) < self.kept:
+            known.update(fresh)
+        return {w: fresh[w] if w in fresh else known[w] for w in words}
 
 
 @dataclass

@@ -31,6 +31,7 @@ from . import recovery
 from .chunking import Chunk
 from .documents import Document, StoredDocument
 from .errors import IndexMismatchError
+from .evidence import Frequencies
 from .ids import ChunkId, SentenceId
 from .ingest import IngestReport, Progress, Writer, now
 from .locking import WriterLock
@@ -56,6 +57,7 @@ class Index:
         self._catalog: dict[str, StoredDocument] | None = None
         self._generation: int | None = None
         self.store = Store(self.root)
+        self.frequencies = Frequencies(self.store.document_frequencies, self.store.generation)
         self._vectors_checked = False
         if (self.root / "documents.json").exists() and not self.exists:
             raise IndexMismatchError(f"{self.root} was made by an earlier version (documents.json); build it anew with "
@@ -164,7 +166,8 @@ class Index:
         return self.store.sentences_in(chunk.doc_id, chunk.start, chunk.end)
 
     def document_frequencies(self, terms: list[str]) -> dict[str, int]:
-        return self.store.document_frequencies(terms)
+        """In how many chunks each term occurs (remembered until the next write, of any process)."""
+        return self.frequencies(terms)
 
     def chunk_count(self) -> int:
         return self.store.chunk_count()
@@ -178,12 +181,8 @@ class Index:
     def sentence_vectors(self, ids: list[SentenceId]) -> dict[SentenceId, np.ndarray]:
         return self.store.sentence_vectors(ids)
 
-    def dense_search(self, vector, n: int) -> list[tuple[ChunkId, float]]:
-        """Nearest chunks by cosine similarity, best first."""
-        return self.dense_search_many([vector], n)[0]
-
     def dense_search_many(self, vectors: list, n: int) -> list[list[tuple[ChunkId, float]]]:
-        """`dense_search` for several vectors in one Chroma query; vectors the store does not know are skipped."""
+        """Nearest chunks by cosine, best first, for each vector (one query); chunks the store lacks are skipped."""
         if not self.catalog or not len(vectors):
             return [[] for _ in vectors]
         if not self._vectors_checked:

@@ -145,7 +145,7 @@ class Retriever:
         def allowed(hits):
             return [(c, s) for c, s in hits if c.doc_id in catalog and filters.allows(catalog[c.doc_id])][: self.candidates]
 
-        dense = allowed(index.dense_search(q.vector, n))
+        dense = allowed(index.dense_search_many([q.vector], n)[0])
         lexical = allowed(index.lexical_search(query, n))
         if self.fusion == "rrf":
             fused = self._one_per_story(reciprocal_rank_fusion(

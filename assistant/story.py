@@ -116,7 +116,7 @@ class StoryAnswerer:
         kind = story_kind(question)
         if kind != REASON and passages:
             best = top_passage(passages, decided.citations[0]) if decided.citations else passages[0]
-            latest = newest(same_story(question, passages, best, texts, self.linker), best)
+            latest = newest(same_story(question, passages, best, texts), best, texts, self.linker)
             article = latest if kind == NEWEST else best
             # an account or the latest is told by the article's lead (news puts what happened first); given when
             # the reader answers from the passages, or, unsure, when the article names all the question names
@@ -211,21 +211,26 @@ def names_in(text: str, names: set[str]) -> bool:
     return len(named(names, {plain_word(w) for w in text.split()})) >= min(2, len(names))
 
 
-def same_story(question: str, passages: list[Passage], best: Passage, texts: dict[str, str],
-               linker: Linker | None = None, share: float = 0.5) -> list[Passage]:
-    """The retrieved passages on the same story as `best`: their article names what the question names (anywhere:
-    the passage retrieved may not repeat the name), is linked to `best`'s (`linking`), and they cover at least
-    `share` of what `best` covers of the question."""
+def same_story(question: str, passages: list[Passage], best: Passage, texts: dict[str, str], share: float = 0.5
+               ) -> list[Passage]:
+    """The retrieved passages that may tell `best`'s story: their article names what the question names (anywhere:
+    the passage retrieved may not repeat the name), and they cover at least `share` of what `best` covers of the
+    question. (Whether their article is linked to `best`'s, `newest` asks, of the few it has to.)"""
     names = set(question_anchors(question))
     story = [p for p in passages if (not names or names_in(f"{p.title} {texts[p.source]}", names))
-             and (p.source == best.source or p.coverage >= share * best.coverage)
-             and (linker is None or linker.linked((p.source, texts[p.source]), (best.source, texts[best.source])))]
+             and (p.source == best.source or p.coverage >= share * best.coverage)]
     return story or [best]
 
 
-def newest(story: list[Passage], best: Passage) -> Passage:
-    """The story's newest dated passage (the best one on a tie, or when none is dated)."""
-    return max(story, key=lambda p: (p.meta.published or "", p.source == best.source))
+def newest(story: list[Passage], best: Passage, texts: dict[str, str] | None = None, linker: Linker | None = None
+           ) -> Passage:
+    """The story's newest dated passage (the best one on a tie, or when none is dated); with `linker`, the newest
+    whose article is linked to `best`'s (`linking`): asked newest first, so only as often as it must be."""
+    for p in sorted(story, key=lambda p: (p.meta.published or "", p.source == best.source), reverse=True):
+        if p.source == best.source or linker is None or texts is None or linker.linked(
+                (p.source, texts[p.source]), (best.source, texts[best.source])):
+            return p
+    return best
 
 
 # the words a story question asks with ("where does it stand", "the most recent development"), not its subject

@@ -43,11 +43,9 @@ def story_passages(question: str, passages: list[Passage], window_days: int, tex
     def on_story(p: Passage) -> bool:
         if p.source == top.source:
             return True
-        if linker and texts and not linker.linked((p.source, texts[p.source]), (top.source, texts[top.source])):
-            return False
-        if names:
-            return names_in(p.text, names)
-        return p.coverage >= 0.8 * top.coverage
+        named = names_in(p.text, names) if names else p.coverage >= 0.8 * top.coverage
+        return named and (not linker or not texts  # the link last: it reads the article's words
+                          or linker.linked((p.source, texts[p.source]), (top.source, texts[top.source])))
 
     def near(p: Passage) -> bool:
         a, b = _day(top.meta.published), _day(p.meta.published)
@@ -55,7 +53,7 @@ def story_passages(question: str, passages: list[Passage], window_days: int, tex
 
     best: dict[str, Passage] = {}
     for p in passages:
-        if p.source not in best and on_story(p) and near(p):
+        if p.source not in best and near(p) and on_story(p):
             best[p.source] = p
     return list(best.values())
 

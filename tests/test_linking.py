@@ -43,6 +43,22 @@ def test_the_latest_and_the_timeline_keep_to_the_story_not_a_newer_article_namin
     linker = Linker(*frequencies(list(texts.values())))
     question, best = "What's the latest on the French riots?", passages[0]
     assert newest(same_story(question, passages, best, texts), best).source == "chad.md"  # names alone
-    assert newest(same_story(question, passages, best, texts, linker), best).source == "riots2.md"
+    assert newest(same_story(question, passages, best, texts), best, texts, linker).source == "riots2.md"
     assert {p.source for p in story_passages(question, passages, 365, texts)} >= {"chad.md"}
     assert [p.source for p in story_passages(question, passages, 365, texts, linker)] == ["riots1.md", "riots2.md"]
+
+
+def test_document_frequencies_are_read_once_until_the_store_is_written():
+    from assistant.evidence import Frequencies
+
+    asked, generation = [], [1]
+
+    def lookup(words):
+        asked.append(list(words))
+        return {w: 3 for w in words if w != "unseen"}
+
+    frequencies = Frequencies(lookup, lambda: generation[0])
+    assert frequencies(["riot", "unseen", "riot"]) == {"riot": 3, "unseen": 0}
+    assert frequencies(["riot", "polic"]) == {"riot": 3, "polic": 3} and asked == [["riot", "unseen"], ["polic"]]
+    generation[0] = 2  # a write (of any process): read again
+    assert frequencies(["riot"]) == {"riot": 3} and asked[-1] == ["riot"]
