@@ -22,7 +22,7 @@ _REASON_FORM = re.compile(
 _NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|updates?|word|developments?)\b|"
                           r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b|"
                           r"\bcurrent (?:situation|state|status)\b|\bthese days\b|\b(?:anything|what) (?:new|(?:has )?"
-                          r"happened) since\b|\banything new\b|\b(?:catch|fill) me (?:up|in)\b", re.I)
+                          r"happened)\b.{0,80}?\bsince\b|\banything new\b|\b(?:catch|fill) me (?:up|in)\b", re.I)
 _ACCOUNT_FORM = re.compile(
     r"^\W*(?:and\s+|so\s+)?(?:what\s+(?:happened|is happening|has happened|(?:is|was) going on)\b|"
     r"what(?:'s| is| are)\s+(?:the\s+)?(?:news|story|background|situation)\b|summari[sz]e\b|sum up\b|"
