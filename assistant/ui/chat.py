@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as NotYet
 
 from ..ask import iso_date, options_from
 from ..citations import Answer
@@ -22,6 +24,21 @@ def date_filter(value: str | None, label: str) -> str | None:
     except AssistantError:
         raise AssistantError(f"“{value.strip()}” in “{label}” is not a date: pick one from the calendar, "
                              "or clear the field") from None
+
+
+POLL = 0.1  # seconds: how long an answer left by New chat (the trash icon, reopening) may still take to stop
+
+
+def aside(step, idle):
+    """The result of `step` (a future: a long call on the answer's own thread), by `yield from`, yielding `idle`
+    (no change) every POLL seconds until it is ready. Gradio stops a cancelled generator only between two of its
+    steps, and until then the page holds a next question of the same event (and drops it after the cancel): a
+    step as long as the reader's checks of the follow-ups would hold both for seconds."""
+    while True:
+        try:
+            return step.result(timeout=POLL)
+        except NotYet:
+            yield idle
 
 
 def landing(assistant: Assistant) -> tuple[str, str]:
@@ -54,30 +71,37 @@ def chat_tab(gr, assistant: Assistant, demo):
         turn = uuid.uuid4().hex[:8]  # ties this answer's chips to its cards in the Sources panel
         # the box is cleared once, now: later outputs leave it alone, so a next question typed meanwhile stays
         yield keep, history, state, sources_panel(None, pending=True)  # the last answer's passages go at once
+        steps, idle = ThreadPoolExecutor(1, thread_name_prefix="answer"), (gr.skip(),) * 4  # see `aside`
         try:
             since, until = date_filter(since, "Published from"), date_filter(until, "to")
             options = options_from(k, since, until, outlets, answerer)
-            for part in assistant.stream(message, options, conversation.queries):
+            parts, last = assistant.stream(message, options, conversation.queries), None
+            while (part := (yield from aside(steps.submit(next, parts, None), idle))) is not None:
                 if isinstance(part, Answer):
                     shown = answer_html(part, turn) + filters_note(part)
                     history[-1]["content"] = shown
                     panel = sources_panel(part, turn)
                     conversation.add(message, shown, part.to_dict(), turn, panel)
                     conversation.messages = history
-                    yield gr.skip(), history, conversation.to_dict(), panel
-                    follow = assistant.questions.follow_ups(part)  # checked by the reader: after the answer shows
-                    if follow:  # the last output is the whole state (an API client reads only that one)
+                    yield (last := (gr.skip(), history, conversation.to_dict(), panel))
+                    # checked by the reader: after the answer shows
+                    follow = yield from aside(steps.submit(assistant.questions.follow_ups, part), idle)
+                    if follow:
                         history[-1]["content"] = shown + question_buttons(follow, "Ask next:")
-                        yield gr.skip(), history, conversation.to_dict(), panel
+                        yield (last := (gr.skip(), history, conversation.to_dict(), panel))
                 else:
                     note = '<div class="rewritten">Draft: checking each sentence against its source…</div>' if part.checking else ""
                     history[-1]["content"] = f'<div class="answer streaming">{text(part)}</div>{note}'
                     yield gr.skip(), history, gr.skip(), gr.skip()
+            if last:  # the whole state last, after any `idle` (an API client reads only the last output)
+                yield last
         except AssistantError as exc:
             history[-1]["content"] = f'<div class="error"><b>Cannot answer:</b> {text(str(exc))}</div>'
             conversation.add(message, "", None, turn, "")
             conversation.messages = history
             yield gr.skip(), history, conversation.to_dict(), sources_panel(None)
+        finally:  # a cancelled answer (New chat, …): its step running aside ends on its own, its result unused
+            steps.shutdown(wait=False, cancel_futures=True)
 
     def rate(history: list[dict], state: dict | None, like: gr.LikeData, request: gr.Request):
         """👍/👎 on an answer: kept with the question, the answer and its citations; a 👎 asks what was right."""
@@ -169,14 +193,21 @@ def chat_tab(gr, assistant: Assistant, demo):
 
     chat_inputs = [box, chatbot, state, answerer, k, since, until, outlets]
     chat_outputs = [box, chatbot, state, sources]
-    # a question asked while the last one's follow-ups are still being checked runs next instead of being dropped
-    for event in (box.submit(respond, chat_inputs, chat_outputs, api_name="chat", trigger_mode="always_last"),
-                  send.click(respond, chat_inputs, chat_outputs, api_visibility="private", trigger_mode="always_last")):
-        event.then(lambda s: s, state, kept, api_visibility="private", show_progress="hidden")
+    quiet = dict(api_visibility="private", show_progress="hidden")
+    answering = []  # the events still writing the conversation: New chat, the trash icon and reopening cancel them
+    for trigger, api in ((box.submit, dict(api_name="chat")), (send.click, dict(api_visibility="private"))):
+        # the Timeline waits for the answer (greyed out, in the page): the two would draw over each other
+        trigger(None, None, timeline, js=TIMELINE_OFF, **quiet)
+        # a question asked while the last one's follow-ups are still being checked runs next instead of being dropped
+        event = trigger(respond, chat_inputs, chat_outputs, trigger_mode="always_last", **api)
+        # `success`, not `then`: a cancelled answer's conversation is not the browser's copy (New chat wrote it)
+        event.success(lambda s: s, state, kept, **quiet)
+        event.then(None, None, timeline, js=TIMELINE_ON, **quiet)  # finished, failed or cancelled
+        answering.append(event)
+    story = timeline.click(show_timeline, [chatbot, state], [chatbot, state, feedback_note], api_visibility="private")
+    story.success(lambda s: s, state, kept, **quiet)
     wire(gr, demo, chatbot, state, kept, past, past_list, export, sources, new_chat, box,
-                 (turn_box, show_turn))
-    timeline.click(show_timeline, [chatbot, state], [chatbot, state, feedback_note], api_visibility="private"
-                   ).then(lambda s: s, state, kept, api_visibility="private", show_progress="hidden")
+         (turn_box, show_turn), [*answering, story])
     chatbot.like(rate, [chatbot, state], [feedback_row, feedback_note, pending_feedback], api_visibility="private")
     send_feedback.click(correct, [pending_feedback, right, wrong_source],
                         [feedback_row, feedback_note, pending_feedback, right, wrong_source], api_visibility="private")
@@ -185,5 +216,7 @@ def chat_tab(gr, assistant: Assistant, demo):
     return outlets, lambda: landing(assistant), [overview, examples]
 
 
+TIMELINE_OFF = "() => ({__type__: 'update', interactive: false})"
+TIMELINE_ON = "() => ({__type__: 'update', interactive: true})"
 THANKS = ('<p class="feedback-note">Thank you: kept with the question and its sources '
           '(<code>assistant feedback export</code> makes ratings an evaluation set).</p>')

@@ -118,9 +118,15 @@ def _new(path: Path) -> str:
 NOT_KEPT = '<p class="muted">The sources of that answer are no longer kept; ask it again to see them.</p>'
 
 
-def wire(gr, demo, chatbot, state, kept, past, past_list, export, sources, new_chat, box, turn_request) -> None:
+def wire(gr, demo, chatbot, state, kept, past, past_list, export, sources, new_chat, box, turn_request,
+         writing=()) -> None:
     """The chat's keeping: restore on page load, New chat (and the chat's trash icon) archive the conversation,
-    the history list reopens one, Export downloads it, and an older answer's chip brings back its sources."""
+    the history list reopens one, Export downloads it, and an older answer's chip brings back its sources.
+
+    `writing`: the events that may still be writing the conversation (an answer streaming or checking its
+    follow-ups, a timeline being drawn). Leaving the conversation cancels them, or their next output would put
+    it back over the new one. The conversation is filed as `state` holds it: an answer already shown is in it,
+    one still being produced is not (the follow-ups of a shown one are dropped)."""
     turn_box, show_turn = turn_request
     quiet = dict(api_visibility="private", show_progress="hidden")
 
@@ -135,9 +141,11 @@ def wire(gr, demo, chatbot, state, kept, past, past_list, export, sources, new_c
         return [], fresh, fresh, earlier, gr.update(choices=choices(earlier), value=None), sources_panel(None)
 
     def reopen(chosen, current, earlier):
+        if Conversation.of(current).id == chosen:  # one pick comes twice (Gradio's Dropdown): it is open already,
+            return (gr.skip(),) * 6  # and filing the open one again would drop the one just left from the list
         found = next((c for c in earlier or [] if isinstance(c, dict) and c.get("id") == chosen), None)
-        if found is None:
-            return (gr.skip(),) * 6
+        if found is None:  # nothing reopened, but an answer in flight was cancelled: the chat as kept, without it
+            return (Conversation.of(current).messages, *(gr.skip(),) * 5)
         c = Conversation.of(found)
         earlier = [e for e in archive(earlier, Conversation.of(current)) if e.get("id") != c.id]
         panel = c.panels.get(c.turns[-1]) if c.turns else None
@@ -155,10 +163,13 @@ def wire(gr, demo, chatbot, state, kept, past, past_list, export, sources, new_c
         return str(path)
 
     demo.load(restore, [kept, past], [chatbot, state, sources, past_list], **quiet)
+    for trigger in (new_chat.click, chatbot.clear, past_list.input):
+        # set first, so the page sends the cancel before the event that replaces the conversation
+        trigger(None, None, None, cancels=list(writing), **quiet)
     new_chat.click(lambda current, earlier: (*start_new(current, earlier), ""), [state, past],
                    [chatbot, state, kept, past, past_list, sources, box], **quiet)
-    chatbot.clear(lambda current, earlier: start_new(current, earlier)[1:], [state, past],
-                  [state, kept, past, past_list, sources], **quiet)
+    # the chat again too: the trash icon empties it at once, before the cancel reaches a streaming answer
+    chatbot.clear(start_new, [state, past], [chatbot, state, kept, past, past_list, sources], **quiet)
     past_list.input(reopen, [past_list, state, past], [chatbot, state, kept, past, past_list, sources], **quiet)
     state.change(download, state, export, **quiet)
     show_turn.click(lambda turn, current: Conversation.of(current).panels.get(turn, NOT_KEPT), [turn_box, state],
