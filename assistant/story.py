@@ -16,8 +16,8 @@ passages, each quoted verbatim with its citation:
   near-duplicates dropped, oldest article first, then document order.
 - An account (what happened, summarise, tell me about, what did X say) quotes its article's first sentences:
   news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
-  19 times in 20). The latest on a story quotes the newest retrieved article naming what the question names,
-  "As of <date>:". Both are given when the reader answers, and, marked unsure, when it finds no span but the
+  19 times in 20). The latest on a story quotes the newest retrieved article of the best one's story (naming
+  what the question names, and linked to it by their words: `linking`), "As of <date>:". Both are given when the reader answers, and, marked unsure, when it finds no span but the
   article names every name and number of the question and says most of what it is about (`covers`); otherwise
   they are refused like any answer.
 """
