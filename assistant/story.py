@@ -217,8 +217,8 @@ def same_story(question: str, passages: list[Passage], best: Passage, texts: dic
     the passage retrieved may not repeat the name), and they cover at least `share` of what `best` covers of the
     question. (Whether their article is linked to `best`'s, `newest` asks, of the few it has to.)"""
     names = set(question_anchors(question))
-    story = [p for p in passages if (not names or names_in(f"{p.title} {texts[p.source]}", names))
-             and (p.source == best.source or p.coverage >= share * best.coverage)]
+    story = [p for p in passages if p.source == best.source  # the best passage's article is its own story
+             or ((not names or names_in(f"{p.title} {texts[p.source]}", names)) and p.coverage >= share * best.coverage)]
     return story or [best]
 
 

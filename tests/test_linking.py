@@ -62,3 +62,18 @@ def test_document_frequencies_are_read_once_until_the_store_is_written():
     assert frequencies(["riot", "polic"]) == {"riot": 3, "polic": 3} and asked == [["riot", "unseen"], ["polic"]]
     generation[0] = 2  # a write (of any process): read again
     assert frequencies(["riot"]) == {"riot": 3} and asked[-1] == ["riot"]
+
+
+def test_the_best_passage_is_always_of_its_own_story_even_naming_only_one_of_the_question_names():
+    """The reader's best article may say "Canada" but not "Liberals": it still tells the story, and as the newest
+    one it is the latest (it used to be dropped, and an older article quoted as the latest)."""
+    from assistant.story import newest, same_story
+
+    texts = {"old.md": "The Liberals lost the election in Canada. The Conservatives won a minority.",
+             "new.md": "Stephen Harper was sworn in as prime minister of Canada on Monday."}
+    passages = [passage("old.md", texts["old.md"], published="2006-01-24"),
+                passage("new.md", texts["new.md"], published="2006-02-06")]
+    question = "Where do things stand now with Canada's government after the Liberals were voted out?"
+    story = same_story(question, passages, passages[1], texts)
+    assert [p.source for p in story] == ["old.md", "new.md"]
+    assert newest(story, passages[1]).source == "new.md"
