@@ -137,11 +137,22 @@ class AskPipeline:
         self.max_question_chars, self.reading = settings.max_question_chars, settings.reading
         self.answerers, self.suggest = answerers, suggest
 
-    def condense(self, request: Request) -> Condensed:
+    def condense(self, request: Request, options: AskOptions = AskOptions()) -> Condensed:
+        """The question checked, and in a conversation completed from it (`conversation.rewrite`): the earlier
+        subject is carried when the search finds stronger evidence with it (its best passage's score)."""
         from .conversation import rewrite
 
+        started = time.perf_counter()
         question = check_question(request.question, self.max_question_chars)
-        return Condensed(question, rewrite(question, list(request.history)))
+        if not request.history:
+            return Condensed(question, question, started)
+
+        def best(query: str) -> float:
+            found = self.retrieve(Condensed(question, query), options).passages
+            return found[0].score if found else 0.0
+
+        query = rewrite(question, list(request.history), lambda carried, bare: best(carried) >= best(bare))
+        return Condensed(question, query, started)
 
     def linker(self) -> Linker:
         """Story links over this index's words (`linking`), for one question's articles."""
@@ -205,7 +216,7 @@ class AskPipeline:
         """`Draft`s (an LLM answerer's text before its citation check), then the final, cited `Answer`."""
         from .compare import compare_answer, split
 
-        condensed = self.condense(request)
+        condensed = self.condense(request, options)
         pair = split(condensed.question) if not request.history else None
         if pair:  # a compare question: each side takes the whole path on its own
             answers = tuple(self.run(Request(side.question), options) for side in pair)

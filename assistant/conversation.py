@@ -1,21 +1,37 @@
 """Follow-up questions: make "and who is her sister?" searchable using the conversation so far.
 
 No LLM is needed for the common case. A question is a follow-up when it
-opens with a connective ("and", "what about") or leans on a pronoun while
-naming nothing itself; it is then searched together with the names (or, if
-none, the content words) of the latest earlier question that had them. The
-rewritten query is shown to the user, so a wrong guess is visible.
+opens with a connective ("and", "what about") or names nothing at all ("what
+happened?"); it is then searched together with the names (or, if none, the
+content words) of the latest earlier question that had them. Any other
+question in a conversation ("What was the suspect charged with?", "How did
+Obama react to the figures?", "Did the troops leave?") may lean on the earlier
+subject without a pronoun, or may change the subject: with a `stronger` judge
+(the search: `ask.AskPipeline`), the earlier subject is carried when the search
+finds stronger evidence with it than without, i.e. when the earlier story is
+what the question's own words are found in; without one, when it leans on a
+pronoun while naming nothing. The rewritten query is shown to the user, so a
+wrong guess is visible.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
+from collections.abc import Callable
 
 from .text import STOPWORDS, content_terms, name_words, question_anchors
 
 _CONNECTIVE = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and what about)\b[\s,]*", re.I)
-_PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its",
-             "this", "that", "these", "those", "there", "the same"}
+# a person or thing named before: its antecedent is in the conversation. "this", "that", "there" are often not
+# back-references at all ("this year", "the protests that …"), so they leave it to the search (`stronger`)
+_PERSONAL = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its"}
+_PRONOUNS = _PERSONAL | {"this", "that", "these", "those", "there", "the same"}
+# when the earlier question's event happened is not its subject: a follow-up asks what came of it, later
+_MONTH = "|".join(calendar.month_name[1:] + calendar.month_abbr[1:])
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE = re.compile(rf"\b(?:{_DAY}\s+(?:{_MONTH})\b\.?(?:,?\s+\d{{4}})?|(?:{_MONTH})\.?\s+(?:{_DAY}\b(?:,?\s+\d{{4}})?|\d{{4}})"
+                   rf"|(?:1[89]|20)\d\d)\b")
 _STOP = STOPWORDS
 
 
@@ -28,9 +44,15 @@ def is_follow_up(question: str) -> bool:
     return bool(set(words) & _PRONOUNS) and not question_anchors(question)
 
 
+def leans_on_someone(question: str) -> bool:
+    """Does the question lean on a personal pronoun ("why is he leaving?") while naming nothing itself?"""
+    return bool({w.lower() for w in name_words(question)} & _PERSONAL) and not question_anchors(question)
+
+
 def _context(question: str, whole: bool = False) -> str:
     """What an earlier question was about: its names, else its content words (`whole`: its names and its content
     words, for a follow-up that names nothing of its own). A question that names nothing gives nothing."""
+    question = _DATE.sub(" ", question)
     if not content_terms(question):
         return ""
     names = list(question_anchors(question).values())
@@ -40,16 +62,22 @@ def _context(question: str, whole: bool = False) -> str:
     return " ".join(dict.fromkeys(names + words))
 
 
-def rewrite(question: str, history: list[str]) -> str:
-    """The query to search for: the question itself, or a follow-up completed from `history` (oldest first)."""
+def rewrite(question: str, history: list[str], stronger: Callable[[str, str], bool] | None = None) -> str:
+    """The query to search for: the question itself, or a follow-up completed from `history` (oldest first).
+    `stronger(carried, bare)`: does searching `carried` (the question with the earlier subject) find stronger
+    evidence than searching `bare`? Asked of a question that may or may not continue the conversation."""
     question = " ".join(question.split())
-    if not history or not is_follow_up(question):
+    if not history:
         return question
     whole = not content_terms(question)
     for earlier in reversed(history):
         context = _context(earlier, whole)
         if context:
             core = _CONNECTIVE.sub("", question).strip() or question
-            core = core[0].upper() + core[1:]
-            return f"{core} ({context})"
+            carried = f"{core[0].upper() + core[1:]} ({context})"
+            if _CONNECTIVE.match(question) or whole or leans_on_someone(question):
+                return carried
+            if stronger is None:
+                return carried if is_follow_up(question) else question
+            return carried if stronger(carried, question) else question
     return question

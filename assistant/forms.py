@@ -1,7 +1,7 @@
 """Question forms: a factoid (who, when, where, how many: a short span) or a story question, and its kind.
 
-A story question asks for a reason or a process (why, how), an account (what happened, summarise, tell me about,
-what did X say), or the latest on a story (any update, where does X stand). The form is told by the question's
+A story question asks for a reason or a process (why, how; and yes or no, decided by a sentence), an account (what
+happened, summarise, tell me about, what did X say), or the latest on a story (any update, where does X stand). The form is told by the question's
 interrogative and its asking phrase, closed classes of English words, never fitted to evaluation questions.
 """
 
@@ -18,6 +18,10 @@ _REPORTING = (r"(?:say|said|tell|told|agree|agreed|find|found|announce|announced
 _REASON_FORM = re.compile(
     r"^\W*(?:and\s+|so\s+)?(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what reason\b|what\s+(?:caused|led to|"
     r"prompted|triggered|sparked|drove|motivated|was the reason|were the reasons)\b|explain why\b)", re.I)
+# "Did the troops leave?", "Will subscribers need new radios?": a yes or no is decided by a sentence, not a span
+# (English auxiliaries and modals, a closed class), so it is answered as a reason is: its deciding sentences
+_YES_NO_FORM = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:is|are|was|were|do|does|did|will|would|can|could|has|have|"
+                          r"had|should|shall|may|might|must)(?:n't|\s+not)?\s+(?!you\b|i\b|we\b)\w", re.I)
 # "the latest on X": asked about the newest state of a story (not "who is the current CEO?", a factoid)
 _NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|updates?|word|developments?)\b|"
                           r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b|"
@@ -35,7 +39,7 @@ _ACCOUNT_FORM = re.compile(
 
 def question_form(question: str) -> str:
     """`story` for questions asking for a reason, a process, an account or the latest; `factoid` otherwise."""
-    forms = (_REASON_FORM, _NEWEST_FORM, _ACCOUNT_FORM)
+    forms = (_REASON_FORM, _NEWEST_FORM, _ACCOUNT_FORM, _YES_NO_FORM)
     return STORY if any(form.search(question) for form in forms) else FACTOID
 
 
@@ -51,4 +55,4 @@ def story_kind(question: str) -> str:
     """What a story question asks for: the newest state of a story, a reason or process, or an account."""
     if wants_latest(question):
         return NEWEST
-    return REASON if _REASON_FORM.search(question) else ACCOUNT
+    return REASON if _REASON_FORM.search(question) or _YES_NO_FORM.search(question) else ACCOUNT

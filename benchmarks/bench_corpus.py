@@ -78,6 +78,12 @@ def story_questions() -> list[str]:
     return [c["question"] for c in cases if not c.get("history")]
 
 
+def follow_ups() -> list[tuple[str, list[str]]]:
+    """The story set's follow-up questions with their conversations (a follow-up may search twice more)."""
+    cases = [json.loads(line) for line in (ROOT / "evals" / "stories.jsonl").read_text().splitlines() if line.strip()]
+    return [(c["question"], c["history"]) for c in cases if c.get("history")]
+
+
 def questions() -> list[str]:
     out = []
     for name in ("seed.jsonl", "normans.jsonl"):

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_corpus import POOL, questions, story_questions  # noqa: E402
+from bench_corpus import POOL, follow_ups, questions, story_questions  # noqa: E402
 
 
 # -- phases (each in its own process) ----------------------------------------
@@ -179,6 +179,7 @@ def phase_query(index_dir: Path, out: dict) -> None:
     stories = story_questions()
     out["story_answer"] = timed(assistant.ask, stories)
     out["timeline"] = timed(assistant.questions.timeline, stories[:40])
+    out["follow_up_answer"] = timed(lambda case: assistant.ask(case[0], history=case[1]), follow_ups())
     out["peak_rss_mb"] = peak_mb()
 
 

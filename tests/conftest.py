@@ -93,3 +93,25 @@ def page(browser, app, request):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+BRIDGE = [("old.md", "2023-02-01", "Riverton's mayor Ada Park opened the Riverton bridge over the Wend river on "
+           "Monday. The bridge cost 40 million pounds and took three years to build. Traffic was light."),
+          ("mid.md", "2023-11-05", "Engineers found cracks in two piers of the Riverton bridge, and the council "
+           "limited it to one lane. Mayor Ada Park said the builder would pay for the repairs."),
+          ("new.md", "2024-06-10", "The Riverton bridge reopened to all traffic on Friday after the repairs to its "
+           "piers were finished. Mayor Ada Park thanked the engineers."),
+          ("other.md", "2025-01-20", "The Elmford ferry across the Wend stopped running after a storm damaged "
+           "its pier. Elmford's harbour master said it would return in spring.")]
+
+
+@pytest.fixture(scope="session")
+def bridge(tmp_path_factory, embeddings) -> Assistant:
+    """Four dated articles: three on the Riverton bridge (opened, cracks found, reopened), one on a ferry."""
+    root = tmp_path_factory.mktemp("bridge")
+    (root / "corpus").mkdir()
+    for name, date, text in BRIDGE:
+        (root / "corpus" / name).write_text(f"---\ntitle: Bridge news {date}\ndate: {date}\n---\n{text}\n")
+    assistant = Assistant(Settings(index_dir=root / "index"), embeddings=embeddings)
+    assistant.sync(root / "corpus")
+    return assistant

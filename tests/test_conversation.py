@@ -45,3 +45,39 @@ def test_follow_up_through_the_assistant(seed_assistant):
     assert follow.question == "and who is her sister?"
     assert "Svetlana Zemko" in follow.answer and not follow.abstained
     assert follow.to_dict()["query"] == follow.query
+
+
+def test_a_question_that_may_continue_the_conversation_carries_its_subject_when_the_search_says_so():
+    """"What was the suspect charged with?" names nothing of its own but leans on no pronoun either: the search
+    (`stronger`) decides whether the earlier subject is what its words are found in."""
+    history = ["How many people died in the shooting at the El Paso Walmart?"]
+    carried = "What was the suspect charged with? (El Paso Walmart)"
+    assert rewrite("What was the suspect charged with?", history, lambda a, b: True) == carried
+    assert rewrite("What was the suspect charged with?", history, lambda a, b: False) == "What was the suspect charged with?"
+    asked = []
+    rewrite("When will the Elmford ferry return?", history, lambda a, b: asked.append((a, b)) or False)
+    assert asked == [("When will the Elmford ferry return? (El Paso Walmart)", "When will the Elmford ferry return?")]
+    # a connective, a question naming nothing, or a personal pronoun with no name: carried whatever the search says
+    never = lambda a, b: False  # noqa: E731
+    assert rewrite("and who was the gunman?", history, never) == "Who was the gunman? (El Paso Walmart)"
+    assert rewrite("Why did he open fire?", history, never) == "Why did he open fire? (El Paso Walmart)"
+    assert rewrite("What happened?", history, never).startswith("What happened? (El Paso Walmart")
+
+
+def test_the_date_of_the_earlier_question_is_not_carried_only_its_subject():
+    """A follow-up asks what came of it, later: "in March 2005" would pull the search back to the earlier event."""
+    history = ["Why were the US and France pressing Syria to get its troops out of Lebanon in March 2005?"]
+    assert rewrite("Did the troops leave?", history, lambda a, b: True) == "Did the troops leave? (US France Syria Lebanon)"
+    assert rewrite("and who took over?", ["What did Ariel Sharon do on 4 January 2006?"]) == "Who took over? (Ariel Sharon)"
+    assert rewrite("and who spoke?", ["What did Theresa May say on May 3 about the May Day rally?"]) == (
+        "Who spoke? (Theresa May Day)")  # "May" is a date only beside a day or a year
+
+
+def test_a_follow_up_without_a_pronoun_is_searched_with_the_story_and_a_new_subject_without_it(bridge):
+    """Real search over two stories: the bridge's engineers are found in the bridge story, the ferry is not."""
+    history = ["When did the Riverton bridge open in February 2023?"]
+    follow = bridge.ask("What did the engineers find?", history=history)
+    assert follow.query == "What did the engineers find? (Riverton)" and follow.citations[0].source == "mid.md"
+    switch = bridge.ask("When will the Elmford ferry return?", history=history)
+    assert switch.query == "When will the Elmford ferry return?" and switch.citations[0].source == "other.md"
+    assert bridge.ask("What did the engineers find?").query == "What did the engineers find?"  # after New chat

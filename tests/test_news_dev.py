@@ -33,3 +33,14 @@ def test_the_fitting_and_test_halves_share_no_article():
             per_article.setdefault(s, set()).add(side[r["question"]])
     assert all(len(sides) == 1 for sides in per_article.values())
     assert {c.domain for c in halves["fit"]} == {"news", "off-corpus"}
+
+
+def test_the_follow_up_conversations_quote_their_articles_and_change_subject_to_another_article():
+    rows = [json.loads(line) for line in (NEWS_DEV / "followup.jsonl").read_text().splitlines()]
+    articles = {f"news-dev/{p.name}": p.read_text(encoding="utf-8") for p in (NEWS_DEV / "corpus").glob("*.md")}
+    assert len({r["id"] for r in rows}) == len(rows) and {r["kind"] for r in rows} == {"followup", "switch"}
+    for r in rows:
+        text = " ".join(articles[r["sources"][0]].split())
+        assert len(r["history"]) == 1 and any(" ".join(a.split()) in text for a in r["answers"]), r["id"]
+        for words in r.get("key_words", []):
+            assert any(w.casefold() in text.casefold() for w in words.split("|")), (r["id"], words)

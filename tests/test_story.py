@@ -170,31 +170,26 @@ def test_a_story_question_asks_for_the_latest_a_reason_or_an_account(question, k
     assert question_form(question) == STORY and story_kind(question) == kind
 
 
+@pytest.mark.parametrize("question", [
+    "Did the troops actually leave in the end?", "Will subscribers have to buy new radios?", "Is the bridge open?",
+    "Has the council agreed to pay?", "Didn't the court rule on it?", "and was anyone hurt?"])
+def test_a_yes_or_no_question_is_answered_by_its_deciding_sentences_as_a_reason_is(question):
+    assert question_form(question) == STORY and story_kind(question) == "reason"
+
+
+@pytest.mark.parametrize("question", ["Can you tell me a joke?", "Do you ever dream?", "Could I get the summary?"])
+def test_a_request_to_the_assistant_is_no_yes_or_no_question_about_the_news(question):
+    assert question_form(question) == FACTOID
+
+
+def test_a_yes_or_no_question_quotes_the_sentence_that_decides_it_not_a_span(bridge):
+    answer = bridge.ask("Did the Riverton bridge reopen?")
+    assert answer.form == "story" and not answer.abstained and answer.short == ""
+    assert answer.citations[0].source == "new.md" and answer.citations[0].text.startswith("The Riverton bridge reopened")
+
+
 def test_a_current_office_holder_is_still_a_factoid():
     assert question_form("Who is the current mayor of Riverton?") == FACTOID
-
-
-BRIDGE = [("old.md", "2023-02-01", "Riverton's mayor Ada Park opened the Riverton bridge over the Wend river on "
-           "Monday. The bridge cost 40 million pounds and took three years to build. Traffic was light."),
-          ("mid.md", "2023-11-05", "Engineers found cracks in two piers of the Riverton bridge, and the council "
-           "limited it to one lane. Mayor Ada Park said the builder would pay for the repairs."),
-          ("new.md", "2024-06-10", "The Riverton bridge reopened to all traffic on Friday after the repairs to its "
-           "piers were finished. Mayor Ada Park thanked the engineers."),
-          ("other.md", "2025-01-20", "The Elmford ferry across the Wend stopped running after a storm damaged "
-           "its pier. Elmford's harbour master said it would return in spring.")]
-
-
-@pytest.fixture(scope="module")
-def bridge(tmp_path_factory, embeddings):
-    from assistant import Assistant, Settings
-
-    root = tmp_path_factory.mktemp("bridge")
-    (root / "corpus").mkdir()
-    for name, date, text in BRIDGE:
-        (root / "corpus" / name).write_text(f"---\ntitle: Bridge news {date}\ndate: {date}\n---\n{text}\n")
-    assistant = Assistant(Settings(index_dir=root / "index"), embeddings=embeddings)
-    assistant.sync(root / "corpus")
-    return assistant
 
 
 def test_the_latest_quotes_the_newest_article_of_the_story_not_a_newer_one_elsewhere(bridge):
