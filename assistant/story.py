@@ -243,10 +243,19 @@ def covers(question: str, article: Passage, text: str) -> bool:
     more than half of its content words ("the Mars rover": an article on Mars without a rover does not)? Its
     date counts ("the 2019 crisis")."""
     names = set(question_anchors(question))
-    whole = f"{text} {(article.meta.published or '').replace('-', ' ')}"
+    whole = f"{text} {dated(article.meta.published)}"
     said = {plain_word(w) for w in whole.split()}
     wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
     return bool(names) and named(names, said) == names and 2 * len(wanted & set(terms(whole))) > len(wanted)
+
+
+def dated(published: str | None) -> str:
+    """An article's date as a question may name it: "2007 09 14 September" ("the September 2007 loan")."""
+    import calendar
+
+    parts = (published or "")[:10].split("-")
+    month = calendar.month_name[int(parts[1])] if len(parts) > 1 and parts[1].isdigit() and 0 < int(parts[1]) < 13 else ""
+    return f"{' '.join(parts)} {month}".strip()
 
 
 def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:

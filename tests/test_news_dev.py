@@ -44,3 +44,12 @@ def test_the_follow_up_conversations_quote_their_articles_and_change_subject_to_
         assert len(r["history"]) == 1 and any(" ".join(a.split()) in text for a in r["answers"]), r["id"]
         for words in r.get("key_words", []):
             assert any(w.casefold() in text.casefold() for w in words.split("|")), (r["id"], words)
+
+
+def test_the_compare_questions_quote_their_stories_articles():
+    rows = [json.loads(line) for line in (NEWS_DEV / "compare.jsonl").read_text().splitlines()]
+    assert len({r["id"] for r in rows}) == len(rows) >= 7 and {r["kind"] for r in rows} == {"compare"}
+    for r in rows:
+        text = " ".join(" ".join((NEWS_DEV / "stories" / s).read_text(encoding="utf-8").split()) for s in r["sources"])
+        assert all(" ".join(a.split()) in text for a in r["answers"]), r["id"]
+        assert all(any(w.casefold() in text.casefold() for w in k.split("|")) for k in r["key_words"]), r["id"]

@@ -124,6 +124,10 @@ def test_a_compare_question_is_split_into_its_two_sides(question, expected):
      ["What Barclays said about the loss?", "What its auditors said about the loss?"]),
     ("How did the council and Ada Park differ over the repairs?",
      ["How did the council stand on the repairs?", "How did Ada Park stand on the repairs?"]),
+    ("How did the bridge's cost compare with the ferry's?",
+     ["Tell me about the bridge's cost", "Tell me about the ferry's"]),  # then and now, plan and outcome: accounts
+    ("How does the size of the original hotel plan compare to the version resubmitted in July?",
+     ["Tell me about the size of the original hotel plan", "Tell me about the version resubmitted in July"]),
     ("What did Toyota and Tesla agree to build?", None)])  # two parties, no comparison: one account
 def test_a_question_about_two_parties_with_a_word_of_comparison_is_asked_once_per_party(question, expected):
     from assistant.compare import split
@@ -143,6 +147,25 @@ def test_a_compare_answer_puts_the_sides_side_by_side_and_says_which_the_corpus_
         assert line.endswith("the corpus does not say.") or "[" in line
     page = answer_html(answer, "t")
     assert page.count('class="compare-side"') == 2
+
+
+def test_how_did_x_compare_with_y_tells_each_side_from_its_own_article(bridge):
+    """Each side is an account of its own article, the month a side names matched to its article's date: it used to
+    be refused as one reason question no sentence answers."""
+    answer = bridge.ask("How did the Riverton bridge's opening in February 2023 compare with its reopening in June 2024?")
+    lines = answer.answer.split("\n")
+    assert answer.form == "compare" and not answer.abstained and len(lines) == 2
+    assert lines[0].startswith("the Riverton bridge's opening in February 2023: ") and "old.md" == answer.citations[0].source
+    assert lines[1].startswith("its reopening in June 2024: ") and "new.md" in {c.source for c in answer.citations}
+
+
+def test_an_article_s_month_counts_as_named_by_the_question():
+    from assistant.story import covers, dated
+
+    assert dated("2007-09-14") == "2007 09 14 September" and dated(None) == "" and dated("2007") == "2007"
+    loan = passage("rock.md", "Northern Rock received emergency loans from the Bank of England.", published="2007-09-14")
+    assert covers("Tell me about the Bank of England's loan to Northern Rock in September 2007", loan, loan.text)
+    assert not covers("Tell me about the Bank of England's loan to Northern Rock in March 2007", loan, loan.text)
 
 
 def test_a_side_without_an_answer_says_so_and_two_refusals_refuse():
