@@ -16,7 +16,6 @@ wrong guess is visible.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 
@@ -27,11 +26,6 @@ _CONNECTIVE = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and 
 # back-references at all ("this year", "the protests that …"), so they leave it to the search (`stronger`)
 _PERSONAL = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its"}
 _PRONOUNS = _PERSONAL | {"this", "that", "these", "those", "there", "the same"}
-# when the earlier question's event happened is not its subject: a follow-up asks what came of it, later
-_MONTH = "|".join(calendar.month_name[1:] + calendar.month_abbr[1:])
-_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
-_DATE = re.compile(rf"\b(?:{_DAY}\s+(?:{_MONTH})\b\.?(?:,?\s+\d{{4}})?|(?:{_MONTH})\.?\s+(?:{_DAY}\b(?:,?\s+\d{{4}})?|\d{{4}})"
-                   rf"|(?:1[89]|20)\d\d)\b")
 _STOP = STOPWORDS
 
 
@@ -52,7 +46,6 @@ def leans_on_someone(question: str) -> bool:
 def _context(question: str, whole: bool = False) -> str:
     """What an earlier question was about: its names, else its content words (`whole`: its names and its content
     words, for a follow-up that names nothing of its own). A question that names nothing gives nothing."""
-    question = _DATE.sub(" ", question)
     if not content_terms(question):
         return ""
     names = list(question_anchors(question).values())
