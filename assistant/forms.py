@@ -1,8 +1,9 @@
 """Question forms: a factoid (who, when, where, how many: a short span) or a story question, and its kind.
 
-A story question asks for a reason or a process (why, how; and yes or no, decided by a sentence), an account (what
-happened, summarise, tell me about, what did X say), or the latest on a story (any update, where does X stand). The form is told by the question's
-interrogative and its asking phrase, closed classes of English words, never fitted to evaluation questions.
+A story question asks for a reason or a process (why, how; yes or no, and two questions in one, which sentences
+answer, not a span), an account (what happened, summarise, tell me about, what did X say), or the latest on a story
+(any update, where does X stand). The form is told by the question's interrogative and its asking phrase, closed
+classes of English words, never fitted to evaluation questions.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ _REASON_FORM = re.compile(
 # (English auxiliaries and modals, a closed class), so it is answered as a reason is: its deciding sentences
 _YES_NO_FORM = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:is|are|was|were|do|does|did|will|would|can|could|has|have|"
                           r"had|should|shall|may|might|must)(?:n't|\s+not)?\s+(?!you\b|i\b|we\b)\w", re.I)
+# "Who else is in the consortium, and what will they provide?", "Who founded it, and when?": two questions in one
+# are more than a span answers, so they are answered as a reason is, by sentences
+_TWO_QUESTIONS = re.compile(r"\w\W*?[,;]?\s+(?:and|or)\s+(?:what|who|whom|whose|when|where|why|how|which)\b", re.I)
 # "the latest on X": asked about the newest state of a story (not "who is the current CEO?", a factoid)
 _NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|updates?|word|developments?)\b|"
                           r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b|"
@@ -39,7 +43,7 @@ _ACCOUNT_FORM = re.compile(
 
 def question_form(question: str) -> str:
     """`story` for questions asking for a reason, a process, an account or the latest; `factoid` otherwise."""
-    forms = (_REASON_FORM, _NEWEST_FORM, _ACCOUNT_FORM, _YES_NO_FORM)
+    forms = (_REASON_FORM, _NEWEST_FORM, _ACCOUNT_FORM, _YES_NO_FORM, _TWO_QUESTIONS)
     return STORY if any(form.search(question) for form in forms) else FACTOID
 
 
@@ -55,4 +59,8 @@ def story_kind(question: str) -> str:
     """What a story question asks for: the newest state of a story, a reason or process, or an account."""
     if wants_latest(question):
         return NEWEST
-    return REASON if _REASON_FORM.search(question) or _YES_NO_FORM.search(question) else ACCOUNT
+    if _REASON_FORM.search(question):
+        return REASON
+    if _ACCOUNT_FORM.search(question):  # "tell me about the bridge and what it cost": an account still
+        return ACCOUNT
+    return REASON if _YES_NO_FORM.search(question) or _TWO_QUESTIONS.search(question) else ACCOUNT

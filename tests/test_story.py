@@ -195,13 +195,15 @@ def test_a_story_question_asks_for_the_latest_a_reason_or_an_account(question, k
 
 @pytest.mark.parametrize("question", [
     "Did the troops actually leave in the end?", "Will subscribers have to buy new radios?", "Is the bridge open?",
-    "Has the council agreed to pay?", "Didn't the court rule on it?", "and was anyone hurt?"])
-def test_a_yes_or_no_question_is_answered_by_its_deciding_sentences_as_a_reason_is(question):
+    "Has the council agreed to pay?", "Didn't the court rule on it?", "and was anyone hurt?",
+    "Who else is in the consortium, and what will they provide?", "Who founded the company, and when?"])
+def test_a_yes_or_no_question_or_two_questions_in_one_are_answered_by_sentences_as_a_reason_is(question):
     assert question_form(question) == STORY and story_kind(question) == "reason"
 
 
-@pytest.mark.parametrize("question", ["Can you tell me a joke?", "Do you ever dream?", "Could I get the summary?"])
-def test_a_request_to_the_assistant_is_no_yes_or_no_question_about_the_news(question):
+@pytest.mark.parametrize("question", ["Can you tell me a joke?", "Do you ever dream?", "Could I get the summary?",
+                                      "And who won the election that followed?", "When did Tom and Jerry meet?"])
+def test_a_request_to_the_assistant_or_one_question_after_and_is_still_a_factoid(question):
     assert question_form(question) == FACTOID
 
 
