@@ -15,7 +15,9 @@ REASON, ACCOUNT, NEWEST = "reason", "account", "latest"  # the kinds of story qu
 _HOW_MUCH = r"(?:many|much|long|old|far|big|large|tall|often|soon|high|fast|deep|wide|heavy|late|early|few)"
 _REPORTING = (r"(?:say|said|tell|told|agree|agreed|find|found|announce|announced|decide|decided|claim|claimed|report|"
               r"reported|reveal|revealed|propose|proposed|promise|promised|warn|warned|argue|argued|conclude|"
-              r"concluded|show|showed|plan|planned)")
+              r"concluded|show|showed|plan|planned|talk|talked|speak|spoke|discuss|discussed|write|wrote|describe|"
+              r"described|comment|commented|demand|demanded|urge|urged|recommend|recommended|admit|admitted|deny|denied|"
+              r"suggest|suggested)")
 _REASON_FORM = re.compile(
     r"^\W*(?:and\s+|so\s+)?(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what reason\b|what\s+(?:caused|led to|"
     r"prompted|triggered|sparked|drove|motivated|was the reason|were the reasons)\b|explain why\b)", re.I)

@@ -187,6 +187,7 @@ def test_a_side_without_an_answer_says_so_and_two_refusals_refuse():
     ("How did the council pay for it?", "reason"), ("What sparked the strike?", "reason"),
     ("What was the council meeting about?", "account"),
     ("What have the two unions agreed?", "account"), ("What is going on at the port?", "account"),
+    ("What did the mayor talk about at the forum?", "account"), ("What did the minister deny?", "account"),
     ("Has the mayor said anything new about the bridge?", "latest"), ("Catch me up on the strike", "latest"),
     ("Fill me in on the port dispute", "latest"), ("Has anything happened with the mayor since the vote?", "latest")])
 def test_a_story_question_asks_for_the_latest_a_reason_or_an_account(question, kind):
