@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .citations import Answer
+from .text import question_anchors
 
 _COMPARE = re.compile(r"^\W*(?:compare|contrast)\s+(?:the\s+)?|^\W*what(?:'s| is| are)\s+the\s+differences?\s+between\s+",
                       re.I)
@@ -52,7 +53,10 @@ def split(question: str) -> tuple[Side, Side] | None:
     told = _HOW_COMPARE.match(question)
     if told:  # each side is an account: its article's lead and its sentence with the reader's best evidence
         x, y = told["x"].strip(), told["y"].strip()
-        return Side(x, f"Tell me about {x}"), Side(y, f"Tell me about {y}")
+        first, second = f"Tell me about {x}", f"Tell me about {y}"
+        if not question_anchors(second) and (names := " ".join(question_anchors(first).values())):
+            second = f"{second} ({names})"  # "what she was given" leans on X, as a follow-up naming nothing does
+        return Side(x, first), Side(y, second)
     pair = sides(question)
     return (Side(pair[0], f"What about {pair[0]}?"), Side(pair[1], f"What about {pair[1]}?")) if pair else None
 

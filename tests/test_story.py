@@ -128,6 +128,8 @@ def test_a_compare_question_is_split_into_its_two_sides(question, expected):
      ["Tell me about the bridge's cost", "Tell me about the ferry's"]),  # then and now, plan and outcome: accounts
     ("How does the size of the original hotel plan compare to the version resubmitted in July?",
      ["Tell me about the size of the original hotel plan", "Tell me about the version resubmitted in July"]),
+    ("How did the punishment Gillian Gibbons faced compare with what she was given?",  # Y leans on X's names
+     ["Tell me about the punishment Gillian Gibbons faced", "Tell me about what she was given (Gillian Gibbons)"]),
     ("What did Toyota and Tesla agree to build?", None)])  # two parties, no comparison: one account
 def test_a_question_about_two_parties_with_a_word_of_comparison_is_asked_once_per_party(question, expected):
     from assistant.compare import split
