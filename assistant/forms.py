@@ -18,9 +18,13 @@ _REPORTING = (r"(?:say|said|tell|told|agree|agreed|find|found|announce|announced
               r"concluded|show|showed|plan|planned|talk|talked|speak|spoke|discuss|discussed|write|wrote|describe|"
               r"described|comment|commented|demand|demanded|urge|urged|recommend|recommended|admit|admitted|deny|denied|"
               r"suggest|suggested)")
+# a request put politely ("can you summarise …", "please tell me about …", "I'd like to know why …") asks the same
+_ASKS = r"^\W*(?:and\s+|so\s+)?(?:please\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|i'?d like (?:to know\s+)?|i want to know\s+)?"
 _REASON_FORM = re.compile(
-    r"^\W*(?:and\s+|so\s+)?(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what reason\b|what\s+(?:caused|led to|"
-    r"prompted|triggered|sparked|drove|motivated|was the reason|were the reasons)\b|explain why\b)", re.I)
+    _ASKS + r"(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what (?:reason|purpose)\b|what\s+(?:caused|led (?:up )?to|"
+    r"prompted|triggered|sparked|drove|motivated|explains|was the reason|were the reasons)\b|explain why\b|"
+    r"what (?:is|was|are|were|will be) the (?:consequences?|effects?|impact|implications?)\b|what (?:impact|effect)\b)",
+    re.I)
 # "Did the troops leave?", "Will subscribers need new radios?": a yes or no is decided by a sentence, not a span
 # (English auxiliaries and modals, a closed class), so it is answered as a reason is: its deciding sentences
 _YES_NO_FORM = re.compile(r"^\W*(?:and\s+|so\s+|but\s+)?(?:is|are|was|were|do|does|did|will|would|can|could|has|have|"
@@ -32,12 +36,15 @@ _TWO_QUESTIONS = re.compile(r"\w\W*?[,;]?\s+(?:and|or)\s+(?:what|who|whom|whose|
 _NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|updates?|word|developments?)\b|"
                           r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b|"
                           r"\bcurrent (?:situation|state|status)\b|\bthese days\b|\b(?:anything|what) (?:new|(?:has )?"
-                          r"happened)\b.{0,80}?\bsince\b|\banything new\b|\b(?:catch|fill) me (?:up|in)\b", re.I)
+                          r"happened)\b.{0,80}?\bsince\b|\banything new\b|\b(?:catch|fill) me (?:up|in)\b|"
+                          r"\bup to speed\b|\bstate of play\b|\bwhere are (?:we|things)\b", re.I)
 _ACCOUNT_FORM = re.compile(
-    r"^\W*(?:and\s+|so\s+)?(?:what\s+(?:happened|is happening|has happened|(?:is|was) going on)\b|"
-    r"what(?:'s| is| are)\s+(?:the\s+)?(?:news|story|background|situation)\b|summari[sz]e\b|sum up\b|"
+    _ASKS + r"(?:what(?:'s|\s+is|\s+was)?\s+(?:happened|happening|has happened|going on)\b|"
+    r"what(?:'s| is| are)\s+(?:the\s+)?(?:news|story|background|situation)\b|summari[sz]e\b|sum up\b|recap\b|"
     r"give me (?:an? |the )?(?:summary|overview|rundown|gist|background)\b|tell me (?:about|more)\b|explain\b|"
-    r"describe\b|what (?:were|are) the (?:main|key|major)\b"
+    r"describe\b|brief me\b|what do (?:we|you) know about\b|what came of\b|what (?:is|was|were) the reactions? to\b|"
+    r"what (?:were|are) the (?:main|key|major)\b|(?:an? |the )?(?:summary|overview|rundown|recap|key points|main points)"
+    r" (?:of|on)\b"
     r"|what (?:is|was|are|were)\b.{1,80}?\babout\W*$"  # "what is the new audiotape about?"
     # what someone said, agreed, found...: the content of an account (English verbs of reporting)
     r"|what (?:did|does|do|has|have|had|will)\b.{1,80}?\b" + _REPORTING + r"\b|what are\b.{1,60}?\bplans\b)", re.I)

@@ -190,6 +190,15 @@ def test_a_side_without_an_answer_says_so_and_two_refusals_refuse():
     ("What was the council meeting about?", "account"),
     ("What have the two unions agreed?", "account"), ("What is going on at the port?", "account"),
     ("What did the mayor talk about at the forum?", "account"), ("What did the minister deny?", "account"),
+    # phrasings a reader uses beside the ones above, and the same asked politely
+    ("Bring me up to speed on the strike", "latest"), ("Where are we with the bridge repairs?", "latest"),
+    ("What is the state of play in the port dispute?", "latest"), ("Brief me on the strike", "account"),
+    ("Recap the council meeting", "account"), ("What do we know about the fire?", "account"),
+    ("Overview of the strike, please", "account"), ("What was the reaction to the closure?", "account"),
+    ("Can you summarise the strike?", "account"), ("Could you tell me about the bridge?", "account"),
+    ("Please summarise the story", "account"), ("What led up to the strike?", "reason"),
+    ("What were the consequences of the closure?", "reason"), ("What explains the delay?", "reason"),
+    ("I'd like to know why the bridge closed", "reason"),
     ("Has the mayor said anything new about the bridge?", "latest"), ("Catch me up on the strike", "latest"),
     ("Fill me in on the port dispute", "latest"), ("Has anything happened with the mayor since the vote?", "latest")])
 def test_a_story_question_asks_for_the_latest_a_reason_or_an_account(question, kind):
