@@ -6,10 +6,8 @@ whole question path, so each side is retrieved, read, decided and cited on its o
 two side by side, one line each; a side that is refused says "the corpus does not say". A question about two
 parties with a word of comparison ("How did X and Y react differently to Z?") is asked once per party in its own
 words ("How did X react to Z?"). "How did X compare with Y?" (a sentence then and now, a plan and its outcome) asks
-for an account of each side ("Tell me about X"): on the development compare questions (`training/news-dev/
-compare.jsonl`) asked as "What about X?" each side's span missed the fact compared (key words 0.143 → 0.214),
-as an account 0.643 (0.857 with the month a question names matched to its article's date, `story.covers`), at a
-length of 180–260 words for the two sides; cut to 100 words a side, 0.500.
+for an account of each side ("Tell me about X"): a span of each side missed the fact compared on the development
+compare questions, an account holds it, at the cost of length (measured in `docs/stories.md`, session 9).
 """
 
 from __future__ import annotations

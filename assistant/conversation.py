@@ -9,9 +9,9 @@ Obama react to the figures?", "Did the troops leave?") may lean on the earlier
 subject without a pronoun, or may change the subject: with a `stronger` judge
 (the search: `ask.AskPipeline`), the earlier subject is carried when the search
 finds stronger evidence with it than without, i.e. when the earlier story is
-what the question's own words are found in; without one, when it leans on a
-pronoun while naming nothing. The rewritten query is shown to the user, so a
-wrong guess is visible.
+what the question's own words are found in. A personal pronoun naming nothing
+("why is he leaving?") always carries it. The rewritten query is shown to the
+user, so a wrong guess is visible.
 """
 
 from __future__ import annotations
@@ -25,21 +25,14 @@ _CONNECTIVE = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and 
 # a person or thing named before: its antecedent is in the conversation. "this", "that", "there" are often not
 # back-references at all ("this year", "the protests that …"), so they leave it to the search (`stronger`)
 _PERSONAL = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its"}
-_PRONOUNS = _PERSONAL | {"this", "that", "these", "those", "there", "the same"}
 _STOP = STOPWORDS
 
 
 def is_follow_up(question: str) -> bool:
-    """Opens with a connective, leans on a pronoun while naming nothing, or names nothing at all ("what happened?",
-    "tell me more": in a conversation, they continue its story)."""
-    words = [w.lower() for w in name_words(question)]
+    """Continues the conversation whatever the search finds: opens with a connective, names nothing at all ("what
+    happened?", "tell me more"), or leans on a personal pronoun while naming nothing ("why is he leaving?")."""
     if _CONNECTIVE.match(question) or not content_terms(question):
         return True
-    return bool(set(words) & _PRONOUNS) and not question_anchors(question)
-
-
-def leans_on_someone(question: str) -> bool:
-    """Does the question lean on a personal pronoun ("why is he leaving?") while naming nothing itself?"""
     return bool({w.lower() for w in name_words(question)} & _PERSONAL) and not question_anchors(question)
 
 
@@ -68,9 +61,7 @@ def rewrite(question: str, history: list[str], stronger: Callable[[str, str], bo
         if context:
             core = _CONNECTIVE.sub("", question).strip() or question
             carried = f"{core[0].upper() + core[1:]} ({context})"
-            if _CONNECTIVE.match(question) or whole or leans_on_someone(question):
+            if is_follow_up(question) or (stronger is not None and stronger(carried, question)):
                 return carried
-            if stronger is None:
-                return carried if is_follow_up(question) else question
-            return carried if stronger(carried, question) else question
+            return question
     return question

@@ -24,6 +24,7 @@ passages, each quoted verbatim with its citation:
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -251,8 +252,6 @@ def covers(question: str, article: Passage, text: str) -> bool:
 
 def dated(published: str | None) -> str:
     """An article's date as a question may name it: "2007 09 14 September" ("the September 2007 loan")."""
-    import calendar
-
     parts = (published or "")[:10].split("-")
     month = calendar.month_name[int(parts[1])] if len(parts) > 1 and parts[1].isdigit() and 0 < int(parts[1]) < 13 else ""
     return f"{' '.join(parts)} {month}".strip()

@@ -72,16 +72,18 @@ def generate(folder: Path, chunks_wanted: int, settings, seed: int = SEED, prefi
     return {"documents": docs, "chunks": chunks, "sentences": sentences, "mean_chunk_tokens": round(tokens / chunks, 1)}
 
 
+def story_cases() -> list[dict]:
+    return [json.loads(line) for line in (ROOT / "evals" / "stories.jsonl").read_text().splitlines() if line.strip()]
+
+
 def story_questions() -> list[str]:
     """Why / how / summary / latest / compare questions about the running stories added to every corpus."""
-    cases = [json.loads(line) for line in (ROOT / "evals" / "stories.jsonl").read_text().splitlines() if line.strip()]
-    return [c["question"] for c in cases if not c.get("history")]
+    return [c["question"] for c in story_cases() if not c.get("history")]
 
 
 def follow_ups() -> list[tuple[str, list[str]]]:
     """The story set's follow-up questions with their conversations (a follow-up may search twice more)."""
-    cases = [json.loads(line) for line in (ROOT / "evals" / "stories.jsonl").read_text().splitlines() if line.strip()]
-    return [(c["question"], c["history"]) for c in cases if c.get("history")]
+    return [(c["question"], c["history"]) for c in story_cases() if c.get("history")]
 
 
 def questions() -> list[str]:
