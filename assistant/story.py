@@ -12,8 +12,8 @@ passages, each quoted verbatim with its citation:
 - A question for a reason or a process (why, how) is answered where the reader's evidence is: the sentence of
   its best span leads (the decision, confident / unsure / refused, is the reader answerer's on that span: the
   same trust rules as a short answer), then the sentence after it (its context: the development questions'
-  reasons continue there), then other sentences holding at least `relative` of the best evidence,
-  near-duplicates dropped, oldest article first, then document order.
+  reasons continue there), then other sentences holding at least `relative` of the best evidence, from its
+  article or one linked to it, near-duplicates dropped, oldest article first, then document order.
 - An account (what happened, summarise, tell me about, what did X say) quotes its article's first sentences:
   news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
   19 times in 20). The latest on a story quotes the newest retrieved article of the best one's story (naming
@@ -127,7 +127,8 @@ class StoryAnswerer:
             return decided
         lead = decided.citations[0]
         candidates = sorted(sentence_evidence(reading, top), key=lambda s: -s.evidence) if reading else []
-        candidates = [s for s in candidates if is_sentence(texts[s.passage.source][s.start:s.end])]
+        candidates = [s for s in candidates if is_sentence(texts[s.passage.source][s.start:s.end])
+                      and of_story(s.passage.source, lead.source, texts, self.linker)]
         floor = self.relative * (candidates[0].evidence if candidates else 0.0)
         # the reader's sentence leads, unless it is a headline (no sentence ending): the best sentence leads then
         chosen = [(top_passage(top, lead), lead.start, lead.end)] if is_sentence(lead.text) or not candidates else []
@@ -204,6 +205,12 @@ def following(passage: Passage, end: int, text: str) -> tuple[int, int] | None:
     sentence, so the next one may open the next paragraph."""
     after = min((s for s in passage.sentences if s.start >= end), key=lambda s: s.start, default=None)
     return (after.start, after.end) if after and is_sentence(text[after.start:after.end]) else None
+
+
+def of_story(source: str, lead: str, texts: dict[str, str], linker: Linker | None) -> bool:
+    """May a reason quote this article beside its lead's: the same one, or one linked to it (`linking`; any, with
+    no linker)? A passage the reader also read may tell another story: its evidence is not about this one."""
+    return source == lead or linker is None or linker.linked((source, texts[source]), (lead, texts[lead]))
 
 
 def names_in(text: str, names: set[str]) -> bool:

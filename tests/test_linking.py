@@ -77,3 +77,14 @@ def test_the_best_passage_is_always_of_its_own_story_even_naming_only_one_of_the
     story = same_story(question, passages, passages[1], texts)
     assert [p.source for p in story] == ["old.md", "new.md"]
     assert newest(story, passages[1]).source == "new.md"
+
+
+def test_a_reason_quotes_beside_its_lead_only_articles_of_the_same_story():
+    """The reader also reads passages of other stories; their evidence is not about this one."""
+    from assistant.story import of_story
+
+    texts = {"riots1.md": RIOTS, "riots2.md": RIOTS_LATER, "chad.md": CHAD}
+    linker = Linker(*frequencies([RIOTS, RIOTS_LATER, CHAD, *OTHERS]))
+    assert of_story("riots1.md", "riots1.md", texts, linker) and of_story("riots2.md", "riots1.md", texts, linker)
+    assert not of_story("chad.md", "riots1.md", texts, linker)
+    assert of_story("chad.md", "riots1.md", texts, None)  # no links known: as before
