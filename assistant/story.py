@@ -11,20 +11,20 @@ passages, each quoted verbatim with its citation:
   at the sentences that explain; a passage it finds no answer in keeps its mass on "no answer".
 - A question for a reason or a process (why, how) is answered where the reader's evidence is: the sentence of
   its best span leads (the decision, confident / unsure / refused, is the reader answerer's on that span: the
-  same trust rules as a short answer), then the sentence after it (its context: the development questions'
+  same trust rules as a short answer, except that a refused one is quoted, unsure, from its best evidence when
+  the top article is about what the question asks, `covers`), then the sentence after it (its context: the development questions'
   reasons continue there), then other sentences holding at least `relative` of the best evidence, from its
   article or one linked to it, near-duplicates dropped, oldest article first, then document order.
 - An account (what happened, summarise, tell me about, what did X say) quotes its article's first sentences:
   news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
   19 times in 20). The latest on a story quotes the newest retrieved article of the best one's story (naming
-  what the question names, and linked to it by their words: `linking`), "As of <date>:". Both are given when the reader answers, and, marked unsure, when it finds no span but the
+  what the question names, and linked to it by their words: `story_scope`), "As of <date>:". Both are given when the reader answers, and, marked unsure, when it finds no span but the
   article names every name and number of the question and says most of what it is about (`covers`); otherwise
   they are refused like any answer.
 """
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -37,7 +37,8 @@ from .forms import ACCOUNT, NEWEST, REASON, STORY, story_kind
 from .linking import Linker
 from .reader import Reading
 from .retrieval import Passage
-from .text import content_terms, named, plain_word, question_anchors, terms
+from .story_scope import covers, newest, of_story, same_story
+from .text import terms
 
 # a reason or process: its sentence, its context and one more (a fourth added no gold sentence on the development
 # why / how questions, only noise); an account or the latest has room for its lead and its evidence (`max_sentences`)
@@ -124,15 +125,32 @@ class StoryAnswerer:
             if not decided.abstained or covers(question, article, texts[article.source]):
                 return self.lead_answer(kind, question, article, latest, passages, texts, decided, reading)
         if decided.abstained or not decided.citations:
-            return decided
-        lead = decided.citations[0]
+            # a reason the reader finds no span for may still be there (its refusal told the development why
+            # questions the article answers from those it does not no better than chance): an article about what
+            # the question names is quoted, unsure, from its best evidence
+            if kind != REASON or not (passages and covers(question, passages[0], texts[passages[0].source])):
+                return decided
+            unsure = replace(decided, abstained=False, band="unsure", abstain_reason="", candidate="", citations=[])
+            return self.reason_answer(unsure, passages[0].source, top, texts, reading) or decided
+        return self.reason_answer(decided, passages[0].source, top, texts, reading) or decided
+
+    def reason_answer(self, decided: Answer, source: str, top: list[Passage], texts: dict[str, str],
+                      reading: Reading | None) -> Answer | None:
+        """The reader's sentence (or, without one, the best evidence's, in `source`'s story), the sentence after it,
+        then sentences of the same story with at least `relative` of the best evidence; None without a sentence."""
+        lead = decided.citations[0] if decided.citations else None
         candidates = sorted(sentence_evidence(reading, top), key=lambda s: -s.evidence) if reading else []
         candidates = [s for s in candidates if is_sentence(texts[s.passage.source][s.start:s.end])
-                      and of_story(s.passage.source, lead.source, texts, self.linker)]
+                      and of_story(s.passage.source, lead.source if lead else source, texts, self.linker)]
+        if not lead and not candidates:
+            return None
         floor = self.relative * (candidates[0].evidence if candidates else 0.0)
         # the reader's sentence leads, unless it is a headline (no sentence ending): the best sentence leads then
-        chosen = [(top_passage(top, lead), lead.start, lead.end)] if is_sentence(lead.text) or not candidates else []
-        if chosen and (after := following(chosen[0][0], lead.end, texts[lead.source])):
+        if lead and (is_sentence(lead.text) or not candidates):
+            chosen = [(top_passage(top, lead), lead.start, lead.end)]
+        else:
+            chosen = [(candidates[0].passage, candidates[0].start, candidates[0].end)]
+        if after := following(chosen[0][0], chosen[0][2], texts[chosen[0][0].source]):
             self.add(chosen, chosen[0][0], *after, texts, REASON_SENTENCES)  # the lead's context: the sentence after
         opened = len(chosen)
         for s in candidates:
@@ -205,63 +223,6 @@ def following(passage: Passage, end: int, text: str) -> tuple[int, int] | None:
     sentence, so the next one may open the next paragraph."""
     after = min((s for s in passage.sentences if s.start >= end), key=lambda s: s.start, default=None)
     return (after.start, after.end) if after and is_sentence(text[after.start:after.end]) else None
-
-
-def of_story(source: str, lead: str, texts: dict[str, str], linker: Linker | None) -> bool:
-    """May a reason quote this article beside its lead's: the same one, or one linked to it (`linking`; any, with
-    no linker)? A passage the reader also read may tell another story: its evidence is not about this one."""
-    return source == lead or linker is None or linker.linked((source, texts[source]), (lead, texts[lead]))
-
-
-def names_in(text: str, names: set[str]) -> bool:
-    """Does the text name what the question names (two of its names, or its one name; "Haitian" counts as
-    "Haiti")?"""
-    return len(named(names, {plain_word(w) for w in text.split()})) >= min(2, len(names))
-
-
-def same_story(question: str, passages: list[Passage], best: Passage, texts: dict[str, str], share: float = 0.5
-               ) -> list[Passage]:
-    """The retrieved passages that may tell `best`'s story: their article names what the question names (anywhere:
-    the passage retrieved may not repeat the name), and they cover at least `share` of what `best` covers of the
-    question. (Whether their article is linked to `best`'s, `newest` asks, of the few it has to.)"""
-    names = set(question_anchors(question))
-    story = [p for p in passages if p.source == best.source  # the best passage's article is its own story
-             or ((not names or names_in(f"{p.title} {texts[p.source]}", names)) and p.coverage >= share * best.coverage)]
-    return story or [best]
-
-
-def newest(story: list[Passage], best: Passage, texts: dict[str, str] | None = None, linker: Linker | None = None
-           ) -> Passage:
-    """The story's newest dated passage (the best one on a tie, or when none is dated); with `linker`, the newest
-    whose article is linked to `best`'s (`linking`): asked newest first, so only as often as it must be."""
-    for p in sorted(story, key=lambda p: (p.meta.published or "", p.source == best.source), reverse=True):
-        if p.source == best.source or linker is None or texts is None or linker.linked(
-                (p.source, texts[p.source]), (best.source, texts[best.source])):
-            return p
-    return best
-
-
-# the words a story question asks with ("where does it stand", "the most recent development"), not its subject
-_ASKING = frozenset(terms("latest recent newest update news development situation current stand status summarise "
-                          "summary story happened tell explain describe"))
-
-
-def covers(question: str, article: Passage, text: str) -> bool:
-    """Is the article about what the question asks: does it name every name and number of the question, and say
-    more than half of its content words ("the Mars rover": an article on Mars without a rover does not)? Its
-    date counts ("the 2019 crisis")."""
-    names = set(question_anchors(question))
-    whole = f"{text} {dated(article.meta.published)}"
-    said = {plain_word(w) for w in whole.split()}
-    wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
-    return bool(names) and named(names, said) == names and 2 * len(wanted & set(terms(whole))) > len(wanted)
-
-
-def dated(published: str | None) -> str:
-    """An article's date as a question may name it: "2007 09 14 September" ("the September 2007 loan")."""
-    parts = (published or "")[:10].split("-")
-    month = calendar.month_name[int(parts[1])] if len(parts) > 1 and parts[1].isdigit() and 0 < int(parts[1]) < 13 else ""
-    return f"{' '.join(parts)} {month}".strip()
 
 
 def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:

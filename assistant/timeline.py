@@ -16,7 +16,8 @@ from .ask import AskOptions, AskPipeline, Request
 from .citations import Citation
 from .linking import Linker
 from .retrieval import Passage
-from .story import is_sentence, names_in, sentence_evidence
+from .story import is_sentence, sentence_evidence
+from .story_scope import names_in
 from .text import question_anchors
 
 RETRIEVE = 30  # passages searched for the story's articles

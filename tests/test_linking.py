@@ -33,7 +33,7 @@ def test_articles_of_one_story_are_linked_and_an_article_naming_the_same_country
 
 
 def test_the_latest_and_the_timeline_keep_to_the_story_not_a_newer_article_naming_the_same_country():
-    from assistant.story import newest, same_story
+    from assistant.story_scope import newest, same_story
     from assistant.timeline import story_passages
 
     texts = {"riots1.md": RIOTS, "riots2.md": RIOTS_LATER, "chad.md": CHAD, "library.md": OTHERS[0],
@@ -67,7 +67,7 @@ def test_document_frequencies_are_read_once_until_the_store_is_written():
 def test_the_best_passage_is_always_of_its_own_story_even_naming_only_one_of_the_question_names():
     """The reader's best article may say "Canada" but not "Liberals": it still tells the story, and as the newest
     one it is the latest (it used to be dropped, and an older article quoted as the latest)."""
-    from assistant.story import newest, same_story
+    from assistant.story_scope import newest, same_story
 
     texts = {"old.md": "The Liberals lost the election in Canada. The Conservatives won a minority.",
              "new.md": "Stephen Harper was sworn in as prime minister of Canada on Monday."}
@@ -81,7 +81,7 @@ def test_the_best_passage_is_always_of_its_own_story_even_naming_only_one_of_the
 
 def test_a_reason_quotes_beside_its_lead_only_articles_of_the_same_story():
     """The reader also reads passages of other stories; their evidence is not about this one."""
-    from assistant.story import of_story
+    from assistant.story_scope import of_story
 
     texts = {"riots1.md": RIOTS, "riots2.md": RIOTS_LATER, "chad.md": CHAD}
     linker = Linker(*frequencies([RIOTS, RIOTS_LATER, CHAD, *OTHERS]))

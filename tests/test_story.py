@@ -162,7 +162,7 @@ def test_how_did_x_compare_with_y_tells_each_side_from_its_own_article(bridge):
 
 
 def test_an_article_s_month_counts_as_named_by_the_question():
-    from assistant.story import covers, dated
+    from assistant.story_scope import covers, dated
 
     assert dated("2007-09-14") == "2007 09 14 September" and dated(None) == "" and dated("2007") == "2007"
     loan = passage("rock.md", "Northern Rock received emergency loans from the Bank of England.", published="2007-09-14")
@@ -292,3 +292,35 @@ def test_a_latest_question_reads_further_down_the_ranking(tmp_path, embeddings):
     assert len(assistant.ask("How long did the Riverton council debate the bridge budget?").passages) == k
     latest = assistant.ask("What's the latest on the Riverton council's bridge budget?")
     assert len(latest.passages) == LATEST_PASSAGES > k  # the story's newest article may rank below the first k
+
+
+@pytest.fixture(scope="module")
+def dreamliner(tmp_path_factory, embeddings):
+    """Two development news articles (the Boeing 787's roll-out, an Iraqi raid) and the seed article."""
+    from assistant import Assistant, Settings
+
+    root = tmp_path_factory.mktemp("dreamliner")
+    (root / "corpus").mkdir()
+    for path in [ROOT / "training/news-dev/corpus/wikinews-en-276079.md", ROOT / "training/news-dev/corpus/wikinews-en-6332.md",
+                 ROOT / "corpus" / SEED_ID]:
+        (root / "corpus" / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    assistant = Assistant(Settings(index_dir=root / "index"), embeddings=embeddings)
+    assistant.sync(root / "corpus")
+    return assistant
+
+
+def test_a_reason_the_reader_finds_no_span_for_is_quoted_unsure_from_an_article_about_it(dreamliner):
+    """The reader refuses this question's span (its refusal did not tell the development why questions an article
+    answers from those it does not), but the article is about what it asks: its best evidence is quoted, unsure."""
+    answer = dreamliner.ask("Why is Boeing's 787 Dreamliner supposed to burn less fuel than other airliners?")
+    assert not answer.abstained and answer.band == "unsure" and answer.form == "story"
+    assert answer.answer.startswith("Not sure") and 2 <= len(answer.citations) <= 3
+    assert {c.source for c in answer.citations} == {"wikinews-en-276079.md"}
+    assert any("fuel efficiency" in c.text for c in answer.citations)
+    texts = dreamliner.index.texts(["wikinews-en-276079.md"])
+    assert all(texts[c.source][c.start:c.end] == c.text for c in answer.citations)
+
+
+def test_a_reason_about_what_no_article_names_is_still_refused(dreamliner):
+    answer = dreamliner.ask("Why did Boeing's 787 tram depot close?")  # Boeing and 787, but no tram, no depot
+    assert answer.abstained and not answer.citations

@@ -1,0 +1,73 @@
+"""Which retrieved articles a story question is about: the best one's story, its newest article, and whether an
+article is about what the question asks at all.
+
+A story is the retrieved articles naming what the question names and covering as much of it (`same_story`), linked
+to the best one by their words (`linking`); the latest is its newest dated article (`newest`). `covers` is the
+test a story answer must pass when the reader finds no span: the article names every name and number of the
+question and says most of what it is about.
+"""
+
+from __future__ import annotations
+
+import calendar
+
+from .linking import Linker
+from .retrieval import Passage
+from .text import content_terms, named, plain_word, question_anchors, terms
+
+
+def of_story(source: str, lead: str, texts: dict[str, str], linker: Linker | None) -> bool:
+    """May a reason quote this article beside its lead's: the same one, or one linked to it (`linking`; any, with
+    no linker)? A passage the reader also read may tell another story: its evidence is not about this one."""
+    return source == lead or linker is None or linker.linked((source, texts[source]), (lead, texts[lead]))
+
+
+def names_in(text: str, names: set[str]) -> bool:
+    """Does the text name what the question names (two of its names, or its one name; "Haitian" counts as
+    "Haiti")?"""
+    return len(named(names, {plain_word(w) for w in text.split()})) >= min(2, len(names))
+
+
+def same_story(question: str, passages: list[Passage], best: Passage, texts: dict[str, str], share: float = 0.5
+               ) -> list[Passage]:
+    """The retrieved passages that may tell `best`'s story: their article names what the question names (anywhere:
+    the passage retrieved may not repeat the name), and they cover at least `share` of what `best` covers of the
+    question. (Whether their article is linked to `best`'s, `newest` asks, of the few it has to.)"""
+    names = set(question_anchors(question))
+    story = [p for p in passages if p.source == best.source  # the best passage's article is its own story
+             or ((not names or names_in(f"{p.title} {texts[p.source]}", names)) and p.coverage >= share * best.coverage)]
+    return story or [best]
+
+
+def newest(story: list[Passage], best: Passage, texts: dict[str, str] | None = None, linker: Linker | None = None
+           ) -> Passage:
+    """The story's newest dated passage (the best one on a tie, or when none is dated); with `linker`, the newest
+    whose article is linked to `best`'s (`linking`): asked newest first, so only as often as it must be."""
+    for p in sorted(story, key=lambda p: (p.meta.published or "", p.source == best.source), reverse=True):
+        if p.source == best.source or linker is None or texts is None or linker.linked(
+                (p.source, texts[p.source]), (best.source, texts[best.source])):
+            return p
+    return best
+
+
+# the words a story question asks with ("where does it stand", "the most recent development"), not its subject
+_ASKING = frozenset(terms("latest recent newest update news development situation current stand status summarise "
+                          "summary story happened tell explain describe"))
+
+
+def covers(question: str, article: Passage, text: str) -> bool:
+    """Is the article about what the question asks: does it name every name and number of the question, and say
+    more than half of its content words ("the Mars rover": an article on Mars without a rover does not)? Its
+    date counts ("the 2019 crisis")."""
+    names = set(question_anchors(question))
+    whole = f"{text} {dated(article.meta.published)}"
+    said = {plain_word(w) for w in whole.split()}
+    wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
+    return bool(names) and named(names, said) == names and 2 * len(wanted & set(terms(whole))) > len(wanted)
+
+
+def dated(published: str | None) -> str:
+    """An article's date as a question may name it: "2007 09 14 September" ("the September 2007 loan")."""
+    parts = (published or "")[:10].split("-")
+    month = calendar.month_name[int(parts[1])] if len(parts) > 1 and parts[1].isdigit() and 0 < int(parts[1]) < 13 else ""
+    return f"{' '.join(parts)} {month}".strip()
