@@ -1,0 +1,88 @@
+"""Compare questions: split into their sides, each side answered on its own, side by side, a missing side said."""
+
+import pytest
+from helpers import passage
+
+from assistant.citations import Answer, Citation
+from assistant.rendering import answer_html
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Compare Barclays' and Time Warner's annual profits", ("Barclays' annual profits", "Time Warner's annual profits")),
+    ("Compare the profits of Barclays and Time Warner", ("profits of Barclays", "profits of Time Warner")),
+    ("What is the difference between Labour and the Conservatives on tax?", ("Labour on tax", "the Conservatives on tax")),
+    ("Who won the cup?", None), ("Compare the two bridges", None)])
+def test_a_compare_question_is_split_into_its_two_sides(question, expected):
+    from assistant.compare import sides
+
+    assert sides(question) == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How did the union and Mayor Ben Stone react differently to the bridge closure?",
+     ["How did the union react to the bridge closure?", "How did Mayor Ben Stone react to the bridge closure?"]),
+    ("What did Labour and the Conservatives each say about the tax rise?",
+     ["What did Labour say about the tax rise?", "What did the Conservatives say about the tax rise?"]),
+    ("Compare what Barclays and its auditors said about the loss",
+     ["What Barclays said about the loss?", "What its auditors said about the loss?"]),
+    ("How did the council and Ada Park differ over the repairs?",
+     ["How did the council stand on the repairs?", "How did Ada Park stand on the repairs?"]),
+    ("How did the bridge's cost compare with the ferry's?",
+     ["Tell me about the bridge's cost", "Tell me about the ferry's"]),  # then and now, plan and outcome: accounts
+    ("How does the size of the original hotel plan compare to the version resubmitted in July?",
+     ["Tell me about the size of the original hotel plan", "Tell me about the version resubmitted in July"]),
+    ("How did the punishment Gillian Gibbons faced compare with what she was given?",  # Y leans on X's names
+     ["Tell me about the punishment Gillian Gibbons faced", "Tell me about what she was given (Gillian Gibbons)"]),
+    ("What did Toyota and Tesla agree to build?", None)])  # two parties, no comparison: one account
+def test_a_question_about_two_parties_with_a_word_of_comparison_is_asked_once_per_party(question, expected):
+    from assistant.compare import split
+
+    found = split(question)
+    assert (found and [side.question for side in found]) == expected
+
+
+def test_a_compare_answer_puts_the_sides_side_by_side_and_says_which_the_corpus_lacks(seed_assistant):
+    answer = seed_assistant.ask("Compare Gloria Allred and Svetlana Zemko on the Baldwin case")
+    lines = answer.answer.split("\n")
+    assert answer.form == "compare" and len(lines) == 2
+    assert lines[0].startswith("Gloria Allred on the Baldwin case: ")
+    assert lines[1].startswith("Svetlana Zemko on the Baldwin case: ")
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for line in lines:
+        assert line.endswith("the corpus does not say.") or "[" in line
+    page = answer_html(answer, "t")
+    assert page.count('class="compare-side"') == 2
+
+
+def test_how_did_x_compare_with_y_tells_each_side_from_its_own_article(bridge):
+    """Each side is an account of its own article, the month a side names matched to its article's date: it used to
+    be refused as one reason question no sentence answers."""
+    answer = bridge.ask("How did the Riverton bridge's opening in February 2023 compare with its reopening in June 2024?")
+    lines = answer.answer.split("\n")
+    assert answer.form == "compare" and not answer.abstained and len(lines) == 2
+    assert lines[0].startswith("the Riverton bridge's opening in February 2023: ") and "old.md" == answer.citations[0].source
+    assert lines[1].startswith("its reopening in June 2024: ") and "new.md" in {c.source for c in answer.citations}
+
+
+def test_an_article_s_month_counts_as_named_by_the_question():
+    from assistant.story_scope import covers, dated
+
+    assert dated("2007-09-14") == "2007 09 14 September" and dated(None) == "" and dated("2007") == "2007"
+    loan = passage("rock.md", "Northern Rock received emergency loans from the Bank of England.", published="2007-09-14")
+    assert covers("Tell me about the Bank of England's loan to Northern Rock in September 2007", loan, loan.text)
+    assert not covers("Tell me about the Bank of England's loan to Northern Rock in March 2007", loan, loan.text)
+
+
+def test_a_side_without_an_answer_says_so_and_two_refusals_refuse():
+    from assistant.compare import UNKNOWN, compare_answer
+
+    cite = Citation(1, "a.txt", "Bank results", "Barclays made £3.3bn.", 0, 21, 0.9)
+    yes = Answer("What about Barclays' profits?", "£3.3bn — “Barclays made £3.3bn.” [1]", False, [cite],
+                 short="£3.3bn", confidence=0.9, band="confident")
+    no = Answer("What about Time Warner's profits?", "Not in the corpus", True)
+    both = compare_answer("Compare Barclays' and Time Warner's profits", (yes, no), ("Barclays' profits", "Time Warner's profits"))
+    assert both.answer == f"Barclays' profits: £3.3bn — “Barclays made £3.3bn.” [1]\nTime Warner's profits: {UNKNOWN}"
+    assert both.band == "unsure" and not both.abstained
+    assert compare_answer("Compare A and B", (no, no), ("A", "B")).abstained
+
+
