@@ -172,7 +172,8 @@ def test_reopening_an_earlier_conversation_during_an_answer_keeps_it_open(chat, 
     ask(chat, "Who is the harbour master of Fairhaven?", 2)
     assert chat.evaluate(USERS) == ["Who represents the Hutchins family?", "Who is the harbour master of Fairhaven?"]
     assert chat.locator("#chat .answer").count() == 2
-    assert earlier(chat) == [question]  # the conversation left, with the answer it showed
+    # the reopened one (chosen in the list), then the conversation left, with the answer it showed
+    assert earlier(chat) == ["Who represents the Hutchins family?", question]
     assert offers_follow_ups(chat, question)
 
 

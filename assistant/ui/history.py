@@ -149,8 +149,10 @@ def wire(gr, demo, chatbot, state, kept, past, past_list, export, sources, new_c
         c = Conversation.of(found)
         earlier = [e for e in archive(earlier, Conversation.of(current)) if e.get("id") != c.id]
         panel = c.panels.get(c.turns[-1]) if c.turns else None
-        return (c.messages, c.to_dict(), c.to_dict(), earlier, gr.update(choices=choices(earlier), value=None),
-                panel or sources_panel(None))
+        # the list shows the reopened one, chosen: the pick's second `input` then names a choice still listed (it
+        # raised "Value … is not in the list of choices" once the list had dropped it) and is skipped above
+        listed = gr.update(choices=choices([found, *earlier]), value=c.id)
+        return c.messages, c.to_dict(), c.to_dict(), earlier, listed, panel or sources_panel(None)
 
     def download(current):
         c = Conversation.of(current)
