@@ -5,7 +5,8 @@
 The questions (`training/news-dev/story.jsonl`, hand-written, never an evaluation set) name gold sentences. The
 index is the confidence fitting index (`assistant fit-confidence` builds it: the news development articles
 under `news-dev/`, other Wikinews articles and SQuAD paragraphs as distractors). Printed per kind: answered,
-refused, the lead sentence is a gold one, gold sentences covered, cited sentences that are gold.
+refused, the lead sentence is a gold one, gold sentences covered, cited sentences that are gold (both among the
+answers), gold sentences covered over all questions (a refusal covers none).
 """
 
 from __future__ import annotations
@@ -49,11 +50,12 @@ def main() -> None:
             "right_doc": bool(answer.citations) and answer.citations[0].source == "news-dev/" + case["sources"][0],
             "lead": bool(cited) and any(same(cited[0], g) for g in gold),
             "recall": sum(any(same(c, g) for c in cited) for g in gold) / len(gold) if gold else None,
+            "recall_all": (sum(any(same(c, g) for c in cited) for g in gold) / len(gold) if cited else 0.0) if gold else None,
             "precision": sum(any(same(c, g) for g in gold) for c in cited) / len(cited) if cited and gold else None,
             "sentences": len(cited), "ms": answer.timings.get("total_ms", 0.0)})
     print(f"sentences={settings.story_sentences} words={settings.story_words} relative={settings.story_relative}")
     print(f"{'kind':<18}{'n':>4}{'answered':>10}{'story':>7}{'doc':>6}{'lead':>6}{'recall':>8}{'precision':>10}"
-          f"{'sent/ans':>9}{'p50 ms':>8}")
+          f"{'sent/ans':>9}{'p50 ms':>8}{'recall/all':>11}")
     for kind, rs in rows.items():
         answered = [r for r in rs if r["answered"]]
 
@@ -63,7 +65,8 @@ def main() -> None:
 
         ms = sorted(r["ms"] for r in rs)[len(rs) // 2]
         print(f"{kind:<18}{len(rs):>4}{len(answered) / len(rs):>10.2f}{mean('story', rs):>7.2f}{mean('right_doc'):>6.2f}"
-              f"{mean('lead'):>6.2f}{mean('recall'):>8.2f}{mean('precision'):>10.2f}{mean('sentences'):>9.2f}{ms:>8.0f}")
+              f"{mean('lead'):>6.2f}{mean('recall'):>8.2f}{mean('precision'):>10.2f}{mean('sentences'):>9.2f}{ms:>8.0f}"
+              f"{mean('recall_all', rs):>11.2f}")
 
 
 if __name__ == "__main__":
