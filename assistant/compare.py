@@ -74,8 +74,11 @@ def wh_sides(question: str) -> tuple[Side, Side] | None:
     aspect = _CUE.sub("", aspect).strip()
     if not aspect or not (_NAMES.search(x) or _NAMES.search(y)):
         return None
-    head = f"{match['wh'].capitalize()} {match['aux'] + ' ' if match['aux'] else ''}"
-    return Side(x, f"{head}{x} {aspect}?"), Side(y, f"{head}{y} {aspect}?")
+    if match["aux"]:  # "How did X react to Z?"
+        head, end = f"{match['wh'].capitalize()} {match['aux']} ", "?"
+    else:  # "compare what X said about Z": embedded, a request as it was ("Tell me what X said about Z")
+        head, end = f"Tell me {match['wh'].lower()} ", ""
+    return Side(x, f"{head}{x} {aspect}{end}"), Side(y, f"{head}{y} {aspect}{end}")
 
 
 def sides(question: str) -> tuple[str, str] | None:

@@ -18,8 +18,11 @@ _REPORTING = (r"(?:say|said|tell|told|agree|agreed|find|found|announce|announced
               r"concluded|show|showed|plan|planned|talk|talked|speak|spoke|discuss|discussed|write|wrote|describe|"
               r"described|comment|commented|demand|demanded|urge|urged|recommend|recommended|admit|admitted|deny|denied|"
               r"suggest|suggested)")
-# a request put politely ("can you summarise …", "please tell me about …", "I'd like to know why …") asks the same
-_ASKS = r"^\W*(?:and\s+|so\s+)?(?:please\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|i'?d like (?:to know\s+)?|i want to know\s+)?"
+# a request put politely ("can you summarise …", "please tell me about …", "I'd like to know why …") asks the same,
+# and so does a question embedded in one ("tell me why …", "do you know what X said …", "I wonder how …")
+_EMBEDS = r"(?:tell me|explain|do you know|does anyone know|any idea|i wonder|i'?d like to know|i want to know)\s+"
+_ASKS = (r"^\W*(?:and\s+|so\s+)?(?:please\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?)?(?:" + _EMBEDS +
+         r"|i'?d like\s+)?")
 _REASON_FORM = re.compile(
     _ASKS + r"(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what (?:reason|purpose)\b|what\s+(?:caused|led (?:up )?to|"
     r"prompted|triggered|sparked|drove|motivated|explains|was the reason|were the reasons)\b|explain why\b|"
@@ -47,7 +50,10 @@ _ACCOUNT_FORM = re.compile(
     r" (?:of|on)\b"
     r"|what (?:is|was|are|were)\b.{1,80}?\babout\W*$"  # "what is the new audiotape about?"
     # what someone said, agreed, found...: the content of an account (English verbs of reporting)
-    r"|what (?:did|does|do|has|have|had|will)\b.{1,80}?\b" + _REPORTING + r"\b|what are\b.{1,60}?\bplans\b)", re.I)
+    r"|what (?:did|does|do|has|have|had|will)\b.{1,80}?\b" + _REPORTING + r"\b|what are\b.{1,60}?\bplans\b)"
+    # embedded, the same without the auxiliary: "tell me what the mayor said about …"
+    r"|^\W*(?:please\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?)?" + _EMBEDS + r"what\b.{1,80}?\b" + _REPORTING
+    + r"\b", re.I)
 
 
 def question_form(question: str) -> str:

@@ -24,7 +24,7 @@ def test_a_compare_question_is_split_into_its_two_sides(question, expected):
     ("What did Labour and the Conservatives each say about the tax rise?",
      ["What did Labour say about the tax rise?", "What did the Conservatives say about the tax rise?"]),
     ("Compare what Barclays and its auditors said about the loss",
-     ["What Barclays said about the loss?", "What its auditors said about the loss?"]),
+     ["Tell me what Barclays said about the loss", "Tell me what its auditors said about the loss"]),  # embedded
     ("How did the council and Ada Park differ over the repairs?",
      ["How did the council stand on the repairs?", "How did Ada Park stand on the repairs?"]),
     ("How did the bridge's cost compare with the ferry's?",

@@ -134,6 +134,21 @@ def test_a_yes_or_no_question_or_two_questions_in_one_are_answered_by_sentences_
     assert question_form(question) == STORY and story_kind(question) == "reason"
 
 
+@pytest.mark.parametrize("question, kind", [
+    ("Tell me why the bridge closed", "reason"), ("Can you tell me how the prisoners escaped?", "reason"),
+    ("Do you know why the ferry stopped?", "reason"), ("I wonder why the mayor resigned", "reason"),
+    ("Tell me what the mayor said about the repairs", "account"), ("Do you know what the council decided?", "account"),
+    ("Can you tell me what happened to the bridge?", "account"), ("Any idea what the latest is on the ferry?", "latest")])
+def test_a_question_embedded_in_a_request_asks_what_it_would_ask_alone(question, kind):
+    assert question_form(question) == STORY and story_kind(question) == kind
+
+
+@pytest.mark.parametrize("question", ["Tell me who opened the bridge", "Do you know when the bridge opened?",
+                                      "Tell me how much it cost", "What company announced record profits?"])
+def test_an_embedded_factoid_and_a_which_question_stay_factoids(question):
+    assert question_form(question) == FACTOID
+
+
 @pytest.mark.parametrize("question", ["Can you tell me a joke?", "Do you ever dream?", "Could I get the summary?",
                                       "And who won the election that followed?", "When did Tom and Jerry meet?"])
 def test_a_request_to_the_assistant_or_one_question_after_and_is_still_a_factoid(question):
