@@ -25,7 +25,8 @@ _ASKS = (r"^\W*(?:and\s+|so\s+)?(?:please\s+|(?:can|could|would|will)\s+you\s+(?
          r"|i'?d like\s+)?")
 _REASON_FORM = re.compile(
     _ASKS + r"(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what (?:reason|purpose)\b|what\s+(?:caused|led (?:up )?to|"
-    r"prompted|triggered|sparked|drove|motivated|explains|was the reason|were the reasons)\b|explain why\b|"
+    r"prompted|triggered|sparked|drove|motivated|explains|was the reason|were the reasons|went wrong)\b|explain why\b|"
+    r"what (?:is|was|are|were) behind\b|"
     r"what (?:is|was|are|were|will be) the (?:consequences?|effects?|impact|implications?)\b|what (?:impact|effect)\b)",
     re.I)
 # "Did the troops leave?", "Will subscribers need new radios?": a yes or no is decided by a sentence, not a span
@@ -40,11 +41,12 @@ _NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|upda
                           r"\bupdate (?:me )?on\b|\bwhere (?:do|does|did)\b.{1,80}?\bstand\b|\bwhat's new\b|"
                           r"\bcurrent (?:situation|state|status)\b|\bthese days\b|\b(?:anything|what) (?:new|(?:has )?"
                           r"happened)\b.{0,80}?\bsince\b|\banything new\b|\b(?:catch|fill) me (?:up|in)\b|"
-                          r"\bup to speed\b|\bstate of play\b|\bwhere are (?:we|things)\b", re.I)
+                          r"\bup to speed\b|\bstate of play\b|\bwhere are (?:we|things)\b|\bthe status (?:of|on)\b|\bthe word on\b", re.I)
 _ACCOUNT_FORM = re.compile(
     _ASKS + r"(?:what(?:'s|\s+is|\s+was)?\s+(?:happened|happening|has happened|going on)\b|"
     r"what(?:'s| is| are)\s+(?:the\s+)?(?:news|story|background|situation)\b|summari[sz]e\b|sum up\b|recap\b|"
-    r"give me (?:an? |the )?(?:summary|overview|rundown|gist|background)\b|tell me (?:about|more)\b|explain\b|"
+    r"give me (?:an? |the )?(?:summary|overview|rundown|gist|background|highlights|details|lowdown)\b|"
+    r"tell me (?:about|more|everything|all about)\b|what (?:are|were) the (?:details|highlights) of\b|explain\b|"
     r"describe\b|brief me\b|what do (?:we|you) know about\b|what came of\b|what (?:is|was|were) the reactions? to\b|"
     r"what (?:were|are) the (?:main|key|major)\b|(?:an? |the )?(?:summary|overview|rundown|recap|key points|main points)"
     r" (?:of|on)\b"

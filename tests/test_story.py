@@ -121,7 +121,11 @@ def test_the_timeline_command_prints_one_dated_cited_sentence_per_article(seed_s
     ("What were the consequences of the closure?", "reason"), ("What explains the delay?", "reason"),
     ("I'd like to know why the bridge closed", "reason"),
     ("Has the mayor said anything new about the bridge?", "latest"), ("Catch me up on the strike", "latest"),
-    ("Fill me in on the port dispute", "latest"), ("Has anything happened with the mayor since the vote?", "latest")])
+    ("Fill me in on the port dispute", "latest"), ("Has anything happened with the mayor since the vote?", "latest"),
+    ("What's the status of the bridge repairs?", "latest"), ("What's the word on the strike?", "latest"),
+    ("Give me the highlights of the budget", "account"), ("What are the details of the deal?", "account"),
+    ("Tell me everything about the fire", "account"), ("What was behind the closure?", "reason"),
+    ("What went wrong with the launch?", "reason")])
 def test_a_story_question_asks_for_the_latest_a_reason_or_an_account(question, kind):
     assert question_form(question) == STORY and story_kind(question) == kind
 
@@ -144,7 +148,8 @@ def test_a_question_embedded_in_a_request_asks_what_it_would_ask_alone(question,
 
 
 @pytest.mark.parametrize("question", ["Tell me who opened the bridge", "Do you know when the bridge opened?",
-                                      "Tell me how much it cost", "What company announced record profits?"])
+                                      "Tell me how much it cost", "What company announced record profits?",
+                                      "What is the legal status of cannabis?"])
 def test_an_embedded_factoid_and_a_which_question_stay_factoids(question):
     assert question_form(question) == FACTOID
 
