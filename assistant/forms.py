@@ -51,8 +51,11 @@ _ACCOUNT_FORM = re.compile(
     r"what (?:were|are) the (?:main|key|major)\b|(?:an? |the )?(?:summary|overview|rundown|recap|key points|main points)"
     r" (?:of|on)\b"
     r"|what (?:is|was|are|were)\b.{1,80}?\babout\W*$"  # "what is the new audiotape about?"
+    # "What else?", "And then?", "Go on": the story goes on (in a conversation, its subject carried in brackets)
+    r"|^\W*(?:and\s+|so\s+)?(?:then|what else|then what|what next|what then|after that|go on|keep going|continue|more)"
+    r"\W*(?:\(.*\))?\W*$"
     # what someone said, agreed, found...: the content of an account (English verbs of reporting)
-    r"|what (?:did|does|do|has|have|had|will)\b.{1,80}?\b" + _REPORTING + r"\b|what are\b.{1,60}?\bplans\b)"
+    r"|what (?:else )?(?:did|does|do|has|have|had|will)\b.{1,80}?\b" + _REPORTING + r"\b|what are\b.{1,60}?\bplans\b)"
     # embedded, the same without the auxiliary: "tell me what the mayor said about …"
     r"|^\W*(?:please\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?)?" + _EMBEDS + r"what\b.{1,80}?\b" + _REPORTING
     + r"\b", re.I)

@@ -125,7 +125,9 @@ def test_the_timeline_command_prints_one_dated_cited_sentence_per_article(seed_s
     ("What's the status of the bridge repairs?", "latest"), ("What's the word on the strike?", "latest"),
     ("Give me the highlights of the budget", "account"), ("What are the details of the deal?", "account"),
     ("Tell me everything about the fire", "account"), ("What was behind the closure?", "reason"),
-    ("What went wrong with the launch?", "reason")])
+    ("What went wrong with the launch?", "reason"), ("What else did the mayor say?", "account"),
+    # in a conversation: the story goes on
+    ("What else?", "account"), ("And then?", "account"), ("Go on", "account")])
 def test_a_story_question_asks_for_the_latest_a_reason_or_an_account(question, kind):
     assert question_form(question) == STORY and story_kind(question) == kind
 
