@@ -13,7 +13,7 @@ import calendar
 
 from .linking import Linker
 from .retrieval import Passage
-from .text import content_terms, named, plain_word, question_anchors, terms
+from .text import content_terms, named, plain_word, question_anchors, spelled, terms
 
 
 def of_story(source: str, lead: str, texts: dict[str, str], linker: Linker | None) -> bool:
@@ -62,8 +62,11 @@ def covers(question: str, article: Passage, text: str) -> bool:
     names = set(question_anchors(question))
     whole = f"{text} {dated(article.meta.published)}"
     said = {plain_word(w) for w in whole.split()}
+    by_acronym = spelled(question, text, said)  # "the Australian Wheat Board" is said by "AWB", and the other way round
+    said |= by_acronym
     wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
-    return bool(names) and named(names, said) == names and 2 * len(wanted & set(terms(whole))) > len(wanted)
+    found = set(terms(whole)) | set(terms(" ".join(by_acronym)))
+    return bool(names) and named(names, said) == names and 2 * len(wanted & found) > len(wanted)
 
 
 def dated(published: str | None) -> str:

@@ -114,6 +114,31 @@ def named(names: set[str], words: set[str]) -> set[str]:
     return found
 
 
+# a run of two or more capitalised words, small joining words inside ("Bank of England", "Movement for Democratic Change")
+_RUN = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:of|for|de)\s+(?:the\s+)?)?[A-Z][\w’'\-]*)+")
+
+
+def initials(text: str) -> dict[str, set[str]]:
+    """Each run of capitalised words by its initials: "Australian Wheat Board" → {"awb": {"australian", "wheat",
+    "board"}} (joining words left out: "Bank of England" → "boe")."""
+    runs: dict[str, set[str]] = {}
+    for run in _RUN.findall(text):
+        words = [plain_word(w) for w in run.split() if w[0].isupper()]
+        while words and words[0] in STOPWORDS:  # "The Australian Wheat Board", "When Bank of England …"
+            words = words[1:]
+        if len(words) > 1:
+            runs.setdefault("".join(w[0] for w in words if w), set()).update(words)
+    return runs
+
+
+def spelled(question: str, text: str, said: set[str]) -> set[str]:
+    """The plain words the text says by acronym: the question's "Australian Wheat Board" when the text says "AWB",
+    and the question's "AWB" when the text spells it out."""
+    out = {word for short, words in initials(question).items() if len(short) > 1 and short in said for word in words}
+    asked = {plain_word(w) for w in question.split()}
+    return out | {short for short in initials(text) if len(short) > 1 and short in asked}
+
+
 def question_anchors(question: str) -> dict[str, str]:
     """Numbers and proper names a question relies on (digits, words capitalised mid-sentence): plain → as written."""
     anchors = {}

@@ -1,7 +1,6 @@
 """Compare questions: split into their sides, each side answered on its own, side by side, a missing side said."""
 
 import pytest
-from helpers import passage
 
 from assistant.citations import Answer, Citation
 from assistant.rendering import answer_html
@@ -62,15 +61,6 @@ def test_how_did_x_compare_with_y_tells_each_side_from_its_own_article(bridge):
     assert answer.form == "compare" and not answer.abstained and len(lines) == 2
     assert lines[0].startswith("the Riverton bridge's opening in February 2023: ") and "old.md" == answer.citations[0].source
     assert lines[1].startswith("its reopening in June 2024: ") and "new.md" in {c.source for c in answer.citations}
-
-
-def test_an_article_s_month_counts_as_named_by_the_question():
-    from assistant.story_scope import covers, dated
-
-    assert dated("2007-09-14") == "2007 09 14 September" and dated(None) == "" and dated("2007") == "2007"
-    loan = passage("rock.md", "Northern Rock received emergency loans from the Bank of England.", published="2007-09-14")
-    assert covers("Tell me about the Bank of England's loan to Northern Rock in September 2007", loan, loan.text)
-    assert not covers("Tell me about the Bank of England's loan to Northern Rock in March 2007", loan, loan.text)
 
 
 def test_a_side_without_an_answer_says_so_and_two_refusals_refuse():
