@@ -52,9 +52,16 @@ def rewrite(question: str, history: list[str], stronger: Callable[[str, str], bo
     """The query to search for: the question itself, or a follow-up completed from `history` (oldest first).
     `stronger(carried, bare)`: does searching `carried` (the question with the earlier subject) find stronger
     evidence than searching `bare`? Asked of a question that may or may not continue the conversation."""
+    settled: list[str] = []  # each earlier question as it was searched: "and how much did it cost?" carried its subject
+    for earlier in history:
+        settled.append(complete(earlier, settled))
+    return complete(question, settled, stronger)
+
+
+def complete(question: str, history: list[str], stronger: Callable[[str, str], bool] | None = None) -> str:
+    """`question` with the subject of the latest earlier question that has one, when it continues the conversation
+    (`is_follow_up`, or `stronger` says so); the earlier questions as they were searched."""
     question = " ".join(question.split())
-    if not history:
-        return question
     whole = not content_terms(question)
     for earlier in reversed(history):
         context = _context(earlier, whole)

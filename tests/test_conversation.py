@@ -30,6 +30,14 @@ def test_a_question_that_names_nothing_continues_the_story_of_the_conversation()
     assert rewrite("What happened?", []) == "What happened?"  # after New chat: vague again
 
 
+def test_a_follow_up_of_a_follow_up_keeps_the_conversation_s_subject():
+    """"What happened?" after "and how much did it cost?" is about the oil spill the cost was of, not about "cost"."""
+    history = ["What's the latest on the Deepwater Horizon oil spill?", "and how much did it cost?"]
+    assert rewrite(history[1], history[:1]) == "How much did it cost? (Deepwater Horizon)"
+    assert rewrite("What happened?", history).startswith("What happened? (Deepwater Horizon")
+    assert rewrite("Why is he leaving?", ["Who runs BP?", "and who replaces him?"]) == "Why is he leaving? (BP)"
+
+
 def test_what_happened_after_an_answer_is_a_story_answer_about_it(seed_assistant):
     first = seed_assistant.ask("who represents the Hutchins family?")
     follow = seed_assistant.ask("What happened?", history=[first.query])
