@@ -72,7 +72,8 @@ GENERIC_WORDS = frozenset("""
     would could can may might must shall let like want need new news latest recent recently today yesterday update
     updates story stories article articles report reports anything something everything nothing thing things stuff
     else info information detail details interesting important whats what's who's happend please hi hello hey
-    thanks thank ok okay yes yeah
+    thanks thank ok okay yes yeah next later afterwards then further more continue recap overview background
+    highlights gist rundown status situation developments
 """.split())
 _GENERIC_TERMS = frozenset(_STEMMER.stemWords(sorted(GENERIC_WORDS)))
 

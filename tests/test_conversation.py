@@ -36,6 +36,8 @@ def test_a_follow_up_of_a_follow_up_keeps_the_conversation_s_subject():
     assert rewrite(history[1], history[:1]) == "How much did it cost? (Deepwater Horizon)"
     assert rewrite("What happened?", history).startswith("What happened? (Deepwater Horizon")
     assert rewrite("Why is he leaving?", ["Who runs BP?", "and who replaces him?"]) == "Why is he leaving? (BP)"
+    for goes_on in ("What happened next?", "And later?", "Give me the background"):  # they name nothing either
+        assert rewrite(goes_on, history).endswith("(Deepwater Horizon)") or "(Deepwater Horizon " in rewrite(goes_on, history)
 
 
 def test_what_happened_after_an_answer_is_a_story_answer_about_it(seed_assistant):
