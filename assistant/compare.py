@@ -21,7 +21,8 @@ from .text import question_anchors
 _COMPARE = re.compile(r"^\W*(?:compare|contrast)\s+(?:the\s+)?|^\W*what(?:'s| is| are)\s+the\s+differences?\s+between\s+",
                       re.I)
 _JOIN = re.compile(r"\s+(?:and|with|versus|vs\.?|against)\s+", re.I)
-_NAMES = re.compile(r"(?:\b[A-Z][\w’'.\-]*(?:\s+(?:of|de|la|and)?\s*[A-Z][\w’'.\-]*)*)")
+# what a side is named by: a proper name, or a year ("Compare the 2004 and 2008 elections")
+_NAMES = re.compile(r"(?:\b[A-Z][\w’'.\-]*(?:\s+(?:of|de|la|and)?\s*[A-Z][\w’'.\-]*)*|\b(?:1[89]|20)\d\ds?\b)")
 UNKNOWN = "the corpus does not say."
 # "How did X and Y react differently to Z?", "What did X and Y each say about Z?", "Compare what X and Y said …"
 _WH_PAIR = re.compile(r"^\W*(?P<compare>(?:compare|contrast)\s+)?(?P<wh>how|what|why)\s+(?:(?P<aux>did|do|does|have|has|had|"

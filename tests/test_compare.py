@@ -10,6 +10,8 @@ from assistant.rendering import answer_html
     ("Compare Barclays' and Time Warner's annual profits", ("Barclays' annual profits", "Time Warner's annual profits")),
     ("Compare the profits of Barclays and Time Warner", ("profits of Barclays", "profits of Time Warner")),
     ("What is the difference between Labour and the Conservatives on tax?", ("Labour on tax", "the Conservatives on tax")),
+    ("Compare the 2004 and 2008 US presidential elections",
+     ("2004 US presidential elections", "2008 US presidential elections")),  # years name sides too
     ("Who won the cup?", None), ("Compare the two bridges", None)])
 def test_a_compare_question_is_split_into_its_two_sides(question, expected):
     from assistant.compare import sides
