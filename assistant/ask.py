@@ -106,6 +106,7 @@ class Condensed:
     question: str  # as asked (cleaned)
     query: str  # what is searched: the question, or a follow-up completed from the history
     started: float = field(default_factory=time.perf_counter)
+    story: tuple[str, ...] = ()  # a follow-up: the documents the conversation is about (their passages come first)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ class AskPipeline:
 
     def condense(self, request: Request, options: AskOptions = AskOptions()) -> Condensed:
         """The question checked, and in a conversation completed from it (`conversation.rewrite`): the earlier
-        subject is carried when the search finds stronger evidence with it (its best passage's score)."""
+        subject is carried when the search finds stronger evidence with it (its best passage's score), searched
+        with the passages of the article the earlier question found first (`Retriever.story`)."""
         from .conversation import rewrite
 
         started = time.perf_counter()
@@ -147,12 +149,17 @@ class AskPipeline:
         if not request.history:
             return Condensed(question, question, started)
 
-        def best(query: str) -> float:
-            found = self.retrieve(Condensed(question, query), options).passages
+        history = list(request.history)
+        # the article the earlier question was answered from: a follow-up is about its story
+        earlier = self.retrieve(Condensed(history[-1], rewrite(history[-1], history[:-1])), options).passages
+        story = tuple(p.source for p in earlier[:1])
+
+        def best(query: str, story: tuple[str, ...] = ()) -> float:
+            found = self.retrieve(Condensed(question, query, story=story), options).passages
             return found[0].score if found else 0.0
 
-        query = rewrite(question, list(request.history), lambda carried, bare: best(carried) >= best(bare))
-        return Condensed(question, query, started)
+        query = rewrite(question, history, lambda carried, bare: best(carried, story) >= best(bare))
+        return Condensed(question, query, started, story if query != question else ())
 
     def linker(self) -> Linker:
         """Story links over this index's words (`linking`), for one question's articles."""
@@ -166,7 +173,7 @@ class AskPipeline:
         k = options.k
         if k is None and wants_latest(condensed.question):  # the story's newest article may rank lower
             k = max(self.retriever.k, LATEST_PASSAGES)
-        retriever = self.retriever.with_options(k=k, one_per_story=one_per_story)
+        retriever = self.retriever.with_options(k=k, one_per_story=one_per_story, story=condensed.story)
         self.index.follow(self.lock)  # another process wrote: reload before searching
         with self.lock.reading():
             catalog = self.index.catalog

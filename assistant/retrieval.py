@@ -117,6 +117,10 @@ class Retriever:
     bm25_weight: float = 1.0
     weights: tuple[float, float, float, float] = (1.0, 1.0, 0.7, 0.3)
     recency_weight: float = 0.3  # for "latest"/"most recent" questions: bonus for newer documents
+    # a follow-up's conversation is about these documents (the earlier question's best): their passages are candidates
+    # and get this bonus, the recency bonus's size (0.5 carried a change of subject on the development follow-ups)
+    story: tuple[str, ...] = ()
+    story_weight: float = 0.3
     one_per_story: bool = True  # drop near-duplicates of a better-ranked document (a timeline keeps them)
 
     @classmethod
@@ -154,10 +158,14 @@ class Retriever:
             evidence = self._evidence(q, [c for c, _ in fused], dict(dense))
             ranked = [(cid, score, evidence[cid]) for cid, score in fused]
         else:
-            evidence = self._evidence(q, list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical])), dict(dense))
+            story = [ChunkId(d, i) for d in self.story if d in catalog and filters.allows(catalog[d])
+                     for i in range(catalog[d].chunks)]
+            evidence = self._evidence(q, list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical] + story)),
+                                      dict(dense))
             w = self.weights
             scored = [(cid, w[0] * e.similarity + w[1] * e.best_similarity + w[2] * e.coverage
-                       + w[3] * e.best_coverage, e) for cid, e in evidence.items()]
+                       + w[3] * e.best_coverage + (self.story_weight if cid.doc_id in self.story else 0.0), e)
+                      for cid, e in evidence.items()]
             if LATEST.search(query):
                 scored = self._prefer_recent(scored)
             ranked = self._one_per_story(sorted(scored, key=lambda x: -x[1]))[: self.k]

@@ -5,7 +5,7 @@ import pytest
 from assistant.ask import AskOptions, Request
 from assistant.ids import ChunkId
 from assistant.langchain_adapters import AskRunnable, HybridRetriever
-from assistant.retrieval import reciprocal_rank_fusion
+from assistant.retrieval import Retriever, reciprocal_rank_fusion
 
 
 def test_rrf_hand_computed():
@@ -86,3 +86,15 @@ def test_both_fusions_return_sentence_evidence(seed_assistant, fusion):
     text = seed_assistant.index.store.text(passages[0].source)
     assert "Joel Souza" in text[best.start : best.end]
     assert all(0.0 <= s.coverage <= 1.0 for p in passages for s in p.sentences)
+
+
+def test_a_follow_up_s_search_puts_the_conversation_s_article_first(bridge):
+    """A follow-up ("What did the mayor say?") is about the article the earlier question found: its passages are
+    candidates however the follow-up's own words rank them, and come first when they score within the bonus."""
+    plain = Retriever(bridge.index).retrieve("What did the mayor say?")
+    story = Retriever(bridge.index, story=("new.md",)).retrieve("What did the mayor say?")
+    assert plain[0].source == "mid.md" and story[0].source == "new.md"
+    new = next(p for p in plain if p.source == "new.md")
+    assert story[0].score == pytest.approx(new.score + Retriever.story_weight)
+    few = Retriever(bridge.index, candidates=1, story=("other.md",)).retrieve("Who will pay for the repairs?")
+    assert "other.md" in {p.source for p in few}  # searched though the ferry is no candidate of these words
