@@ -37,7 +37,7 @@ from .forms import ACCOUNT, NEWEST, REASON, STORY, story_kind
 from .linking import Linker
 from .reader import Reading
 from .retrieval import Passage
-from .story_scope import covers, newest, of_story, same_story
+from .story_scope import about, covers, newest, of_story, same_story
 from .text import terms
 
 # a reason or process: its sentence, its context and one more (a fourth added no gold sentence on the development
@@ -116,8 +116,10 @@ class StoryAnswerer:
         reading = self.base.reading(question, passages)
         decided = self.base.answer(question, passages, texts, searched_docs, reading=reading)
         kind = story_kind(question)
+        # without the reader's span, the first article about what the question asks (`covers`) tells the story
+        found = None if decided.citations else about(question, passages, texts)
         if kind != REASON and passages:
-            best = top_passage(passages, decided.citations[0]) if decided.citations else passages[0]
+            best = top_passage(passages, decided.citations[0]) if decided.citations else found or passages[0]
             latest = newest(same_story(question, passages, best, texts), best, texts, self.linker)
             article = latest if kind == NEWEST else best
             # an account or the latest is told by the article's lead (news puts what happened first); given when
@@ -128,10 +130,10 @@ class StoryAnswerer:
             # a reason the reader finds no span for may still be there (its refusal told the development why
             # questions the article answers from those it does not no better than chance): an article about what
             # the question names is quoted, unsure, from its best evidence
-            if kind != REASON or not (passages and covers(question, passages[0], texts[passages[0].source])):
+            if kind != REASON or found is None:
                 return decided
             unsure = replace(decided, abstained=False, band="unsure", abstain_reason="", candidate="", citations=[])
-            return self.reason_answer(unsure, passages[0].source, top, texts, reading) or decided
+            return self.reason_answer(unsure, found.source, top, texts, reading) or decided
         return self.reason_answer(decided, passages[0].source, top, texts, reading) or decided
 
     def reason_answer(self, decided: Answer, source: str, top: list[Passage], texts: dict[str, str],

@@ -69,6 +69,11 @@ def covers(question: str, article: Passage, text: str) -> bool:
     return bool(names) and named(names, said) == names and 2 * len(wanted & found) > len(wanted)
 
 
+def about(question: str, passages: list[Passage], texts: dict[str, str]) -> Passage | None:
+    """The first passage whose article is about what the question asks (`covers`), if any."""
+    return next((p for p in passages if covers(question, p, texts[p.source])), None)
+
+
 def dated(published: str | None) -> str:
     """An article's date as a question may name it: "2007 09 14 September" ("the September 2007 loan")."""
     parts = (published or "")[:10].split("-")

@@ -26,3 +26,13 @@ def test_an_article_naming_the_question_s_organisation_by_its_acronym_covers_it(
     report = passage("awb.md", "The Cole Inquiry found that AWB paid kickbacks to Iraq.", published="2006-11-27")
     assert covers("Tell me about the Cole Inquiry report into the Australian Wheat Board", report, report.text)
     assert not covers("Tell me about the Cole Inquiry report into the Australian Dairy Board", report, report.text)
+
+
+def test_the_story_is_told_from_the_first_article_about_what_the_question_asks():
+    from assistant.story_scope import about
+
+    quake = passage("quake.md", "A 5.2 earthquake shook Puerto Rico on Saturday.", published="2020-01-25")
+    crisis = passage("crisis.md", "Puerto Rico's governor resigned in a crisis over leaked chats.", published="2019-08-02")
+    texts = {p.source: p.text for p in (quake, crisis)}
+    assert about("Summarise the Puerto Rico governor crisis of 2019", [quake, crisis], texts) is crisis
+    assert about("Summarise the Puerto Rico transit strike", [quake, crisis], texts) is None
