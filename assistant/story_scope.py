@@ -30,12 +30,13 @@ def names_in(text: str, names: set[str]) -> bool:
 
 def same_story(question: str, passages: list[Passage], best: Passage, texts: dict[str, str], share: float = 0.5
                ) -> list[Passage]:
-    """The retrieved passages that may tell `best`'s story: their article names what the question names (anywhere:
-    the passage retrieved may not repeat the name), and they cover at least `share` of what `best` covers of the
-    question. (Whether their article is linked to `best`'s, `newest` asks, of the few it has to.)"""
-    names = set(question_anchors(question))
+    """The retrieved passages that may tell `best`'s story: they cover at least `share` of what `best` covers of
+    the question, and their article (anywhere: the passage retrieved may not repeat it) names all the question names
+    and says more than half of what it asks about (`covers`: over thousands of articles, a later one naming "France"
+    is often of another story). (Whether their article is linked to `best`'s, `newest` asks, of the few it has to.)"""
+    names = question_anchors(question)
     story = [p for p in passages if p.source == best.source  # the best passage's article is its own story
-             or ((not names or names_in(f"{p.title} {texts[p.source]}", names)) and p.coverage >= share * best.coverage)]
+             or (p.coverage >= share * best.coverage and (not names or covers(question, p, texts[p.source])))]
     return story or [best]
 
 
@@ -55,18 +56,22 @@ _ASKING = frozenset(terms("latest recent newest update news development situatio
                           "summary story happened tell explain describe"))
 
 
-def covers(question: str, article: Passage, text: str) -> bool:
+def covers(question: str, article: Passage, text: str, share: float = 0.5) -> bool:
     """Is the article about what the question asks: does it name every name and number of the question, and say
-    more than half of its content words ("the Mars rover": an article on Mars without a rover does not)? Its
+    more than `share` of its content words ("the Mars rover": an article on Mars without a rover does not)? Its
     date counts ("the 2019 crisis")."""
     names = set(question_anchors(question))
     whole = f"{text} {dated(article.meta.published)}"
     said = {plain_word(w) for w in whole.split()}
     by_acronym = spelled(question, text, said)  # "the Australian Wheat Board" is said by "AWB", and the other way round
-    said |= by_acronym
+    return bool(names) and named(names, said | by_acronym) == names and says(question, whole, by_acronym) > share
+
+
+def says(question: str, text: str, also: set[str] = frozenset()) -> float:
+    """The share of the question's content words (less the words it asks with) that `text` (or `also`) says."""
     wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
-    found = set(terms(whole)) | set(terms(" ".join(by_acronym)))
-    return bool(names) and named(names, said) == names and 2 * len(wanted & found) > len(wanted)
+    found = set(terms(text)) | set(terms(" ".join(also)))
+    return len(wanted & found) / len(wanted) if wanted else 1.0
 
 
 def about(question: str, passages: list[Passage], texts: dict[str, str]) -> Passage | None:

@@ -36,3 +36,15 @@ def test_the_story_is_told_from_the_first_article_about_what_the_question_asks()
     texts = {p.source: p.text for p in (quake, crisis)}
     assert about("Summarise the Puerto Rico governor crisis of 2019", [quake, crisis], texts) is crisis
     assert about("Summarise the Puerto Rico transit strike", [quake, crisis], texts) is None
+
+
+def test_a_later_article_naming_the_question_s_place_but_not_what_it_asks_is_another_story():
+    from assistant.story_scope import newest, same_story
+
+    texts = {"riots.md": "Riots spread across France for a tenth night.",
+             "calm.md": "The riots in France calmed as curfews took hold.",
+             "pensions.md": "France's parliament passed a pension law."}
+    riots, calm, pensions = (passage(s, t, published=d) for (s, t), d in zip(texts.items(), ("2005-11-05", "2005-11-14",
+                                                                                                 "2007-11-28")))
+    story = same_story("What's the latest on the riots in France?", [riots, pensions, calm], riots, texts)
+    assert [p.source for p in story] == ["riots.md", "calm.md"] and newest(story, riots).source == "calm.md"
