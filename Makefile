@@ -6,17 +6,19 @@ PIP    := $(BIN)/pip install --disable-pip-version-check -c constraints.txt
 CORPUS ?= corpus
 INDEX  ?= index
 EVAL_INDEX ?= .eval-index
+NEWS_INDEX ?= .news-index
 REPORTS ?= evals/reports
 # two workers (pytest-xdist): most slow tests wait on processes, servers and a browser, so the 2 cores overlap them
 PYTEST_ARGS ?= -n 2 --durations=15
 
-.PHONY: run serve install install-test browser index test test-fast lint clean-index eval calibrate eval-data help stress bench reader \
-	bench-ingest
+.PHONY: run serve install install-test browser index test test-fast lint clean-index eval eval-news calibrate eval-data help stress \
+	bench reader bench-ingest
 
 help:
 	@echo "make run    - install, sync the index with $(CORPUS)/, serve the chat on http://127.0.0.1:7860"
 	@echo "make test   - install test dependencies and run the test suite (make test-fast: the fast tier, under a minute)"
 	@echo "make eval   - score the question sets in evals/ (seed, normans, wikinews-story, wikinews-offcorpus, stories) into evals/reports/"
+	@echo "make eval-news - score the story set over all 4,494 Wikinews articles (thousands of distractors; ~5 min)"
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -91,6 +93,13 @@ calibrate: install
 	$(BIN)/assistant --index $(INDEX) calibrate $(CALIBRATE_SETS)
 
 # Regenerate the Normans corpus and question set from ../shared/data (SQuAD 2.0, CC BY-SA 4.0).
+# The story set over every shared Wikinews article (its evaluation articles among them): a real-sized corpus
+eval-news: install
+	$(BIN)/python evals/wikinews_full.py --out .news-corpus
+	$(BIN)/assistant --index $(NEWS_INDEX) sync .news-corpus
+	$(BIN)/assistant --index $(NEWS_INDEX) eval evals/stories.jsonl --results $(REPORTS)/stories-news-results.jsonl \
+	  --report $(REPORTS)/stories-news.md $(EVAL_ARGS)
+
 eval-data:
 	$(PYTHON) evals/squad_normans.py
 

@@ -99,6 +99,7 @@ class Request:
 
     question: str
     history: tuple[str, ...] = ()
+    story: tuple[str, ...] = ()  # documents the question is about (a compare side: those the whole question found)
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ class AskPipeline:
         started = time.perf_counter()
         question = check_question(request.question, self.max_question_chars)
         if not request.history:
-            return Condensed(question, question, started)
+            return Condensed(question, question, started, request.story)
 
         history = list(request.history)
         # the article the earlier question was answered from: a follow-up is about its story
@@ -225,8 +226,12 @@ class AskPipeline:
 
         condensed = self.condense(request, options)
         pair = split(condensed.question) if not request.history else None
-        if pair:  # a compare question: each side takes the whole path on its own
-            answers = tuple(self.run(Request(side.question), options) for side in pair)
+        if pair:  # a compare question: each side takes the whole path on its own, searched with the first articles
+            # the whole question finds first (over thousands of articles, a side's own words find other stories:
+            # "how Iraq's deputy prime minister reacted to the verdict"); as many as passages the reader reads
+            found = dict.fromkeys(p.source for p in self.retrieve(condensed, options).passages)
+            story = tuple(found)[: self.reading.passages]
+            answers = tuple(self.run(Request(side.question, story=story), options) for side in pair)
             total = round((time.perf_counter() - condensed.started) * 1000, 1)
             yield replace(compare_answer(condensed.question, answers, tuple(side.label for side in pair)),
                           query=condensed.question, timings={"total_ms": total})

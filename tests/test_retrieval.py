@@ -98,3 +98,10 @@ def test_a_follow_up_s_search_puts_the_conversation_s_article_first(bridge):
     assert story[0].score == pytest.approx(new.score + Retriever.story_weight)
     few = Retriever(bridge.index, candidates=1, story=("other.md",)).retrieve("Who will pay for the repairs?")
     assert "other.md" in {p.source for p in few}  # searched though the ferry is no candidate of these words
+
+
+def test_a_compare_side_is_searched_with_the_articles_the_whole_question_found(bridge):
+    pipeline = bridge.questions.pipeline
+    condensed = pipeline.condense(Request("What did the mayor say?", story=("new.md",)))
+    assert condensed.story == ("new.md",) and pipeline.retrieve(condensed).passages[0].source == "new.md"
+    assert pipeline.retrieve(pipeline.condense(Request("What did the mayor say?"))).passages[0].source == "mid.md"
