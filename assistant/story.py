@@ -11,16 +11,16 @@ passages, each quoted verbatim with its citation:
   at the sentences that explain; a passage it finds no answer in keeps its mass on "no answer".
 - A question for a reason or a process (why, how) is answered where the reader's evidence is: the sentence of
   its best span leads (the decision, confident / unsure / refused, is the reader answerer's on that span: the
-  same trust rules as a short answer, except that a refused one is quoted, unsure, from its best evidence when
-  the top article is about what the question asks, `covers`), then the sentence after it (its context: the development questions'
+  same trust rules as a short answer, except that a refused one is quoted, unsure, from its best evidence when a
+  retrieved article is about what the question asks, `story_scope.about`), then the sentence after it (its context: the development questions'
   reasons continue there), then other sentences holding at least `relative` of the best evidence, from its
   article or one linked to it, near-duplicates dropped, oldest article first, then document order.
 - An account (what happened, summarise, tell me about, what did X say) quotes its article's first sentences:
   news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
-  19 times in 20). The latest on a story quotes the newest retrieved article of the best one's story (naming
-  what the question names, and linked to it by their words: `story_scope`), "As of <date>:". Both are given when the reader answers, and, marked unsure, when it finds no span but the
-  article names every name and number of the question and says most of what it is about (`covers`); otherwise
-  they are refused like any answer.
+  19 times in 20). The latest on a story quotes the newest retrieved article of the best one's story (covering
+  the question, and linked to it by their words: `story_scope`), "As of <date>:". Both are given when the reader
+  answers, and, marked unsure, when it finds no span but a retrieved article names every name and number of the
+  question and says most of what it is about (`story_scope.covers`); otherwise they are refused like any answer.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class StoryAnswerer:
         # an account's first sentences quoted from its article (news puts what happened first), and the latest's
         # (fewer: its sentence with the reader's evidence, the part of the story asked about, needs the room)
         self.lead, self.latest_lead = lead, latest_lead
-        self.linker = linker  # which retrieved articles tell the best one's story (none: those naming its names)
+        self.linker = linker  # which retrieved articles tell the best one's story (none: those covering the question)
 
     def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
         top = passages[: self.base.passages]

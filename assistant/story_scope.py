@@ -1,11 +1,11 @@
 """Which retrieved articles a story question is about: the best one's story, its newest article, and whether an
 article is about what the question asks at all.
 
-A story is the retrieved articles naming what the question names and covering as much of it (`same_story`), linked
-to the best one by their words (`linking`); the latest is its newest dated article (`newest`). `covers` is the
-test a story answer must pass when the reader finds no span: the article names every name and number of the
-question and says most of what it is about.
-"""
+`covers` is that test: the article names every name and number of the question and says most of what it asks
+about. A story answer without the reader's span is told from the first retrieved article that covers the question
+(`about`); a story is the best article and the retrieved ones covering the question as it does (`same_story`:
+over thousands of articles, naming the same place is not enough), linked to it by their words (`linking`); the
+latest is its newest dated article (`newest`)."""
 
 from __future__ import annotations
 
@@ -56,22 +56,18 @@ _ASKING = frozenset(terms("latest recent newest update news development situatio
                           "summary story happened tell explain describe"))
 
 
-def covers(question: str, article: Passage, text: str, share: float = 0.5) -> bool:
+def covers(question: str, article: Passage, text: str) -> bool:
     """Is the article about what the question asks: does it name every name and number of the question, and say
-    more than `share` of its content words ("the Mars rover": an article on Mars without a rover does not)? Its
-    date counts ("the 2019 crisis")."""
+    more than half of its content words ("the Mars rover": an article on Mars without a rover does not)? Its date
+    counts ("the 2019 crisis"), and a name its acronym ("the Australian Wheat Board" is said by "AWB", and the other
+    way round)."""
     names = set(question_anchors(question))
     whole = f"{text} {dated(article.meta.published)}"
     said = {plain_word(w) for w in whole.split()}
-    by_acronym = spelled(question, text, said)  # "the Australian Wheat Board" is said by "AWB", and the other way round
-    return bool(names) and named(names, said | by_acronym) == names and says(question, whole, by_acronym) > share
-
-
-def says(question: str, text: str, also: set[str] = frozenset()) -> float:
-    """The share of the question's content words (less the words it asks with) that `text` (or `also`) says."""
+    by_acronym = spelled(question, text, said)
     wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
-    found = set(terms(text)) | set(terms(" ".join(also)))
-    return len(wanted & found) / len(wanted) if wanted else 1.0
+    found = set(terms(whole)) | set(terms(" ".join(by_acronym)))
+    return bool(names) and named(names, said | by_acronym) == names and 2 * len(wanted & found) > len(wanted)
 
 
 def about(question: str, passages: list[Passage], texts: dict[str, str]) -> Passage | None:
