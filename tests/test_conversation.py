@@ -2,6 +2,7 @@
 
 import pytest
 
+from assistant.ask import Request
 from assistant.conversation import is_follow_up, rewrite
 
 
@@ -82,3 +83,14 @@ def test_a_follow_up_without_a_pronoun_is_searched_with_the_story_and_a_new_subj
     switch = bridge.ask("When will the Elmford ferry return?", history=history)
     assert switch.query == "When will the Elmford ferry return?" and switch.citations[0].source == "other.md"
     assert bridge.ask("What did the engineers find?").query == "What did the engineers find?"  # after New chat
+
+
+def test_a_question_naming_nothing_rare_stays_with_the_conversation_s_subject(bridge):
+    """"Who will pay for the repairs?" names no subject of its own: after a question on the Elmford ferry it is the
+    ferry's repairs, though its bare words match the Riverton bridge's better."""
+    pipeline = bridge.questions.pipeline
+    assert pipeline.names_no_subject("Who will pay for the repairs?")
+    assert not pipeline.names_no_subject("Who will pay for the tram depot?")  # words no passage has: a subject
+    assert not pipeline.names_no_subject("Who will pay Ada Park?")  # a name
+    condensed = pipeline.condense(Request("Who will pay for the repairs?", ("Why did the Elmford ferry stop running?",)))
+    assert condensed.query == "Who will pay for the repairs? (Elmford)" and condensed.story == ("other.md",)
