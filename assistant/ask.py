@@ -205,12 +205,19 @@ class AskPipeline:
 
     def read(self, retrieved: Retrieved, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
         from .answering import ReaderAnswerer, asks_for_advice, not_news, too_vague
-        from .forms import STORY, question_form
+        from .digest import newest_articles
+        from .forms import STORY, question_form, wants_latest
         from .story import StoryAnswerer
         from .suggestions import is_vague
 
         condensed = retrieved.condensed
         nearest = list(dict.fromkeys(p.source for p in retrieved.passages))
+        if is_vague(condensed.query) and wants_latest(condensed.query):  # "What's new?": the newest articles
+            with self.lock.reading():
+                digest = newest_articles(condensed.question, self.index, options.filters, retrieved.searched)
+            if digest:
+                yield digest
+                return
         if is_vague(condensed.query):  # "what happened?": abstain and offer questions to ask instead
             suggestions = self.suggest(nearest)
             yield Answer(condensed.question, too_vague(suggestions), True, [], nearest, answerer="reader",

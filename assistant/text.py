@@ -73,7 +73,7 @@ GENERIC_WORDS = frozenset("""
     updates story stories article articles report reports anything something everything nothing thing things stuff
     else info information detail details interesting important whats what's who's happend please hi hello hey
     thanks thank ok okay yes yeah next later afterwards then further more continue recap overview background
-    highlights gist rundown status situation developments
+    highlights gist rundown status situation developments catch fill brief speed
 """.split())
 _GENERIC_TERMS = frozenset(_STEMMER.stemWords(sorted(GENERIC_WORDS)))
 
