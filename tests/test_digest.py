@@ -22,3 +22,10 @@ def test_the_newest_articles_keep_to_the_filters_and_a_vague_question_is_still_v
     assert answer.opening == "As of 10 Jun 2024, the newest articles:"
     vague = bridge.ask("What happened?")
     assert vague.abstained and vague.abstain_reason == "vague"
+
+
+def test_the_chat_shows_each_newest_article_with_its_date(bridge):
+    from assistant.rendering import answer_html
+
+    page = answer_html(bridge.ask("What's new?"), "t")
+    assert page.count('class="story-sentence"') == 3 and "20 Jan 2025" in page and "10 Jun 2024" in page
