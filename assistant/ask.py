@@ -107,7 +107,7 @@ class Condensed:
     question: str  # as asked (cleaned)
     query: str  # what is searched: the question, or a follow-up completed from the history
     started: float = field(default_factory=time.perf_counter)
-    story: tuple[str, ...] = ()  # a follow-up: the documents the conversation is about (their passages come first)
+    story: tuple[str, ...] = ()  # what it is about (a follow-up: its conversation's article): their passages lead
 
 
 @dataclass(frozen=True)
