@@ -51,9 +51,9 @@ def newest(story: list[Passage], best: Passage, texts: dict[str, str] | None = N
     return best
 
 
-# the words a story question asks with ("where does it stand", "the most recent development"), not its subject
-_ASKING = frozenset(terms("latest recent newest update news development situation current stand status summarise "
-                          "summary story happened tell explain describe"))
+# the words a story question asks with ("where does it stand", "the newest"), not its subject, beyond the generic
+# words of any question (`text.content_terms` leaves out "latest", "situation", "summarise" …)
+_ASKING = frozenset(terms("newest current stand"))
 
 
 def covers(question: str, article: Passage, text: str) -> bool:
