@@ -121,7 +121,7 @@ _RUN = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:(?:of|for|de)\s+(?:the\s+)?)?[A-Z
 
 def initials(text: str) -> dict[str, set[str]]:
     """Each run of capitalised words by its initials: "Australian Wheat Board" → {"awb": {"australian", "wheat",
-    "board"}} (joining words left out: "Bank of England" → "boe")."""
+    "board"}}; two words at least, and joining words left out ("Bank of England" → "be")."""
     runs: dict[str, set[str]] = {}
     for run in _RUN.findall(text):
         words = [plain_word(w) for w in run.split() if w[0].isupper()]
@@ -135,9 +135,9 @@ def initials(text: str) -> dict[str, set[str]]:
 def spelled(question: str, text: str, said: set[str]) -> set[str]:
     """The plain words the text says by acronym: the question's "Australian Wheat Board" when the text says "AWB",
     and the question's "AWB" when the text spells it out."""
-    out = {word for short, words in initials(question).items() if len(short) > 1 and short in said for word in words}
+    out = {word for short, words in initials(question).items() if short in said for word in words}
     asked = {plain_word(w) for w in question.split()}
-    return out | {short for short in initials(text) if len(short) > 1 and short in asked}
+    return out | {short for short in initials(text) if short in asked}
 
 
 def question_anchors(question: str) -> dict[str, str]:
