@@ -148,8 +148,8 @@ def check(settings: Settings) -> None:
 def ask(settings: Settings, question: str, as_json: bool, k: int | None, answerer: str | None,
         since: str | None, until: str | None, outlets: tuple[str, ...]) -> None:
     """Answer QUESTION from the indexed corpus, with citations."""
-    from .ask import AskOptions
     from .citations import sources_text
+    from .options import AskOptions
 
     options = AskOptions(k=k, since=since, until=until, outlets=outlets, answerer=answerer)
     answer = _assistant(settings).ask(question, options)
@@ -173,7 +173,7 @@ def timeline(settings: Settings, question: str, as_json: bool, since: str | None
     """The story QUESTION is about: one dated, cited sentence per article, oldest first."""
     from dataclasses import asdict
 
-    from .ask import AskOptions
+    from .options import AskOptions
 
     events = _assistant(settings).questions.timeline(question, AskOptions(since=since, until=until))
     for e in events:
@@ -200,7 +200,7 @@ def timeline(settings: Settings, question: str, as_json: bool, since: str | None
 def evaluate(settings: Settings, question_set: Path, results: Path | None, report: Path | None,
              answerer: str, k: int | None, previous: Path | None) -> None:
     """Run a JSONL question set and score retrieval, answers, citations, abstention and latency."""
-    from .ask import AskOptions
+    from .options import AskOptions
     from .report import compare, load_summary, summary_table, write_report, write_results
 
     before = load_summary(previous) if previous else None  # fail before the run, not after

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Iterator, Sequence
 
-from .ask import AskOptions
 from .citations import Answer, Draft
 from .corpus import Corpus
 from .evaluation import Evaluation
 from .feedback import Feedback, FeedbackLog
 from .index import Index
 from .locking import ReadWriteLock
+from .options import AskOptions
 from .questions import Questions
 from .settings import Settings
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .ask import AskOptions
 from .evaluation import EvalRun, Evaluation
+from .options import AskOptions
 
 
 class Stopped(Exception):

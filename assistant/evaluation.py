@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Callable
 
 from . import metrics, story_metrics
-from .ask import AskOptions
 from .citations import Answer
 from .errors import AssistantError
+from .options import AskOptions
 
 
 @dataclass(frozen=True)

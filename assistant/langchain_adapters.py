@@ -14,8 +14,9 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import ConfigDict
 
-from .ask import AskOptions, AskPipeline, Request
+from .ask import AskPipeline, Request
 from .citations import Answer, Draft
+from .options import AskOptions
 from .retrieval import Filters, Passage, Retriever
 
 

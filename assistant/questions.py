@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from .ask import AskOptions, AskPipeline, Request
+from .ask import AskPipeline, Request
 from .citations import Answer, Draft
 from .errors import AssistantError
 from .locking import ReadWriteLock
+from .options import AskOptions
 from .retrieval import Retriever
 from .settings import Settings
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from .ask import AskOptions, AskPipeline, Request
+from .ask import AskPipeline, Request
 from .citations import Citation
 from .linking import Linker
+from .options import AskOptions
 from .retrieval import Passage
 from .story import is_sentence, sentence_evidence
 from .story_scope import names_in

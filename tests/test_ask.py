@@ -208,7 +208,7 @@ def test_a_paraphrased_question_is_answered(seed_assistant):
 
 
 def test_filters_say_how_many_articles_they_searched_and_what_they_left_out(tmp_path, embeddings):
-    from assistant.ask import AskOptions
+    from assistant.options import AskOptions
 
     folder = tmp_path / "corpus"
     folder.mkdir()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, AssistantError, Settings
-from assistant.ask import AskOptions
+from assistant.options import AskOptions
 
 
 def _consistent(assistant) -> bool:

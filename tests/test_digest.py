@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.ask import AskOptions
+from assistant.options import AskOptions
 
 
 @pytest.mark.parametrize("question", ["What's new?", "What is the latest news?", "Any news?", "Catch me up"])

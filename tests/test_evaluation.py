@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from helpers import SEED_ID, Canned
 
-from assistant.ask import AskOptions
 from assistant.errors import AssistantError
 from assistant.evaluation import load_cases, passed, run_cases
+from assistant.options import AskOptions
 from assistant.report import compare, write_report
 
 ROOT = Path(__file__).resolve().parent.parent

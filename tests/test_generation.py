@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from helpers import SEED_ID, free_port, serving
 
-from assistant.ask import AskOptions
 from assistant.generation import GenerativeAnswerer, build_prompt, parse
+from assistant.options import AskOptions
 from assistant.verification import check
 
 HEADLINE_Q = "who represents the Hutchins family?"

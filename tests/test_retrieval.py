@@ -2,9 +2,10 @@
 
 import pytest
 
-from assistant.ask import AskOptions, Request
+from assistant.ask import Request
 from assistant.ids import ChunkId
 from assistant.langchain_adapters import AskRunnable, HybridRetriever
+from assistant.options import AskOptions
 from assistant.retrieval import Retriever, reciprocal_rank_fusion
 
 

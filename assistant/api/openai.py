@@ -18,10 +18,10 @@ from typing import Iterator
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 
-from ..ask import AskOptions
 from ..citations import Answer
 from ..core import Assistant
 from ..escaping import markdown_text
+from ..options import AskOptions
 from ..rendering import plain_text
 from .routes import JSON_LIMIT
 from .schemas import ChatBody

@@ -13,10 +13,10 @@ from typing import Annotated, Iterator
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
-from ..ask import AskOptions, check_question
 from ..citations import Answer
 from ..core import Assistant
 from ..errors import AssistantError
+from ..options import AskOptions, check_question
 from ..suggestions import newest
 from .schemas import AskBody, FeedbackBody
 

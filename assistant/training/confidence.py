@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..ask import AskOptions
 from ..confidence import ANSWER_SIGNALS, READER_SIGNALS, Bands, ConfidenceModel, Logistic, reader_signals
 from ..metrics import answer_right, exact_match, token_f1
+from ..options import AskOptions
 from .confidence_data import Case, fitting_corpus, news_dev_cases, off_corpus_cases, squad_cases
 from .export import auc as _roc_auc
 from .reader_data import dev24_split

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..ask import options_from
 from ..core import Assistant
 from ..errors import AssistantError
+from ..options import options_from
 from .chat import chat_tab
 from .corpus import corpus_tab
 from .evaluate import evaluate_tab

@@ -6,11 +6,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as NotYet
 
-from ..ask import iso_date, options_from
 from ..citations import Answer
 from ..core import Assistant
 from ..errors import AssistantError
 from ..escaping import text
+from ..options import iso_date, options_from
 from ..rendering import answer_html, filters_note, question_buttons, sources_panel, timeline_html
 from ..settings import MAX_K
 from .history import Conversation, secret, wire
