@@ -185,6 +185,9 @@ class StoryAnswerer:
         if decided.citations:
             cited = decided.citations[0]
             self.add(chosen, top_passage(passages, cited), cited.start, cited.end, texts)
+        if kind == NEWEST and len(chosen) < self.lead:  # its evidence was in its lead: the lead goes on
+            for a, b in lead_spans(article.source, texts[article.source], self.lead)[first:]:
+                self.add(chosen, article, a, b, texts)
         if not decided.abstained:
             trust = decided
         else:  # the reader found no answer: the article is about it, but say how unsure this is
