@@ -24,8 +24,9 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator, Protocol
 
-from .citations import Answer, Draft
+from .citations import Answer, Draft, Quoted
 from .errors import AssistantError
+from .forms import asks_for_more
 from .linking import Linker
 from .options import AskOptions, check_question, scope
 from .retrieval import Passage, Retriever
@@ -39,6 +40,7 @@ class Request:
     question: str
     history: tuple[str, ...] = ()
     story: tuple[str, ...] = ()  # documents the question is about (a compare side: those the whole question found)
+    said: tuple[Quoted, ...] | None = None  # what the conversation's answers quoted (None: found by asking them again)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Condensed:
     query: str  # what is searched: the question, or a follow-up completed from the history
     started: float = field(default_factory=time.perf_counter)
     story: tuple[str, ...] = ()  # what it is about (a follow-up: its conversation's article): their passages lead
+    said: tuple[Quoted, ...] = ()  # "tell me more": the sentences the conversation already quoted, left out
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Answerer(Protocol):
                       searched_docs: int) -> Iterator[Draft | Answer]: ...
 
 
+MORE_TURNS = 4  # answers asked again for what a conversation said ("more", "more", "more" …)
 COMMON = 200  # a word in more than one passage in this many names no subject of its own (`names_no_subject`)
 
 
@@ -103,7 +107,21 @@ class AskPipeline:
 
         query = rewrite(question, history, lambda carried, bare: self.names_no_subject(question)
                         or best(carried, story) >= best(bare))
-        return Condensed(question, query, started, story if query != question else ())
+        said = () if not asks_for_more(question) else request.said if request.said is not None else self.said_before(
+            history, options)
+        return Condensed(question, query, started, story if query != question else (), said)
+
+    def said_before(self, history: list[str], options: AskOptions) -> tuple[Quoted, ...]:
+        """The sentences the conversation's answers quoted, back to the question "tell me more" continues (at most
+        `MORE_TURNS` answers): each asked again, as the history holds questions, and an answer is the index's."""
+        first = len(history) - 1
+        while first > 0 and asks_for_more(history[first]) and len(history) - first < MORE_TURNS:
+            first -= 1
+        said: tuple[Quoted, ...] = ()
+        for i in range(first, len(history)):
+            answer = self.run(Request(history[i], tuple(history[:i]), said=said), options)
+            said += tuple(Quoted(c.source, c.start, c.end) for c in answer.citations)
+        return said
 
     def names_no_subject(self, question: str) -> bool:
         """Does the question name nothing of its own: no name or number, and no word rarer than one passage in
@@ -170,7 +188,7 @@ class AskPipeline:
         if isinstance(answerer, ReaderAnswerer) and question_form(condensed.question) == STORY:
             answerer = StoryAnswerer(answerer, max_sentences=self.reading.story_sentences,
                                      max_words=self.reading.story_words, relative=self.reading.story_relative,
-                                     linker=self.linker())
+                                     linker=self.linker(), said=condensed.said)
         yield from answerer.answer_stream(condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
 
     @staticmethod

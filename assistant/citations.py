@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from .retrieval import Passage
@@ -30,6 +30,14 @@ class Citation:
     end: int
     score: float  # how sure the reader is that the cited sentence holds the answer (its confidence)
     support: float = 1.0  # how well the cited text backs the answer sentence (1.0 for a verbatim quote)
+
+
+class Quoted(NamedTuple):
+    """Where a quoted sentence is: `document(source).text[start:end]` (what a conversation already said)."""
+
+    source: str
+    start: int
+    end: int
 
 
 @dataclass

@@ -84,3 +84,19 @@ def story_kind(question: str) -> str:
     if _ACCOUNT_FORM.search(question):  # "tell me about the bridge and what it cost": an account still
         return ACCOUNT
     return REASON if _YES_NO_FORM.search(question) or _TWO_QUESTIONS.search(question) else ACCOUNT
+
+
+# "Tell me more", "What else?", "Go on", "What happened next?": the same story, past what was already quoted
+_MORE_FORM = re.compile(
+    r"^\W*(?:(?:please|ok(?:ay)?|and|so|then)\W+)*(?:(?:can|could|would) you\s+)?(?:(?:tell|give|show) me\s+|say\s+)?"
+    r"(?:some\s+|a (?:bit|little) )?more(?:\s+(?:details?|please|on (?:it|that|this)|about (?:it|that|this|them|him|her)))*"
+    r"\W*(?:\(.*\))?\W*$|^\W*(?:and\s+|so\s+)?(?:what else|anything else|go on|keep going|continue|and then|then what|"
+    r"what next|what then|what happened (?:next|after that|then)|after that)\b[^?(]{0,30}\W*(?:\(.*\))?\W*$", re.I)
+# (in a conversation, a question is searched with its subject in brackets: "Tell me more (Hong Kong)")
+
+
+def asks_for_more(question: str) -> bool:
+    """Does the question ask for more of the story already told ("Tell me more", "What else?")? Its answer
+    leaves out the sentences the conversation already quoted."""
+    return bool(_MORE_FORM.search(question))
+

@@ -188,6 +188,9 @@ def abstention_html(answer: Answer) -> str:
         return (f'<div class="abstain"><b>Not a question the articles answer.</b> “{text(shorten(answer.question, 120, placeholder=" …"))}” '
                 f"asks for advice, instructions or a chat; the articles only report the news.{near}</div>")
     asked = shorten(answer.query or answer.question, 120, placeholder=" …")  # a pasted paragraph is not reprinted
+    if answer.abstain_reason == "nothing-more":  # "tell me more" once the articles found were quoted in full
+        return (f'<div class="abstain"><b>Nothing more to add.</b> The articles found for “{text(asked)}” say nothing '
+                f"beyond the sentences already quoted in this conversation.{near}</div>")
     return (f'<div class="abstain"><b>Not in the corpus.</b> I searched {count} for '
             f"“{text(asked)}” and found no passage that answers it.{near}{try_these}</div>")
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from .answering import ReaderAnswerer
 from .chunking import ends_sentence, sentence_spans
-from .citations import UNSURE_LEAD, Answer, Citation
+from .citations import UNSURE_LEAD, Answer, Citation, Quoted
 from .documents import parse_document
 from .forms import ACCOUNT, NEWEST, REASON, STORY, story_kind
 from .linking import Linker
@@ -43,6 +43,7 @@ from .text import terms
 # a reason or process: its sentence, its context and one more (a fourth added no gold sentence on the development
 # why / how questions, only noise); an account or the latest has room for its lead and its evidence (`max_sentences`)
 REASON_SENTENCES = 3
+NOTHING_MORE = "The articles found say nothing more about it than the sentences already quoted."
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,10 @@ class StoryAnswerer:
     name = "reader"
 
     def __init__(self, base: ReaderAnswerer, *, max_sentences: int = 4, relative: float = 0.3,
-                 max_words: int = 150, lead: int = 3, latest_lead: int = 2, linker: Linker | None = None) -> None:
+                 max_words: int = 150, lead: int = 3, latest_lead: int = 2, linker: Linker | None = None,
+                 said: tuple[Quoted, ...] = ()) -> None:
         self.base, self.max_sentences, self.relative, self.max_words = base, max_sentences, relative, max_words
+        self.said = said  # "tell me more": what the conversation quoted is not quoted again
         # an account's first sentences quoted from its article (news puts what happened first), and the latest's
         # (fewer: its sentence with the reader's evidence, the part of the story asked about, needs the room)
         self.lead, self.latest_lead = lead, latest_lead
@@ -170,9 +173,9 @@ class StoryAnswerer:
         chosen: list[tuple[Passage, int, int]] = []
         later = kind == ACCOUNT and (latest.meta.published or "") > (article.meta.published or "")
         first = 1 if later else self.latest_lead if kind == NEWEST else self.lead
-        for a, b in lead_spans(article.source, texts[article.source], first):
+        for a, b in lead_spans(article.source, texts[article.source], first + self.quoted_in(article.source)):
             self.add(chosen, article, a, b, texts)
-        for a, b in lead_spans(latest.source, texts[latest.source], 1) if later else []:
+        for a, b in lead_spans(latest.source, texts[latest.source], 1 + self.quoted_in(latest.source)) if later else []:
             self.add(chosen, latest, a, b, texts)
         read = passages[: self.base.passages]
         if article not in read:  # the newest article on the story may rank below the passages read
@@ -188,6 +191,9 @@ class StoryAnswerer:
         if kind == NEWEST and len(chosen) < self.lead:  # its evidence was in its lead: the lead goes on
             for a, b in lead_spans(article.source, texts[article.source], self.lead)[first:]:
                 self.add(chosen, article, a, b, texts)
+        if not chosen:  # all it has was quoted before
+            return replace(decided, answer=NOTHING_MORE, abstained=True, citations=[], short="", band="refused",
+                           abstain_reason="nothing-more")
         if not decided.abstained:
             trust = decided
         else:  # the reader found no answer: the article is about it, but say how unsure this is
@@ -203,9 +209,14 @@ class StoryAnswerer:
         words = sum(len(texts[p.source][a:b].split()) for p, a, b in chosen)
         if (len(chosen) >= min(most or self.max_sentences, self.max_sentences) or words + len(body.split()) > self.max_words
                 or any(p.source == passage.source and a < end and start < b for p, a, b in chosen)
+                or any(source == passage.source and a < end and start < b for source, a, b in self.said)
                 or any(similar(body, texts[p.source][a:b]) for p, a, b in chosen)):
             return
         chosen.append((passage, start, end))
+
+    def quoted_in(self, source: str) -> int:
+        """How many sentences of this article the conversation already quoted."""
+        return sum(1 for q in self.said if q.source == source)
 
     @staticmethod
     def quoted(decided: Answer, chosen: list[tuple[Passage, int, int]], texts: dict[str, str], opening: str

@@ -4,6 +4,8 @@ import pytest
 
 from assistant.ask import Request
 from assistant.conversation import is_follow_up, rewrite
+from assistant.forms import asks_for_more
+from assistant.rendering import abstention_html
 
 
 @pytest.mark.parametrize(
@@ -94,3 +96,39 @@ def test_a_question_naming_nothing_rare_stays_with_the_conversation_s_subject(br
     assert not pipeline.names_no_subject("Who will pay Ada Park?")  # a name
     condensed = pipeline.condense(Request("Who will pay for the repairs?", ("Why did the Elmford ferry stop running?",)))
     assert condensed.query == "Who will pay for the repairs? (Elmford)" and condensed.story == ("other.md",)
+
+
+@pytest.mark.parametrize("question, more", [
+    ("Tell me more", True), ("tell me more about it", True), ("Can you tell me more?", True), ("What else?", True),
+    ("Go on", True), ("What happened next? (Deepwater Horizon)", True), ("Tell me more (Hong Kong)", True),
+    ("Tell me more about the lawsuit", False), ("Who else was hurt?", False), ("What happened?", False)])
+def test_asking_for_more_of_the_story(question, more):
+    assert asks_for_more(question) is more
+
+
+def overlaps(a, b) -> bool:
+    return a.source == b.source and a.start < b.end and b.start < a.end
+
+
+def test_tell_me_more_goes_on_with_the_story_and_quotes_nothing_twice(seed_assistant):
+    """The history holds questions (the app's: as searched); "Tell me more" after an account gave the same lead
+    sentences again. Each turn now quotes what the earlier ones did not, until the articles found are used up."""
+    queries, quoted = [], []
+    first = seed_assistant.ask("What happened to Halyna Hutchins?")
+    assert first.form == "story" and first.citations
+    queries.append(first.query)
+    quoted += first.citations
+    for asked in ("Tell me more", "What else?", "Go on", "More", "Tell me more", "What else?"):
+        more = seed_assistant.ask(asked, history=queries)
+        queries.append(more.query)
+        assert "Hutchins" in more.query
+        assert not any(overlaps(c, q) for c in more.citations for q in quoted), asked
+        if more.abstain_reason == "nothing-more":
+            assert more.abstained and not more.citations and "nothing more" in more.answer
+            assert "Nothing more to add" in abstention_html(more)
+            break
+        assert more.form == "story" and more.citations
+        quoted += more.citations
+    else:
+        pytest.fail("the seed article ran out of sentences, yet more kept coming")
+    assert seed_assistant.ask("Tell me more").abstain_reason == "vague"  # after New chat: nothing to go on with
