@@ -1,5 +1,5 @@
 """The chat's keeping and rating in a real browser: a reload keeps the conversation, earlier ones reopen, one
-exports as Markdown, answers are rated (and the rating is stored), and an earlier answer's chip still works."""
+exports as Markdown, answers are rated (and the rating is stored), and an earlier answer's chip still works; a story answer and "Tell me more" after it."""
 
 import re
 
@@ -114,3 +114,7 @@ def test_a_story_question_gets_several_quoted_cited_sentences(page):
     card = page.locator("#sources details.source.cited").first
     assert card.evaluate("e => e.open") is True and card.locator("mark").count() >= 1
     page.screenshot(path=str(SHOTS / "story-answer.png"), full_page=True)
+    said = {sentences.nth(i).inner_text().rsplit("”", 1)[0] for i in range(sentences.count())}
+    ask(page, "Tell me more")  # the story goes on, past what was quoted (the conversation's queries say what)
+    more = page.locator("#chat .answer").last.locator(".story-sentence")
+    assert more.count() >= 1 and not said & {more.nth(i).inner_text().rsplit("”", 1)[0] for i in range(more.count())}
