@@ -1,5 +1,6 @@
 """The chat's keeping and rating in a real browser: a reload keeps the conversation, earlier ones reopen, one
-exports as Markdown, answers are rated (and the rating is stored), and an earlier answer's chip still works; a story answer and "Tell me more" after it."""
+exports as Markdown, answers are rated (and the rating is stored), and an earlier answer's chip still works; a
+story answer, its timeline, and "Tell me more" after it."""
 
 import re
 
