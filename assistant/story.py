@@ -88,8 +88,10 @@ def sentence_evidence(reading: Reading, passages: list[Passage]) -> list[Sentenc
 
 
 def is_sentence(text: str) -> bool:
-    """Is `text` a sentence (or the part of one a quote split), not a headline: it ends with punctuation, or is
-    too long for a title?"""
+    """Is `text` a sentence that tells (or the part of one a quote split), not a headline or a question: it ends
+    with punctuation other than a question mark, or is too long for a title? (An interview's questions ask.)"""
+    if text.rstrip(" \"'”’)").endswith("?"):
+        return False
     return ends_sentence(text, ".!?…,;:") or len(text.split()) > 20
 
 

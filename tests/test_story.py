@@ -28,6 +28,8 @@ def test_who_when_where_how_many_are_factoid_questions(question):
 def test_headlines_are_not_story_sentences_and_near_duplicates_are_told():
     assert not is_sentence("Alec Baldwin's Criminal Case Dismissed, Civil Lawsuit Looms")
     assert is_sentence("The judge dismissed the case.") and is_sentence("“We will appeal,” he said.”")
+    # an interview's question asks, it does not tell: never quoted as an answer
+    assert not is_sentence("Why did you choose to run in this constituency?") and not is_sentence('"Why now?"')
     assert similar("The judge dismissed the manslaughter case on Friday.", "On Friday the judge dismissed the case.")
     assert not similar("The judge dismissed the case.", "Allred announced a civil lawsuit.")
 
