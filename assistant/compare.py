@@ -1,13 +1,14 @@
 """Compare questions: each side asked on its own, answered side by side, and a side the corpus lacks said so.
 
 "Compare Barclays' and Time Warner's annual profits" names two things and one aspect. Each side becomes its own
-question ("What about Barclays' annual profits?", "What about Time Warner's annual profits?") and takes the
-whole question path, so each side is retrieved, read, decided and cited on its own evidence. The answer puts the
-two side by side, one line each; a side that is refused says "the corpus does not say". A question about two
-parties with a word of comparison ("How did X and Y react differently to Z?") is asked once per party in its own
-words ("How did X react to Z?"). "How did X compare with Y?" (a sentence then and now, a plan and its outcome) asks
-for an account of each side ("Tell me about X"): a span of each side missed the fact compared on the development
-compare questions, an account holds it, at the cost of length (measured in `docs/stories.md`, session 9).
+question, an account ("Tell me about Barclays' annual profits", "Tell me about Time Warner's annual profits"), and
+takes the whole question path, so each side is retrieved, read, decided and cited on its own evidence. The answer
+puts the two side by side, one line each; a side that is refused says "the corpus does not say". An account of
+each side (its article's lead and its sentence with the reader's best evidence), not a span ("What about X?"):
+a span missed the fact compared on the development compare questions, asked "How did X compare with Y?" (.214 vs
+.929 key words) and "Compare X with Y" (.214 vs .714), at the cost of length (`docs/stories.md`, sessions 9 and
+11). A question about two parties with a word of comparison ("How did X and Y react differently to Z?") is asked
+once per party in its own words ("How did X react to Z?").
 """
 
 from __future__ import annotations
@@ -50,14 +51,14 @@ def split(question: str) -> tuple[Side, Side] | None:
     if asked:
         return asked
     told = _HOW_COMPARE.match(question)
-    if told:  # each side is an account: its article's lead and its sentence with the reader's best evidence
-        x, y = told["x"].strip(), told["y"].strip()
-        first, second = f"Tell me about {x}", f"Tell me about {y}"
-        if not question_anchors(second) and (names := " ".join(question_anchors(first).values())):
-            second = f"{second} ({names})"  # "what she was given" leans on X, as a follow-up naming nothing does
-        return Side(x, first), Side(y, second)
-    pair = sides(question)
-    return (Side(pair[0], f"What about {pair[0]}?"), Side(pair[1], f"What about {pair[1]}?")) if pair else None
+    pair = (told["x"].strip(), told["y"].strip()) if told else sides(question)
+    if not pair:
+        return None
+    x, y = pair  # each side is an account: its article's lead and its sentence with the reader's best evidence
+    first, second = f"Tell me about {x}", f"Tell me about {y}"
+    if not question_anchors(second) and (names := " ".join(question_anchors(first).values())):
+        second = f"{second} ({names})"  # "what she was given" leans on X, as a follow-up naming nothing does
+    return Side(x, first), Side(y, second)
 
 
 def wh_sides(question: str) -> tuple[Side, Side] | None:
