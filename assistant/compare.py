@@ -94,8 +94,10 @@ def sides(question: str) -> tuple[str, str] | None:
         return None
     left, right = body[: join.start()].strip(), body[join.end():].strip()
     left_names, right_names = _NAMES.findall(left), _NAMES.findall(right)
-    if not left or not right or not left_names or not right_names:
+    if not left or not right or not (left_names or right_names):
         return None
+    if not left_names or not right_names:  # "Compare X in France with the previous week's peak": one side named
+        return left, right
     if not _NAMES.sub("", left).strip(" '’s"):  # "Barclays' and Time Warner's annual profits": the aspect follows
         left = f"{left} {right[right.index(right_names[0]) + len(right_names[0]):].strip(' ')}".strip()
         left = re.sub(r"\s+(?:'s|’s)\b", "", left)

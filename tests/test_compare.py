@@ -12,6 +12,8 @@ from assistant.rendering import answer_html
     ("What is the difference between Labour and the Conservatives on tax?", ("Labour on tax", "the Conservatives on tax")),
     ("Compare the 2004 and 2008 US presidential elections",
      ("2004 US presidential elections", "2008 US presidential elections")),  # years name sides too
+    ("Compare the cars torched in France on the 18th night with the previous week's peak",  # one side named
+     ("cars torched in France on the 18th night", "the previous week's peak")),
     ("Who won the cup?", None), ("Compare the two bridges", None)])
 def test_a_compare_question_is_split_into_its_two_sides(question, expected):
     from assistant.compare import sides
@@ -34,6 +36,10 @@ def test_a_compare_question_is_split_into_its_two_sides(question, expected):
      ["Tell me about the size of the original hotel plan", "Tell me about the version resubmitted in July"]),
     ("How did the punishment Gillian Gibbons faced compare with what she was given?",  # Y leans on X's names
      ["Tell me about the punishment Gillian Gibbons faced", "Tell me about what she was given (Gillian Gibbons)"]),
+    ("Compare Barclays' and Time Warner's annual profits",  # each side an account too, not "What about X?"
+     ["Tell me about Barclays' annual profits", "Tell me about Time Warner's annual profits"]),
+    ("Compare the cars torched in France on the 18th night with the previous week's peak",
+     ["Tell me about cars torched in France on the 18th night", "Tell me about the previous week's peak (France 18th)"]),
     ("What did Toyota and Tesla agree to build?", None)])  # two parties, no comparison: one account
 def test_a_question_about_two_parties_with_a_word_of_comparison_is_asked_once_per_party(question, expected):
     from assistant.compare import split
