@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from .cli_chat import chat, echo_answer, echo_timeline
 from .cli_feedback import feedback
 from .cli_options import index_option
 from .cli_progress import IngestProgress
@@ -144,23 +145,19 @@ def check(settings: Settings) -> None:
 @click.option("--since", default=None, help="Only documents published on or after this date (YYYY-MM-DD).")
 @click.option("--until", default=None, help="Only documents published on or before this date (YYYY-MM-DD).")
 @click.option("--source", "outlets", multiple=True, help="Only documents from this outlet (repeatable).")
+@click.option("--after", multiple=True, help="An earlier question QUESTION follows up (repeatable, oldest first).")
 @index_option
 def ask(settings: Settings, question: str, as_json: bool, k: int | None, answerer: str | None,
-        since: str | None, until: str | None, outlets: tuple[str, ...]) -> None:
-    """Answer QUESTION from the indexed corpus, with citations."""
-    from .citations import sources_text
+        since: str | None, until: str | None, outlets: tuple[str, ...], after: tuple[str, ...]) -> None:
+    """Answer QUESTION from the indexed corpus, with citations (`assistant chat` for a conversation)."""
     from .options import AskOptions
 
     options = AskOptions(k=k, since=since, until=until, outlets=outlets, answerer=answerer)
-    answer = _assistant(settings).ask(question, options)
+    answer = _assistant(settings).ask(question, options, list(after))
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(answer.answer)
-    if answer.confidence is not None and not answer.abstained:
-        click.echo(f"({answer.band}: {answer.confidence:.0%} likely right)")
-    if answer.citations:
-        click.echo("\n" + sources_text(answer))
+    echo_answer(answer)
 
 
 @cli.command()
@@ -176,14 +173,10 @@ def timeline(settings: Settings, question: str, as_json: bool, since: str | None
     from .options import AskOptions
 
     events = _assistant(settings).questions.timeline(question, AskOptions(since=since, until=until))
-    for e in events:
-        if as_json:
-            click.echo(json.dumps(asdict(e), ensure_ascii=False))
-        else:
-            click.echo(f"{e.published or 'undated'} · {e.outlet or e.citation.title}\n  “{' '.join(e.citation.text.split())}” "
-                       f"[{e.citation.n}] {e.citation.source}:{e.citation.start}-{e.citation.end}")
-    if not events:
-        click.echo("No article of the corpus tells this story.")
+    if not as_json:
+        echo_timeline(events)
+    for e in events if as_json else []:
+        click.echo(json.dumps(asdict(e), ensure_ascii=False))
 
 
 @cli.command(name="eval")
@@ -248,7 +241,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     launch(settings)
 
 
-for command in [*COMMANDS, feedback]:  # train-reader, export-reader, fit-confidence; feedback
+for command in [*COMMANDS, feedback, chat]:  # train-reader, export-reader, fit-confidence; feedback; chat
     cli.add_command(command)
 
 

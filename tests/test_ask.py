@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,6 +132,26 @@ def test_cli_ingest_then_ask_json(tmp_path, corpus_dir):
 
     off = _cli("--index", str(index), "ask", "What is the capital of France?", "--json")
     assert json.loads(off.stdout)["abstained"] is True
+
+
+@pytest.mark.slow
+def test_cli_chat_keeps_the_conversation_and_ask_after_follows_one_up(seed_settings):
+    """`assistant chat` reads a conversation (piped here): "Tell me more" goes on with the story, `/timeline` tells
+    it, `/new` forgets it (the same request is then too vague), a bad command is told and the chat goes on."""
+    index = str(seed_settings.index_dir)
+    lines = ["What happened to Halyna Hutchins?", "Tell me more", "/timeline", "/bogus", "/new", "Tell me more"]
+    chat = subprocess.run([str(Path(sys.executable).with_name("assistant")), "--index", index, "chat"],
+                          input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=300)
+    assert chat.returncode == 0, chat.stderr
+    cited = re.findall(r"\((\S+:\d+-\d+)\)$", chat.stdout, re.M)  # each answer's sources: "(doc:start-end)"
+    assert chat.stdout.count("likely right)") == 2 and len(cited) >= 4 and len(set(cited)) == len(cited)  # none twice
+    assert "undated · " in chat.stdout  # the timeline's line
+    assert "unknown command /bogus" in chat.stderr and "Traceback" not in chat.stderr
+    assert chat.stdout.rstrip().splitlines()[-1].startswith("The question is too vague")  # after /new
+
+    followed = _cli("--index", index, "ask", "and who is her sister?", "--after", HEADLINE_Q, "--json")
+    data = json.loads(followed.stdout)
+    assert data["query"] == "Who is her sister? (Hutchins)" and "Svetlana Zemko" in data["answer"]
 
 
 @pytest.mark.slow

@@ -1,0 +1,85 @@
+"""`assistant chat`: a conversation in the terminal, as in the web chat, and the answer and timeline printers
+`ask` and `timeline` share with it.
+
+Each question is asked with the conversation's earlier ones (as searched), so "and how much did it cost?",
+"What happened?" and "Tell me more" follow up on the story; `/new` starts a new conversation, `/timeline` tells
+the last question's story oldest first, `/quit` (or end of input) leaves. It reads lines from standard input, so a
+conversation can be piped in as well as typed.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .cli_options import index_option
+from .errors import AssistantError
+from .settings import MAX_K, Settings
+
+HELP = "Ask a question; /new starts a new conversation, /timeline tells the last question's story, /quit leaves."
+
+
+def echo_answer(answer) -> None:
+    """An answer as text: its body, how sure it is, then its numbered sources."""
+    from .citations import sources_text
+
+    click.echo(answer.answer)
+    if answer.confidence is not None and not answer.abstained:
+        click.echo(f"({answer.band}: {answer.confidence:.0%} likely right)")
+    if answer.citations:
+        click.echo("\n" + sources_text(answer))
+
+
+def echo_timeline(events) -> None:
+    """A story's events, oldest first, one dated, cited sentence each."""
+    for e in events:
+        click.echo(f"{e.published or 'undated'} · {e.outlet or e.citation.title}\n  “{' '.join(e.citation.text.split())}” "
+                   f"[{e.citation.n}] {e.citation.source}:{e.citation.start}-{e.citation.end}")
+    if not events:
+        click.echo("No article of the corpus tells this story.")
+
+
+@click.command()
+@click.option("--k", type=click.IntRange(1, MAX_K), default=None, help="Passages to retrieve.")
+@click.option("--answerer", type=click.Choice(["reader", "extractive", "llama", "openai"]), default=None,
+              help="Who phrases answers (default: $ASSISTANT_ANSWERER or reader; extractive is its earlier name).")
+@click.option("--since", default=None, help="Only documents published on or after this date (YYYY-MM-DD).")
+@click.option("--until", default=None, help="Only documents published on or before this date (YYYY-MM-DD).")
+@click.option("--source", "outlets", multiple=True, help="Only documents from this outlet (repeatable).")
+@index_option
+def chat(settings: Settings, k: int | None, answerer: str | None, since: str | None, until: str | None,
+         outlets: tuple[str, ...]) -> None:
+    """A conversation: follow-up questions continue the story of the earlier ones."""
+    from .core import Assistant
+    from .options import AskOptions
+
+    options = AskOptions(k=k, since=since, until=until, outlets=outlets, answerer=answerer)  # bad values: exit 1
+    assistant = Assistant(settings)
+    history: list[str] = []  # the conversation's questions as searched ("Tell me more (Hutchins)")
+    click.echo(HELP, err=True)
+    while True:
+        try:
+            line = input("> " if click.get_text_stream("stdin").isatty() else "").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            break
+        if line == "/new":
+            history.clear()
+            click.echo("New conversation.\n")
+            continue
+        try:  # a question's error is told and the conversation goes on
+            if line == "/timeline":
+                if not history:
+                    raise AssistantError("ask a question first: the timeline tells its story")
+                echo_timeline(assistant.questions.timeline(history[-1], options))
+            elif line.startswith("/"):
+                raise AssistantError(f"unknown command {line.split()[0]}: {HELP}")
+            else:
+                answer = assistant.ask(line, options, history)
+                history.append(answer.query or line)
+                echo_answer(answer)
+        except AssistantError as exc:
+            click.echo(f"Error: {exc}", err=True)
+        click.echo()
