@@ -65,7 +65,8 @@ class Answer:
     scope: str = ""  # the date and outlet filters in words, with what they left out ("" without filters)
     suggestions: list[str] = field(default_factory=list)  # concrete questions to try instead of a vague one
     form: str = ""  # "story" for several quoted sentences (a why / how / what-happened question), else ""
-    opening: str = ""  # what a story answer says before its quotes: "As of 31 Jul 2010:", a newer article's note
+    opening: str = ""  # what a story answer says before its quotes: "As of 31 Jul 2010:"
+    note: str = ""  # what it says after them: a newer article naming the story that it does not quote
 
     def to_dict(self, passages: bool = False) -> dict:
         data = {
@@ -93,6 +94,8 @@ class Answer:
             data["form"] = self.form
         if self.scope:
             data["scope"] = self.scope
+        if self.note:
+            data["note"] = self.note
         if passages:
             data["passages"] = [p.to_dict() for p in self.passages]
         return data

@@ -129,10 +129,12 @@ def run_cases(ask: Callable[[str, tuple[str, ...]], Answer], cases: list[Case], 
             written, supported = generation.get("sentences", 0), generation.get("supported", 0)
         else:  # extractive: verbatim quotes, one per citation
             written = supported = len(answer["citations"])
-        scores = metrics.case_metrics(answer["retrieved"], cited, answer["answer"], answer["abstained"],
+        # a story answer's note on a newer article is not its words (the article's title would count as key words)
+        said = answer["answer"].removesuffix(answer.get("note", "")).rstrip()
+        scores = metrics.case_metrics(answer["retrieved"], cited, said, answer["abstained"],
                                       case.sources, case.answers, case.answerable, answer.get("short"))
         scores.update(story_metrics.story_case_metrics(
-            answer["answer"], answer["abstained"], answer["citations"], case.answers, case.key_words, case.newest,
+            said, answer["abstained"], answer["citations"], case.answers, case.key_words, case.newest,
             texts(sorted(set(cited))) if texts else None))
         results.append({
             "id": case.id, "kind": case.kind, "question": case.question, "history": list(case.history),

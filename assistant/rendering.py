@@ -110,7 +110,8 @@ def answer_html(answer: Answer, turn: str = "0") -> str:
         unsure = answer.band == "unsure"
         lead = f'<div class="unsure-note">{text(UNSURE_LEAD.strip())}</div>' if unsure else ""
         lead += f'<div class="story-opening">{text(answer.opening)}</div>' if answer.opening else ""  # "As of …:"
-        body = lead + "".join(story_sentence(c, answer, chips[c.n]) for c in answer.citations) + confidence_badge(answer)
+        body = lead + "".join(story_sentence(c, answer, chips[c.n]) for c in answer.citations)
+        body += (f'<div class="story-note">{text(answer.note)}</div>' if answer.note else "") + confidence_badge(answer)
     elif answer.form == "compare":  # one line per side, each with its chips
         body = "".join(f'<p class="compare-side">{with_chips(line, chips)}</p>' for line in answer.answer.split("\n"))
         body += confidence_badge(answer)

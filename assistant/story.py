@@ -37,8 +37,8 @@ from .forms import ACCOUNT, NEWEST, REASON, STORY, story_kind
 from .linking import Linker
 from .reader import Reading
 from .retrieval import Passage
-from .story_scope import about, covers, newest, of_story, same_story
-from .text import terms
+from .story_scope import about, covers, newer_mention, newest, of_story, same_story
+from .text import named_phrases, terms
 
 # a reason or process: its sentence, its context and one more (a fourth added no gold sentence on the development
 # why / how questions, only noise); an account or the latest has room for its lead and its evidence (`max_sentences`)
@@ -201,7 +201,9 @@ class StoryAnswerer:
         else:  # the reader found no answer: the article is about it, but say how unsure this is
             trust = replace(decided, abstained=False, band="unsure", abstain_reason="", candidate="")
         opening = as_of(article) if kind == NEWEST else ""
-        return self.quoted(trust, chosen, texts, opening)
+        answer = self.quoted(trust, chosen, texts, opening)
+        mention = newer_mention(question, article, passages, texts) if kind == NEWEST else None
+        return with_note(answer, mention, question) if mention else answer
 
     def add(self, chosen: list[tuple[Passage, int, int]], passage: Passage, start: int, end: int,
             texts: dict[str, str], most: int | None = None) -> None:
@@ -253,6 +255,15 @@ def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:
                 if len(spans) == n:
                     return spans
     return spans
+
+
+def with_note(answer: Answer, mention: Passage, question: str) -> Answer:
+    """The answer with a word on a newer article that names the story but was not quoted (not of its story)."""
+    from .rendering import human_date
+
+    note = (f"A newer article also mentions {named_phrases(question)}: “{mention.title or mention.source}” "
+            f"({human_date(mention.meta.published)}).")
+    return replace(answer, answer=f"{answer.answer} {note}", note=note)
 
 
 def as_of(cited: Passage) -> str:

@@ -70,6 +70,16 @@ def covers(question: str, article: Passage, text: str) -> bool:
     return bool(names) and named(names, said | by_acronym) == names and 2 * len(wanted & found) > len(wanted)
 
 
+def newer_mention(question: str, latest: Passage, passages: list[Passage], texts: dict[str, str]) -> Passage | None:
+    """The newest retrieved article newer than the story's newest that names what the question names (`names_in`):
+    it mentions the story without being of it (it does not cover the question, or is not linked to it), and a
+    reader asking for the latest should hear of it."""
+    names, when = set(question_anchors(question)), latest.meta.published or ""
+    newer = [p for p in passages if (p.meta.published or "") > when and p.source != latest.source]
+    newer = [p for p in newer if names_in(texts[p.source], names)] if names and when else []
+    return max(newer, key=lambda p: p.meta.published or "", default=None)
+
+
 def about(question: str, passages: list[Passage], texts: dict[str, str]) -> Passage | None:
     """The first passage whose article is about what the question asks (`covers`), if any."""
     return next((p for p in passages if covers(question, p, texts[p.source])), None)

@@ -147,3 +147,21 @@ def question_anchors(question: str) -> dict[str, str]:
         if _NUMBER.fullmatch(plain_word(word)) or (i > 0 and word[0].isupper()):
             anchors[plain_word(word)] = word
     return anchors
+
+
+_JOINING = {"of", "de", "del", "da", "do", "dos", "du", "di", "la", "le", "van", "von", "der", "al", "el", "bin", "ibn"}  # inside one name: "Bank of England"
+
+
+def named_phrases(question: str) -> str:
+    """The question's names as it writes them, the words of one name together ("Felix Kulov and Kyrgyz")."""
+    found = _NAME.findall(question)
+    is_name = [bool(_NUMBER.fullmatch(plain_word(w))) or (i > 0 and w[0].isupper()) for i, w in enumerate(found)]
+    runs: list[list[str]] = [[]]
+    for i, word in enumerate(found):
+        inside = word in _JOINING and runs[-1] and i + 1 < len(found) and is_name[i + 1]  # "Bank of England"
+        if is_name[i] or inside:
+            runs[-1].append(re.sub(r"[’']s$", "", word))
+        elif runs[-1]:
+            runs.append([])
+    phrases = list(dict.fromkeys(" ".join(run) for run in runs if run))
+    return ", ".join(phrases[:-1]) + f" and {phrases[-1]}" if len(phrases) > 1 else "".join(phrases)

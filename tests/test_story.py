@@ -4,6 +4,7 @@ import pytest
 from helpers import ROOT, SEED_ID, passage
 
 from assistant.citations import Answer, Citation
+from assistant.escaping import text
 from assistant.forms import FACTOID, STORY, question_form, story_kind
 from assistant.rendering import answer_html
 from assistant.story import following, is_sentence, similar
@@ -182,6 +183,7 @@ def test_the_latest_quotes_the_newest_article_of_the_story_not_a_newer_one_elsew
     assert "other.md" not in {c.source for c in answer.citations}
     assert answer.opening == "As of 10 Jun 2024:" and '<div class="story-opening">As of 10 Jun 2024:</div>' in (
         answer_html(answer, "t"))  # the chat says it too, above the quotes
+    assert answer.note == ""  # the newer ferry article does not name Riverton
 
 
 def test_a_later_article_belongs_to_the_story_when_it_names_it_anywhere_not_only_in_the_passage(tmp_path, embeddings):
@@ -193,13 +195,19 @@ def test_a_later_article_belongs_to_the_story_when_it_names_it_anywhere_not_only
              "Riverton's council approved a tram line to the harbour on Tuesday. It will cost 12 million pounds."),
             ("opened.md", "2023-09-02", "Riverton tram opens",  # the body never says "Riverton"; the title does
              "The tram line to the harbour opened on Saturday, eight months after the council approved it. "
-             "Riders queued for the first tram at dawn.")]:
+             "Riders queued for the first tram at dawn."),
+            ("fees.md", "2024-02-05", "Riverton raises parking fees",  # newer, names Riverton, not of the story
+             "Riverton's council raised parking fees in the town centre on Monday.")]:
         (tmp_path / "corpus" / name).write_text(f"---\ntitle: {title}\ndate: {date}\n---\n{body}\n")
     assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
     assistant.sync(tmp_path / "corpus")
     answer = assistant.ask("What's the latest on the Riverton harbour tram line?")
     assert not answer.abstained and answer.citations[0].source == "opened.md"
     assert answer.opening == "As of 2 Sep 2023:"
+    # a newer article naming the story's names but not telling it is named after the quotes, not quoted
+    assert "fees.md" not in {c.source for c in answer.citations}
+    assert answer.note == "A newer article also mentions Riverton: “Riverton raises parking fees” (5 Feb 2024)."
+    assert answer.answer.endswith(answer.note) and f'<div class="story-note">{text(answer.note)}</div>' in answer_html(answer)
 
 
 def test_an_account_opens_with_its_article_s_first_sentences_verbatim(bridge):

@@ -48,3 +48,27 @@ def test_a_later_article_naming_the_question_s_place_but_not_what_it_asks_is_ano
                                                                                                  "2007-11-28")))
     story = same_story("What's the latest on the riots in France?", [riots, pensions, calm], riots, texts)
     assert [p.source for p in story] == ["riots.md", "calm.md"] and newest(story, riots).source == "calm.md"
+
+
+def test_a_newer_article_naming_the_story_without_telling_it_is_pointed_to():
+    """"Say when the cited article is not the newest one that mentions the story": the latest quotes the newest
+    article of the story; a newer one that names it (here in passing) is named after the quotes."""
+    from assistant.story_scope import newer_mention
+
+    story = passage("riots.md", "Riots in France entered their third week.", published="2005-11-14")
+    passing = passage("vote.md", "France's president said he would not run again.", published="2007-03-11",
+                      title="Chirac will not run again")
+    older = passage("start.md", "Riots broke out in France.", published="2005-10-28")
+    texts = {p.source: p.text for p in (story, passing, older)}
+    assert newer_mention("What's the latest on the riots in France?", story, [story, older, passing], texts) is passing
+    assert newer_mention("What's the latest on the riots in France?", passing, [story, passing], texts) is None
+    assert newer_mention("What's the latest on the riots?", story, [story, passing], texts) is None  # names nothing
+
+
+def test_a_question_s_names_are_told_as_it_writes_them():
+    from assistant.text import named_phrases
+
+    assert named_phrases("Has anything happened with Felix Kulov since the Kyrgyz revolt?") == "Felix Kulov and Kyrgyz"
+    assert named_phrases("What's new with the Bank of England and Northern Rock's loan?") == (
+        "Bank of England and Northern Rock")
+    assert named_phrases("What's the latest on the riots?") == ""
