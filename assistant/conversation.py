@@ -26,6 +26,7 @@ _CONNECTIVE = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and 
 # back-references at all ("this year", "the protests that …"), so they leave it to the search (`stronger`)
 _PERSONAL = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its"}
 _STOP = STOPWORDS
+_CARRIED = re.compile(r"[?.!]\s*\([^()]*\)$")  # "What happened next? (Riverton bridge)": a subject carried
 
 
 def is_follow_up(question: str) -> bool:
@@ -62,6 +63,8 @@ def complete(question: str, history: list[str], stronger: Callable[[str, str], b
     """`question` with the subject of the latest earlier question that has one, when it continues the conversation
     (`is_follow_up`, or `stronger` says so); the earlier questions as they were searched."""
     question = " ".join(question.split())
+    if _CARRIED.search(question):  # completed already (the app's history holds questions as searched)
+        return question
     whole = not content_terms(question)
     for earlier in reversed(history):
         context = _context(earlier, whole)

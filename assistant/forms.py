@@ -100,3 +100,13 @@ def asks_for_more(question: str) -> bool:
     leaves out the sentences the conversation already quoted."""
     return bool(_MORE_FORM.search(question))
 
+
+# "What happened next?", "And then?", "After that?": the story's next development, its next article in time
+_NEXT_FORM = re.compile(r"^\W*(?:and\s+|so\s+)?(?:what happened (?:next|after that|then|later)|what next|then what|"
+                        r"and then|after that|what came next)\b\W*(?:\(.*\))?\W*$", re.I)
+
+
+def asks_what_next(question: str) -> bool:
+    """Does the question ask for the story's next development ("What happened next?")?"""
+    return bool(_NEXT_FORM.search(question))
+

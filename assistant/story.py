@@ -33,11 +33,11 @@ from .answering import ReaderAnswerer
 from .chunking import ends_sentence, sentence_spans
 from .citations import UNSURE_LEAD, Answer, Citation, Quoted
 from .documents import parse_document
-from .forms import ACCOUNT, NEWEST, REASON, STORY, story_kind
+from .forms import ACCOUNT, NEWEST, REASON, STORY, asks_what_next, story_kind
 from .linking import Linker
 from .reader import Reading
 from .retrieval import Passage
-from .story_scope import about, covers, newer_mention, newest, of_story, same_story
+from .story_scope import about, covers, newer_mention, newest, next_article, of_story, same_story
 from .text import named_phrases, terms
 
 # a reason or process: its sentence, its context and one more (a fourth added no gold sentence on the development
@@ -123,6 +123,10 @@ class StoryAnswerer:
         kind = story_kind(question)
         # without the reader's span, the first article about what the question asks (`covers`) tells the story
         found = None if decided.citations else about(question, passages, texts)
+        told = {q.source for q in self.said}
+        if told and asks_what_next(question) and (after := next_article(question, passages, texts, told, self.linker)):
+            sequel = replace(decided, citations=[])  # told from its own article alone, not the reader's span elsewhere
+            return self.lead_answer(ACCOUNT, question, after, after, passages, texts, sequel, reading)
         if kind != REASON and passages:
             best = top_passage(passages, decided.citations[0]) if decided.citations else found or passages[0]
             latest = newest(same_story(question, passages, best, texts), best, texts, self.linker)

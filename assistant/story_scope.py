@@ -80,6 +80,21 @@ def newer_mention(question: str, latest: Passage, passages: list[Passage], texts
     return max(newer, key=lambda p: p.meta.published or "", default=None)
 
 
+def next_article(question: str, passages: list[Passage], texts: dict[str, str], told: set[str],
+                 linker: Linker | None = None) -> Passage | None:
+    """"What happened next?": the story's first article published after the newest one the conversation quoted
+    (`told`), or None when the passages hold none. Of its story: it names what the question names and is linked
+    to the told article (not `covers`: the words carried from the earlier question are its aspect, "the bridge's
+    cost", and the next development is told in others, "cracks in its piers")."""
+    quoted = [p for p in passages if p.source in told]
+    if not quoted:
+        return None
+    last, names = max(quoted, key=lambda p: p.meta.published or ""), set(question_anchors(question))
+    later = [p for p in passages if p.source not in told and (p.meta.published or "") > (last.meta.published or "")
+             and (not names or names_in(texts[p.source], names)) and of_story(p.source, last.source, texts, linker)]
+    return min(later, key=lambda p: p.meta.published or "", default=None)
+
+
 def about(question: str, passages: list[Passage], texts: dict[str, str]) -> Passage | None:
     """The first passage whose article is about what the question asks (`covers`), if any."""
     return next((p for p in passages if covers(question, p, texts[p.source])), None)

@@ -132,3 +132,26 @@ def test_tell_me_more_goes_on_with_the_story_and_quotes_nothing_twice(seed_assis
     else:
         pytest.fail("the seed article ran out of sentences, yet more kept coming")
     assert seed_assistant.ask("Tell me more").abstain_reason == "vague"  # after New chat: nothing to go on with
+
+
+@pytest.mark.parametrize("as_searched", [True, False])  # the app's history holds questions as searched, the API's as asked
+def test_what_happened_next_tells_the_story_s_next_article_each_time(bridge, as_searched):
+    """The bridge opened (old.md), then cracks were found (mid.md), then it reopened (new.md): each "What happened
+    next?" tells the next article in time, not more of the one before, and then says there is nothing more."""
+    history = []
+    first = bridge.ask("Tell me about the building of the Riverton bridge and what it cost")
+    assert {c.source for c in first.citations} == {"old.md"}
+    history.append(first.query if as_searched else first.question)
+    for expected in ("mid.md", "new.md"):
+        after = bridge.ask("What happened next?", history=history)
+        assert {c.source for c in after.citations} == {expected}, after.answer
+        history.append(after.query if as_searched else after.question)
+    assert bridge.ask("What happened next?", history=history).abstain_reason == "nothing-more"
+
+
+def test_a_question_completed_from_the_conversation_is_not_completed_again():
+    """The app sends the conversation's questions as searched: asked again (to know what they quoted), they must
+    search the same words, not gain a second carried subject."""
+    carried = "What happened next? (Riverton bridge)"
+    assert rewrite(carried, ["When did the Elmford ferry stop?"]) == carried
+    assert rewrite("What did the engineers find?", [carried], lambda a, b: True) == "What did the engineers find? (Riverton)"
