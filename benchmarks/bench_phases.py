@@ -180,6 +180,8 @@ def phase_query(index_dir: Path, out: dict) -> None:
     out["story_answer"] = timed(assistant.ask, stories)
     out["timeline"] = timed(assistant.questions.timeline, stories[:40])
     out["follow_up_answer"] = timed(lambda case: assistant.ask(case[0], history=case[1]), follow_ups())
+    # "Tell me more" after a story question: the earlier answer is asked again to know what it quoted
+    out["tell_me_more"] = timed(lambda question: assistant.ask("Tell me more", history=[question]), stories[:15])
     out["peak_rss_mb"] = peak_mb()
 
 
