@@ -14,6 +14,8 @@ from .options import AskOptions
 from .retrieval import Retriever
 from .settings import Settings
 
+STORY_FOLLOW_UPS = ("What happened next?", "Tell me more")  # offered when the conversation can go on with them
+
 
 class Questions:
     """Answers questions against an `Index`: `ask` and `stream`, with typed options, for every front end."""
@@ -146,13 +148,31 @@ class Questions:
         return suggest(docs, texts, n, lambda q, doc_id: self._answers_from(q, doc_id, hashes[doc_id]))
 
     def follow_ups(self, answer: Answer, n: int = 3) -> list[str]:
-        """Up to `n` questions about the articles an answer cites, each one the reader answers from its article
-        (checked like the landing examples; none for a refusal)."""
+        """Up to `n` questions to ask next (none for a refusal): "What happened next?" when a later article goes on
+        with the story, questions about the articles it cites that the reader answers from them (checked like the
+        landing examples), and "Tell me more" when the articles have more to say. The story ones are asked in the
+        conversation to check them: each is offered only if it is answered, the first from a later article."""
         if answer.abstained or not answer.citations:
             return []
         asked = answer.question.casefold().strip(" ?")
         found = self.suggestions([c.source for c in answer.citations], n + 1, newest_after=False)
-        return [q for q in found if q.casefold().strip(" ?") != asked][:n]
+        found = [q for q in found if q.casefold().strip(" ?") != asked]
+        if answer.form == "compare":  # two stories: neither goes on alone
+            return found[:n]
+        story = [q for q in STORY_FOLLOW_UPS if self.goes_on(q, answer)]
+        return (story[:1] + found + story[1:])[:n]
+
+    def goes_on(self, question: str, answer: Answer) -> bool:
+        """Is `question` ("What happened next?", "Tell me more"), asked after `answer`, answered with something new:
+        for "next", only from articles published after all the answer cites?"""
+        then = self.ask(question, AskOptions(answerer="reader"), [answer.query or answer.question])
+        if then.abstained or not then.citations:
+            return False
+        if question != STORY_FOLLOW_UPS[0]:
+            return True
+        dates = {p.source: p.meta.published or "" for p in [*answer.passages, *then.passages]}
+        told = max(dates.get(c.source, "") for c in answer.citations)
+        return bool(told) and all(dates.get(c.source, "") > told for c in then.citations)
 
     def _answers_from(self, question: str, doc_id: str, sha256: str) -> bool:
         """The reader answers `question` from `doc_id`, with a short answer next to the question's subject."""

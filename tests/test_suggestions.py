@@ -5,6 +5,7 @@ import time
 import pytest
 
 from assistant.documents import StoredDocument
+from assistant.questions import STORY_FOLLOW_UPS
 from assistant.suggestions import answers_about, build, example_questions, is_vague, newest
 from assistant.ui.overview import overview_html
 
@@ -118,8 +119,18 @@ def test_follow_ups_are_questions_about_the_cited_article_that_the_reader_answer
     answer = seed_assistant.ask("who represents the Hutchins family?")
     follow = seed_assistant.questions.follow_ups(answer)
     assert 1 <= len(follow) <= 3 and "who represents the Hutchins family?" not in [q.lower() for q in follow]
-    for question in follow:
-        again = seed_assistant.ask(question)
+    for question in follow:  # the story ones go on with the conversation, the others stand alone
+        story = question in STORY_FOLLOW_UPS
+        again = seed_assistant.ask(question, history=[answer.query] if story else [])
         assert not again.abstained and again.citations[0].source == answer.citations[0].source
+    assert "Tell me more" in follow and "What happened next?" not in follow  # one article: nothing came next
     refused = seed_assistant.ask("What is the capital of France?")
     assert refused.abstained and seed_assistant.questions.follow_ups(refused) == []
+
+
+def test_what_happened_next_is_offered_when_a_later_article_goes_on_with_the_story(bridge):
+    opened = bridge.ask("Tell me about the building of the Riverton bridge and what it cost")
+    assert bridge.questions.follow_ups(opened)[0] == "What happened next?"  # the cracks, then the reopening
+    latest = bridge.ask("What's the latest on the Riverton bridge?")
+    assert "What happened next?" not in bridge.questions.follow_ups(latest)  # its newest article: nothing after
+
