@@ -15,7 +15,7 @@ import click
 
 from .cli_chat import chat, echo_answer, echo_timeline
 from .cli_feedback import feedback
-from .cli_options import index_option
+from .cli_options import ANSWERERS, ask_options, index_option
 from .cli_progress import IngestProgress
 from .cli_progress import progress as _progress
 from .cli_progress import report as _report
@@ -139,12 +139,7 @@ def check(settings: Settings) -> None:
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-@click.option("--k", type=click.IntRange(1, MAX_K), default=None, help="Passages to retrieve.")
-@click.option("--answerer", type=click.Choice(["reader", "extractive", "llama", "openai"]), default=None,
-              help="Who phrases answers (default: $ASSISTANT_ANSWERER or reader; extractive is its earlier name).")
-@click.option("--since", default=None, help="Only documents published on or after this date (YYYY-MM-DD).")
-@click.option("--until", default=None, help="Only documents published on or before this date (YYYY-MM-DD).")
-@click.option("--source", "outlets", multiple=True, help="Only documents from this outlet (repeatable).")
+@ask_options
 @click.option("--after", multiple=True, help="An earlier question QUESTION follows up (repeatable, oldest first).")
 @index_option
 def ask(settings: Settings, question: str, as_json: bool, k: int | None, answerer: str | None,
@@ -184,7 +179,7 @@ def timeline(settings: Settings, question: str, as_json: bool, since: str | None
 @click.option("--results", type=click.Path(dir_okay=False, path_type=Path), help="Write one JSON line per case here.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a Markdown report here, with a .png plot and a .json summary beside it.")
-@click.option("--answerer", type=click.Choice(["reader", "extractive", "llama", "openai"]), default=None,
+@click.option("--answerer", type=click.Choice(ANSWERERS), default=None,
               help="Who phrases answers (default: $ASSISTANT_ANSWERER or reader; extractive is its earlier name).")
 @click.option("--k", type=click.IntRange(1, MAX_K), default=None, help="Passages to retrieve.")
 @click.option("--compare", "previous", type=click.Path(dir_okay=False, path_type=Path),

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import click
 
-from .cli_options import index_option
+from .cli_options import ask_options, index_option
 from .errors import AssistantError
-from .settings import MAX_K, Settings
+from .settings import Settings
 
 HELP = "Ask a question; /new starts a new conversation, /timeline tells the last question's story, /quit leaves."
 
@@ -39,12 +39,7 @@ def echo_timeline(events) -> None:
 
 
 @click.command()
-@click.option("--k", type=click.IntRange(1, MAX_K), default=None, help="Passages to retrieve.")
-@click.option("--answerer", type=click.Choice(["reader", "extractive", "llama", "openai"]), default=None,
-              help="Who phrases answers (default: $ASSISTANT_ANSWERER or reader; extractive is its earlier name).")
-@click.option("--since", default=None, help="Only documents published on or after this date (YYYY-MM-DD).")
-@click.option("--until", default=None, help="Only documents published on or before this date (YYYY-MM-DD).")
-@click.option("--source", "outlets", multiple=True, help="Only documents from this outlet (repeatable).")
+@ask_options
 @index_option
 def chat(settings: Settings, k: int | None, answerer: str | None, since: str | None, until: str | None,
          outlets: tuple[str, ...]) -> None:

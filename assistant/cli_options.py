@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .errors import AssistantError
-from .settings import Settings
+from .settings import MAX_K, Settings
 
 
 def index_option(func):
@@ -31,3 +31,22 @@ def index_option(func):
             raise click.ClickException(f"invalid settings: {exc}") from None
 
     return wrapper
+
+
+ANSWERERS = ["reader", "extractive", "llama", "openai"]
+
+
+def ask_options(func):
+    """The options a question is asked with (`ask`, `chat`): passages, answerer, dates and outlets."""
+    options = [
+        click.option("--k", type=click.IntRange(1, MAX_K), default=None, help="Passages to retrieve."),
+        click.option("--answerer", type=click.Choice(ANSWERERS), default=None,
+                     help="Who phrases answers (default: $ASSISTANT_ANSWERER or reader; extractive is its earlier name)."),
+        click.option("--since", default=None, help="Only documents published on or after this date (YYYY-MM-DD)."),
+        click.option("--until", default=None, help="Only documents published on or before this date (YYYY-MM-DD)."),
+        click.option("--source", "outlets", multiple=True, help="Only documents from this outlet (repeatable)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
