@@ -71,7 +71,6 @@ class Answerer(Protocol):
                       searched_docs: int) -> Iterator[Draft | Answer]: ...
 
 
-MORE_TURNS = 4  # answers asked again for what a conversation said ("more", "more", "more" …)
 COMMON = 200  # a word in more than one passage in this many names no subject of its own (`names_no_subject`)
 
 
@@ -89,7 +88,7 @@ class AskPipeline:
         """The question checked, and in a conversation completed from it (`conversation.rewrite`): the earlier
         subject is carried when the search finds stronger evidence with it (its best passage's score), searched
         with the passages of the article the earlier question found first (`Retriever.story`)."""
-        from .conversation import rewrite
+        from .conversation import is_carried, rewrite
 
         started = time.perf_counter()
         question = check_question(request.question, self.max_question_chars)
@@ -107,15 +106,26 @@ class AskPipeline:
 
         query = rewrite(question, history, lambda carried, bare: self.names_no_subject(question)
                         or best(carried, story) >= best(bare))
-        said = () if not asks_for_more(question) else request.said if request.said is not None else self.said_before(
-            history, options)
-        return Condensed(question, query, started, story if query != question else (), said)
+        said = () if not self.goes_on(question, options) else (
+            request.said if request.said is not None else self.said_before(history, options))
+        carried = query != question or is_carried(question)  # about the conversation's story: its article leads
+        return Condensed(question, query, started, story if carried else (), said)
+
+    def goes_on(self, question: str, options: AskOptions) -> bool:
+        """Does the question ask for more of the story ("Tell me more"), and will the reader's story answerer, which
+        leaves out what was said, answer it (not an LLM answerer)?"""
+        from .answering import ReaderAnswerer
+        from .forms import STORY, question_form
+
+        return (asks_for_more(question) and question_form(question) == STORY
+                and isinstance(self.answerers(options.answerer), ReaderAnswerer))
 
     def said_before(self, history: list[str], options: AskOptions) -> tuple[Quoted, ...]:
-        """The sentences the conversation's answers quoted, back to the question "tell me more" continues (at most
-        `MORE_TURNS` answers): each asked again, as the history holds questions, and an answer is the index's."""
+        """The sentences the conversation's answers quoted, back to the question the requests for more continue:
+        each asked again (a client that keeps its answers passes `Request.said` instead), as it was asked (a
+        question as searched keeps its subject and its story), so each quotes what it quoted."""
         first = len(history) - 1
-        while first > 0 and asks_for_more(history[first]) and len(history) - first < MORE_TURNS:
+        while first > 0 and asks_for_more(history[first]):
             first -= 1
         said: tuple[Quoted, ...] = ()
         for i in range(first, len(history)):

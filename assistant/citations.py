@@ -59,7 +59,8 @@ class Answer:
     band: str = ""  # "confident", "unsure" or "refused" (reader answers); "" where no confidence was computed
     signals: list[float] = field(default_factory=list)  # what the confidence was computed from (for calibrate)
     candidate: str = ""  # the best span withheld by a refusal on confidence (eval's coverage-risk curve)
-    abstain_reason: str = ""  # "threshold", "no-span" (the passages offer none), "vague", "advice", or ""
+    abstain_reason: str = ""  # "threshold", "no-span" (the passages offer none), "vague", "advice", "nothing-more"
+    # ("Tell me more" once what the story's articles say was all quoted), or ""
     short: str = ""  # the direct answer (the reader's span) that `answer` opens with; "" for other answerers
     searched: int = 0  # documents searched (abstentions say how many)
     scope: str = ""  # the date and outlet filters in words, with what they left out ("" without filters)

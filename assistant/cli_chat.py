@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import click
 
+from .citations import Quoted
 from .cli_options import ask_options, index_option
 from .errors import AssistantError
 from .settings import Settings
@@ -50,6 +51,7 @@ def chat(settings: Settings, k: int | None, answerer: str | None, since: str | N
     options = AskOptions(k=k, since=since, until=until, outlets=outlets, answerer=answerer)  # bad values: exit 1
     assistant = Assistant(settings)
     history: list[str] = []  # the conversation's questions as searched ("Tell me more (Hutchins)")
+    said: list[Quoted] = []  # the sentences its answers quoted: "Tell me more" goes on past them
     click.echo(HELP, err=True)
     while True:
         try:
@@ -62,6 +64,7 @@ def chat(settings: Settings, k: int | None, answerer: str | None, since: str | N
             break
         if line == "/new":
             history.clear()
+            said.clear()
             click.echo("New conversation.\n")
             continue
         try:  # a question's error is told and the conversation goes on
@@ -72,9 +75,12 @@ def chat(settings: Settings, k: int | None, answerer: str | None, since: str | N
             elif line.startswith("/"):
                 raise AssistantError(f"unknown command {line.split()[0]}: {HELP}")
             else:
-                answer = assistant.ask(line, options, history)
+                answer = assistant.ask(line, options, history, said)
                 history.append(answer.query or line)
+                said += [Quoted(c.source, c.start, c.end) for c in answer.citations]
                 echo_answer(answer)
         except AssistantError as exc:
             click.echo(f"Error: {exc}", err=True)
+        except KeyboardInterrupt:  # Ctrl-C while a question is answered: leave as at the prompt
+            break
         click.echo()

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .citations import Answer
-from .text import question_anchors
+from .text import content_terms, question_anchors
 
 _COMPARE = re.compile(r"^\W*(?:compare|contrast)\s+(?:the\s+)?|^\W*what(?:'s| is| are)\s+the\s+differences?\s+between\s+",
                       re.I)
@@ -56,8 +56,10 @@ def split(question: str) -> tuple[Side, Side] | None:
         return None
     x, y = pair  # each side is an account: its article's lead and its sentence with the reader's best evidence
     first, second = f"Tell me about {x}", f"Tell me about {y}"
+    # the second side naming nothing ("what she was given") leans on the first's names, as a follow-up naming
+    # nothing does (not the other way: "the original plan" is not the July version's)
     if not question_anchors(second) and (names := " ".join(question_anchors(first).values())):
-        second = f"{second} ({names})"  # "what she was given" leans on X, as a follow-up naming nothing does
+        second = f"{second} ({names})"
     return Side(x, first), Side(y, second)
 
 
@@ -96,8 +98,9 @@ def sides(question: str) -> tuple[str, str] | None:
     left_names, right_names = _NAMES.findall(left), _NAMES.findall(right)
     if not left or not right or not (left_names or right_names):
         return None
-    if not left_names or not right_names:  # "Compare X in France with the previous week's peak": one side named
-        return left, right
+    if not left_names or not right_names:  # "Compare X in France with the previous week's peak": one side named,
+        unnamed = right if left_names else left  # the other a thing of its own, not "the first" of "the first and
+        return (left, right) if len(content_terms(unnamed)) >= 2 else None  # second quarters at Barclays"
     if not _NAMES.sub("", left).strip(" '’s"):  # "Barclays' and Time Warner's annual profits": the aspect follows
         left = f"{left} {right[right.index(right_names[0]) + len(right_names[0]):].strip(' ')}".strip()
         left = re.sub(r"\s+(?:'s|’s)\b", "", left)

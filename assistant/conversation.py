@@ -26,7 +26,7 @@ _CONNECTIVE = re.compile(r"^\s*(?:and|but|also|so|then|what about|how about|and 
 # back-references at all ("this year", "the protests that …"), so they leave it to the search (`stronger`)
 _PERSONAL = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "theirs", "it", "its"}
 _STOP = STOPWORDS
-_CARRIED = re.compile(r"[?.!]\s*\([^()]*\)$")  # "What happened next? (Riverton bridge)": a subject carried
+_CARRIED = re.compile(r"\s\([^()]*\)$")  # "What happened next? (Riverton bridge)": a subject carried
 
 
 def is_follow_up(question: str) -> bool:
@@ -35,6 +35,12 @@ def is_follow_up(question: str) -> bool:
     if _CONNECTIVE.match(question) or not content_terms(question):
         return True
     return bool({w.lower() for w in name_words(question)} & _PERSONAL) and not question_anchors(question)
+
+
+def is_carried(question: str) -> bool:
+    """Was the question completed from a conversation already ("Tell me more (Ariel Sharon)")? The app's and the
+    CLI chat's histories hold questions as searched."""
+    return bool(_CARRIED.search(" ".join(question.split())))
 
 
 def _context(question: str, whole: bool = False) -> str:
@@ -63,7 +69,7 @@ def complete(question: str, history: list[str], stronger: Callable[[str, str], b
     """`question` with the subject of the latest earlier question that has one, when it continues the conversation
     (`is_follow_up`, or `stronger` says so); the earlier questions as they were searched."""
     question = " ".join(question.split())
-    if _CARRIED.search(question):  # completed already (the app's history holds questions as searched)
+    if is_carried(question):  # completed already (the app's history holds questions as searched)
         return question
     whole = not content_terms(question)
     for earlier in reversed(history):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Iterator, Sequence
 
-from .citations import Answer, Draft
+from .citations import Answer, Draft, Quoted
 from .corpus import Corpus
 from .evaluation import Evaluation
 from .feedback import Feedback, FeedbackLog
@@ -69,13 +69,15 @@ class Assistant:
         return stop
 
     # The library API in one place, with the signatures of the services' methods it calls.
-    def ask(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = ()) -> Answer:
-        """Answer one question with citations, or refuse; `history`: the conversation's earlier questions."""
-        return self.questions.ask(question, options, history)
+    def ask(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = (),
+            said: Sequence[Quoted] | None = None) -> Answer:
+        """Answer one question with citations, or refuse; `history`: the conversation's earlier questions (as asked
+        or as searched); `said`: the sentences its answers quoted, for "Tell me more" (None: found by asking again)."""
+        return self.questions.ask(question, options, history, said)
 
-    def stream(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = ()
-               ) -> Iterator[Draft | Answer]:
-        return self.questions.stream(question, options, history)
+    def stream(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = (),
+               said: Sequence[Quoted] | None = None) -> Iterator[Draft | Answer]:
+        return self.questions.stream(question, options, history, said)
 
     def ingest(self, paths: list, progress=None):
         return self.corpus.ingest(paths, progress)

@@ -63,7 +63,7 @@ _ACCOUNT_FORM = re.compile(
 
 def question_form(question: str) -> str:
     """`story` for questions asking for a reason, a process, an account or the latest; `factoid` otherwise."""
-    forms = (_REASON_FORM, _NEWEST_FORM, _ACCOUNT_FORM, _YES_NO_FORM, _TWO_QUESTIONS)
+    forms = (_REASON_FORM, _NEWEST_FORM, _ACCOUNT_FORM, _YES_NO_FORM, _TWO_QUESTIONS, _MORE_FORM)
     return STORY if any(form.search(question) for form in forms) else FACTOID
 
 
@@ -86,24 +86,25 @@ def story_kind(question: str) -> str:
     return REASON if _YES_NO_FORM.search(question) or _TWO_QUESTIONS.search(question) else ACCOUNT
 
 
-# "Tell me more", "What else?", "Go on", "What happened next?": the same story, past what was already quoted
+# "What happened next?", "And then?", "After that?": the story's next development, its next article in time
+_NEXT = (r"what happened (?:next|after that|then|later)|what came (?:next|after)|then what(?: happened)?|and then|"
+         r"after that|what next|what then")
+_CARRIED_SUBJECT = r"\W*(?:\(.*\))?\W*$"  # in a conversation a question is searched with its subject in brackets
+_NEXT_FORM = re.compile(r"^\W*(?:and\s+|so\s+)?(?:" + _NEXT + r")\b" + _CARRIED_SUBJECT, re.I)
+# "Tell me more", "What else?", "Go on", "Anything else?", "What else did they say?": the same story, past what was
+# already quoted (a next development too)
 _MORE_FORM = re.compile(
     r"^\W*(?:(?:please|ok(?:ay)?|and|so|then)\W+)*(?:(?:can|could|would) you\s+)?(?:(?:tell|give|show) me\s+|say\s+)?"
     r"(?:some\s+|a (?:bit|little) )?more(?:\s+(?:details?|please|on (?:it|that|this)|about (?:it|that|this|them|him|her)))*"
-    r"\W*(?:\(.*\))?\W*$|^\W*(?:and\s+|so\s+)?(?:what else|anything else|go on|keep going|continue|and then|then what|"
-    r"what next|what then|what happened (?:next|after that|then)|after that)\b[^?(]{0,30}\W*(?:\(.*\))?\W*$", re.I)
-# (in a conversation, a question is searched with its subject in brackets: "Tell me more (Hong Kong)")
+    + _CARRIED_SUBJECT + r"|^\W*(?:and\s+|so\s+)?(?:what else|anything else|go on|keep going|continue|" + _NEXT + r")\b"
+    r"(?:\s+(?:happened|did|does|do|has|have|had|is|was|were|can|could)(?:\s+(?:he|she|they|it|we|you|i)\s+\w+)?)?"
+    + _CARRIED_SUBJECT, re.I)
 
 
 def asks_for_more(question: str) -> bool:
-    """Does the question ask for more of the story already told ("Tell me more", "What else?")? Its answer
-    leaves out the sentences the conversation already quoted."""
+    """Does the question ask for more of the story already told ("Tell me more", "What else?", "What happened
+    next?")? Its answer leaves out the sentences the conversation already quoted."""
     return bool(_MORE_FORM.search(question))
-
-
-# "What happened next?", "And then?", "After that?": the story's next development, its next article in time
-_NEXT_FORM = re.compile(r"^\W*(?:and\s+|so\s+)?(?:what happened (?:next|after that|then|later)|what next|then what|"
-                        r"and then|after that|what came next)\b\W*(?:\(.*\))?\W*$", re.I)
 
 
 def asks_what_next(question: str) -> bool:

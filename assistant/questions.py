@@ -3,11 +3,12 @@ into the question path (`ask.AskPipeline`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from .ask import AskPipeline, Request
-from .citations import Answer, Draft
+from .citations import Answer, Draft, Quoted
 from .errors import AssistantError
 from .locking import ReadWriteLock
 from .options import AskOptions
@@ -29,17 +30,20 @@ class Questions:
         self.pipeline = AskPipeline(index, lock, self.retriever, settings, self.answerer, self.suggestions)
 
     # -- front-end calls ----------------------------------------------------------------
-    def ask(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = ()) -> Answer:
-        """Answer one question with citations, or abstain."""
-        return self.pipeline.run(Request(question, tuple(history)), options)
+    def ask(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = (),
+            said: Sequence[Quoted] | None = None) -> Answer:
+        """Answer one question with citations, or abstain; `said`: what the conversation's answers quoted (None:
+        "tell me more" asks the history again to know)."""
+        return self.pipeline.run(Request(question, tuple(history), said=None if said is None else tuple(said)), options)
 
-    def stream(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = ()
-               ) -> Iterator[Draft | Answer]:
+    def stream(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = (),
+               said: Sequence[Quoted] | None = None) -> Iterator[Draft | Answer]:
         """Yield the answer text as it grows (`Draft`s), then the final, verified `Answer`.
 
         An LLM answerer's text is a draft until the citation check has kept or dropped each sentence;
         the reader's answer is ready at once and is revealed a few words at a time."""
-        for item in self.pipeline.stream(Request(question, tuple(history)), options):
+        for item in self.pipeline.stream(Request(question, tuple(history), said=None if said is None else tuple(said)),
+                                         options):
             if isinstance(item, Answer) and item.answerer == "reader":
                 words = item.answer.split(" ")
                 for i in range(0, len(words), 4):
@@ -147,11 +151,13 @@ class Questions:
         hashes = {d.id: d.sha256 for d in docs}
         return suggest(docs, texts, n, lambda q, doc_id: self._answers_from(q, doc_id, hashes[doc_id]))
 
-    def follow_ups(self, answer: Answer, n: int = 3) -> list[str]:
+    def follow_ups(self, answer: Answer, n: int = 3, history: Sequence[str] = (), options: AskOptions = AskOptions(),
+                   said: Sequence[Quoted] | None = None) -> list[str]:
         """Up to `n` questions to ask next (none for a refusal): "What happened next?" when a later article goes on
         with the story, questions about the articles it cites that the reader answers from them (checked like the
         landing examples), and "Tell me more" when the articles have more to say. The story ones are asked in the
-        conversation to check them: each is offered only if it is answered, the first from a later article."""
+        conversation to check them (`history`, ending with the answer's question or not; its options; `said`, what
+        its answers quoted): each is offered only if it is answered, the first from a later article."""
         if answer.abstained or not answer.citations:
             return []
         asked = answer.question.casefold().strip(" ?")
@@ -159,13 +165,16 @@ class Questions:
         found = [q for q in found if q.casefold().strip(" ?") != asked]
         if answer.form == "compare":  # two stories: neither goes on alone
             return found[:n]
-        story = [q for q in STORY_FOLLOW_UPS if self.goes_on(q, answer)]
+        asked_as = answer.query or answer.question
+        earlier = list(history) if history and history[-1] == asked_as else [*history, asked_as]
+        story = [q for q in STORY_FOLLOW_UPS if self.goes_on(q, answer, earlier, replace(options, answerer="reader"), said)]
         return (story[:1] + found + story[1:])[:n]
 
-    def goes_on(self, question: str, answer: Answer) -> bool:
+    def goes_on(self, question: str, answer: Answer, history: list[str], options: AskOptions,
+                said: Sequence[Quoted] | None) -> bool:
         """Is `question` ("What happened next?", "Tell me more"), asked after `answer`, answered with something new:
         for "next", only from articles published after all the answer cites?"""
-        then = self.ask(question, AskOptions(answerer="reader"), [answer.query or answer.question])
+        then = self.ask(question, options, history, said)
         if then.abstained or not then.citations:
             return False
         if question != STORY_FOLLOW_UPS[0]:

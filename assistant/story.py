@@ -123,10 +123,8 @@ class StoryAnswerer:
         kind = story_kind(question)
         # without the reader's span, the first article about what the question asks (`covers`) tells the story
         found = None if decided.citations else about(question, passages, texts)
-        told = {q.source for q in self.said}
-        if told and asks_what_next(question) and (after := next_article(question, passages, texts, told, self.linker)):
-            sequel = replace(decided, citations=[])  # told from its own article alone, not the reader's span elsewhere
-            return self.lead_answer(ACCOUNT, question, after, after, passages, texts, sequel, reading)
+        if self.said and (going_on := self.go_on(question, passages, texts, decided, reading)):
+            return going_on
         if kind != REASON and passages:
             best = top_passage(passages, decided.citations[0]) if decided.citations else found or passages[0]
             latest = newest(same_story(question, passages, best, texts), best, texts, self.linker)
@@ -144,6 +142,20 @@ class StoryAnswerer:
             unsure = replace(decided, abstained=False, band="unsure", abstain_reason="", candidate="", citations=[])
             return self.reason_answer(unsure, found.source, top, texts, reading) or decided
         return self.reason_answer(decided, passages[0].source, top, texts, reading) or decided
+
+    def go_on(self, question: str, passages: list[Passage], texts: dict[str, str], decided: Answer,
+              reading: Reading | None) -> Answer | None:
+        """"Tell me more" goes on with the article the conversation quoted last, then the story's next article in
+        time; "What happened next?" goes to the next article first. Each is told from its own article alone (not
+        the reader's span elsewhere). None when neither has anything left among the passages."""
+        last = next((p for p in passages if p.source == self.said[-1].source), None)
+        after = next_article(question, passages, texts, {q.source for q in self.said}, self.linker)
+        alone = replace(decided, citations=[])
+        for article in ([after, last] if asks_what_next(question) else [last, after]):
+            told = self.lead_answer(ACCOUNT, question, article, article, passages, texts, alone, reading) if article else None
+            if told and told.abstain_reason != "nothing-more":
+                return told
+        return None
 
     def reason_answer(self, decided: Answer, source: str, top: list[Passage], texts: dict[str, str],
                       reading: Reading | None) -> Answer | None:
@@ -179,9 +191,9 @@ class StoryAnswerer:
         chosen: list[tuple[Passage, int, int]] = []
         later = kind == ACCOUNT and (latest.meta.published or "") > (article.meta.published or "")
         first = 1 if later else self.latest_lead if kind == NEWEST else self.lead
-        for a, b in lead_spans(article.source, texts[article.source], first + self.quoted_in(article.source)):
+        for a, b in self.unsaid_lead(article.source, texts[article.source], first):
             self.add(chosen, article, a, b, texts)
-        for a, b in lead_spans(latest.source, texts[latest.source], 1 + self.quoted_in(latest.source)) if later else []:
+        for a, b in self.unsaid_lead(latest.source, texts[latest.source], 1) if later else []:
             self.add(chosen, latest, a, b, texts)
         read = passages[: self.base.passages]
         if article not in read:  # the newest article on the story may rank below the passages read
@@ -197,9 +209,9 @@ class StoryAnswerer:
         if kind == NEWEST and len(chosen) < self.lead:  # its evidence was in its lead: the lead goes on
             for a, b in lead_spans(article.source, texts[article.source], self.lead)[first:]:
                 self.add(chosen, article, a, b, texts)
-        if not chosen:  # all it has was quoted before
+        if not chosen:  # all it has was quoted before in this conversation (or it has no sentence at all)
             return replace(decided, answer=NOTHING_MORE, abstained=True, citations=[], short="", band="refused",
-                           abstain_reason="nothing-more")
+                           abstain_reason="nothing-more") if self.said else decided
         if not decided.abstained:
             trust = decided
         else:  # the reader found no answer: the article is about it, but say how unsure this is
@@ -222,9 +234,11 @@ class StoryAnswerer:
             return
         chosen.append((passage, start, end))
 
-    def quoted_in(self, source: str) -> int:
-        """How many sentences of this article the conversation already quoted."""
-        return sum(1 for q in self.said if q.source == source)
+    def unsaid_lead(self, source: str, text: str, n: int) -> list[tuple[int, int]]:
+        """The article's first `n` sentences the conversation has not quoted yet (its lead, for a first answer)."""
+        said = [(q.start, q.end) for q in self.said if q.source == source]
+        spans = lead_spans(source, text, n + len(said))
+        return [(a, b) for a, b in spans if not any(x < b and a < y for x, y in said)][:n]
 
     @staticmethod
     def quoted(decided: Answer, chosen: list[tuple[Passage, int, int]], texts: dict[str, str], opening: str

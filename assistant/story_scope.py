@@ -71,12 +71,14 @@ def covers(question: str, article: Passage, text: str) -> bool:
 
 
 def newer_mention(question: str, latest: Passage, passages: list[Passage], texts: dict[str, str]) -> Passage | None:
-    """The newest retrieved article newer than the story's newest that names what the question names (`names_in`):
-    it mentions the story without being of it (it does not cover the question, or is not linked to it), and a
-    reader asking for the latest should hear of it."""
+    """The newest retrieved article newer than the story's newest that names all the question's names (not only a
+    year): it mentions the story without being of it (it does not cover the question, or is not linked to it), and
+    a reader asking for the latest should hear of it."""
     names, when = set(question_anchors(question)), latest.meta.published or ""
+    if not when or all(name.isdigit() for name in names):  # "the 2008 budget": any 2008 article names 2008
+        return None
     newer = [p for p in passages if (p.meta.published or "") > when and p.source != latest.source]
-    newer = [p for p in newer if names_in(texts[p.source], names)] if names and when else []
+    newer = [p for p in newer if named(names, {plain_word(w) for w in texts[p.source].split()}) == names]
     return max(newer, key=lambda p: p.meta.published or "", default=None)
 
 
@@ -86,7 +88,7 @@ def next_article(question: str, passages: list[Passage], texts: dict[str, str], 
     (`told`), or None when the passages hold none. Of its story: it names what the question names and is linked
     to the told article (not `covers`: the words carried from the earlier question are its aspect, "the bridge's
     cost", and the next development is told in others, "cracks in its piers")."""
-    quoted = [p for p in passages if p.source in told]
+    quoted = [p for p in passages if p.source in told and p.meta.published]  # undated: nothing is "after" it
     if not quoted:
         return None
     last, names = max(quoted, key=lambda p: p.meta.published or ""), set(question_anchors(question))

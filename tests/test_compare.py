@@ -14,6 +14,8 @@ from assistant.rendering import answer_html
      ("2004 US presidential elections", "2008 US presidential elections")),  # years name sides too
     ("Compare the cars torched in France on the 18th night with the previous week's peak",  # one side named
      ("cars torched in France on the 18th night", "the previous week's peak")),
+    ("Compare the first and second quarters at Barclays", None),  # "the first" is no side of its own
+    ("Compare inflation and unemployment in the UK", None),
     ("Who won the cup?", None), ("Compare the two bridges", None)])
 def test_a_compare_question_is_split_into_its_two_sides(question, expected):
     from assistant.compare import sides

@@ -3,6 +3,7 @@
 import pytest
 
 from assistant.ask import Request
+from assistant.citations import Quoted
 from assistant.conversation import is_follow_up, rewrite
 from assistant.forms import asks_for_more
 from assistant.rendering import abstention_html
@@ -101,9 +102,15 @@ def test_a_question_naming_nothing_rare_stays_with_the_conversation_s_subject(br
 @pytest.mark.parametrize("question, more", [
     ("Tell me more", True), ("tell me more about it", True), ("Can you tell me more?", True), ("What else?", True),
     ("Go on", True), ("What happened next? (Deepwater Horizon)", True), ("Tell me more (Hong Kong)", True),
+    ("Anything else?", True), ("What came next?", True), ("What else did they say?", True),
+    ("What else did Sharon say about Gaza?", False), ("After that election, who won?", False),
     ("Tell me more about the lawsuit", False), ("Who else was hurt?", False), ("What happened?", False)])
 def test_asking_for_more_of_the_story(question, more):
+    from assistant.forms import STORY, asks_what_next, question_form
+
     assert asks_for_more(question) is more
+    assert not more or question_form(question) == STORY  # "Anything else?" too: its answer leaves out what was said
+    assert not asks_what_next(question) or more  # the next development is more of the story
 
 
 def overlaps(a, b) -> bool:
@@ -134,19 +141,33 @@ def test_tell_me_more_goes_on_with_the_story_and_quotes_nothing_twice(seed_assis
     assert seed_assistant.ask("Tell me more").abstain_reason == "vague"  # after New chat: nothing to go on with
 
 
-@pytest.mark.parametrize("as_searched", [True, False])  # the app's history holds questions as searched, the API's as asked
-def test_what_happened_next_tells_the_story_s_next_article_each_time(bridge, as_searched):
+# the app's history holds questions as searched and passes what its answers quoted; an API client's, as asked
+@pytest.mark.parametrize("as_searched, keeps_said", [(True, True), (True, False), (False, False)])
+def test_what_happened_next_tells_the_story_s_next_article_each_time(bridge, as_searched, keeps_said):
     """The bridge opened (old.md), then cracks were found (mid.md), then it reopened (new.md): each "What happened
     next?" tells the next article in time, not more of the one before, and then says there is nothing more."""
-    history = []
-    first = bridge.ask("Tell me about the building of the Riverton bridge and what it cost")
-    assert {c.source for c in first.citations} == {"old.md"}
-    history.append(first.query if as_searched else first.question)
+    history, said = [], []
+
+    def ask(question):
+        answer = bridge.ask(question, history=history, said=said if keeps_said else None)
+        history.append(answer.query if as_searched else answer.question)
+        said.extend(Quoted(c.source, c.start, c.end) for c in answer.citations)
+        return answer
+
+    assert {c.source for c in ask("Tell me about the building of the Riverton bridge and what it cost").citations} == {
+        "old.md"}
     for expected in ("mid.md", "new.md"):
-        after = bridge.ask("What happened next?", history=history)
+        after = ask("What happened next?")
         assert {c.source for c in after.citations} == {expected}, after.answer
-        history.append(after.query if as_searched else after.question)
-    assert bridge.ask("What happened next?", history=history).abstain_reason == "nothing-more"
+    assert ask("What happened next?").abstain_reason == "nothing-more"
+
+
+def test_the_app_s_conversation_knows_what_its_answers_quoted_and_skips_what_the_browser_mangled():
+    from assistant.ui.history import Conversation
+
+    kept = {"citations": [{"source": "a.md", "start": 3, "end": 9}, {"source": "a.md", "start": "3", "end": 9}, "x"]}
+    conversation = Conversation(answers=[kept, None, "junk"], turns=["1", "2", "3"])
+    assert conversation.said == [Quoted("a.md", 3, 9)]
 
 
 def test_a_question_completed_from_the_conversation_is_not_completed_again():
@@ -154,4 +175,5 @@ def test_a_question_completed_from_the_conversation_is_not_completed_again():
     search the same words, not gain a second carried subject."""
     carried = "What happened next? (Riverton bridge)"
     assert rewrite(carried, ["When did the Elmford ferry stop?"]) == carried
+    assert rewrite("Tell me more (Ariel Sharon)", ["When did the Elmford ferry stop?"]) == "Tell me more (Ariel Sharon)"
     assert rewrite("What did the engineers find?", [carried], lambda a, b: True) == "What did the engineers find? (Riverton)"

@@ -75,7 +75,7 @@ def chat_tab(gr, assistant: Assistant, demo):
         try:
             since, until = date_filter(since, "Published from"), date_filter(until, "to")
             options = options_from(k, since, until, outlets, answerer)
-            parts, last = assistant.stream(message, options, conversation.queries), None
+            parts, last = assistant.stream(message, options, conversation.queries, conversation.said), None
             while (part := (yield from aside(steps.submit(next, parts, None), idle))) is not None:
                 if isinstance(part, Answer):
                     shown = answer_html(part, turn) + filters_note(part)
@@ -85,7 +85,8 @@ def chat_tab(gr, assistant: Assistant, demo):
                     conversation.messages = history
                     yield (last := (gr.skip(), history, conversation.to_dict(), panel))
                     # checked by the reader: after the answer shows
-                    follow = yield from aside(steps.submit(assistant.questions.follow_ups, part), idle)
+                    follow = yield from aside(steps.submit(assistant.questions.follow_ups, part, 3, conversation.queries,
+                                                           options, conversation.said), idle)
                     if follow:
                         history[-1]["content"] = shown + question_buttons(follow, "Ask next:")
                         yield (last := (gr.skip(), history, conversation.to_dict(), panel))

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..citations import Quoted
 from ..escaping import markdown_text
 from ..rendering import sources_panel
 
@@ -52,6 +53,14 @@ class Conversation:
     def title(self) -> str:
         first = next((a["question"] for a in self.answers if a), "")
         return (first[:60] + "…") if len(first) > 60 else first or "(no question yet)"
+
+    @property
+    def said(self) -> list[Quoted]:
+        """The sentences this conversation's answers quoted ("Tell me more" leaves them out); a malformed stored
+        citation is skipped (the state comes back from the browser)."""
+        cited = [c for a in self.answers if isinstance(a, dict) for c in a.get("citations") or [] if isinstance(c, dict)]
+        return [Quoted(c["source"], c["start"], c["end"]) for c in cited if isinstance(c.get("source"), str)
+                and isinstance(c.get("start"), int) and isinstance(c.get("end"), int)]
 
     def add(self, question: str, shown: str, answer: dict | None, turn: str, panel: str) -> None:
         """Record one finished turn (the messages themselves are already in `messages`)."""
