@@ -14,8 +14,9 @@ A compare question ("Compare X's and Y's profits") runs the path once per side a
 side (`compare`).
 
 Every front end (CLI, app, eval runner, `calibrate`, the example-question checks) calls `AskPipeline`.
-`AskOptions` is validated once, when made (`options`): k within 1..MAX_K, real dates, since ≤ until. LangChain adapters of
-this path and of the retriever live at the edge, in `assistant.langchain_adapters`.
+`AskOptions` is validated once, when made (`options`): k within 1..MAX_K, real dates, since ≤ until. LangChain
+adapters of this path and of the retriever live at the edge, in `assistant.langchain_adapters`. In a conversation,
+"Tell me more" leaves out what the earlier answers quoted (`Request.said`, or found by asking them again).
 """
 
 from __future__ import annotations
