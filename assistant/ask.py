@@ -43,6 +43,10 @@ class Request:
     story: tuple[str, ...] = ()  # documents the question is about (a compare side: those the whole question found)
     said: tuple[Quoted, ...] | None = None  # what the conversation's answers quoted (None: found by asking them again)
 
+    def __post_init__(self) -> None:
+        if self.said is not None:  # any sequence of `Quoted`, kept as a tuple (the request is frozen)
+            object.__setattr__(self, "said", tuple(self.said))
+
 
 @dataclass(frozen=True)
 class Condensed:
@@ -131,7 +135,7 @@ class AskPipeline:
         said: tuple[Quoted, ...] = ()
         for i in range(first, len(history)):
             answer = self.run(Request(history[i], tuple(history[:i]), said=said), options)
-            said += tuple(Quoted(c.source, c.start, c.end) for c in answer.citations)
+            said += answer.quotes
         return said
 
     def names_no_subject(self, question: str) -> bool:

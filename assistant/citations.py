@@ -69,6 +69,11 @@ class Answer:
     opening: str = ""  # what a story answer says before its quotes: "As of 31 Jul 2010:"
     note: str = ""  # what it says after them: a newer article naming the story that it does not quote
 
+    @property
+    def quotes(self) -> tuple[Quoted, ...]:
+        """Where its cited sentences are (what a conversation said, for "Tell me more")."""
+        return tuple(Quoted(c.source, c.start, c.end) for c in self.citations)
+
     def to_dict(self, passages: bool = False) -> dict:
         data = {
             "question": self.question,

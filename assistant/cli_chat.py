@@ -77,7 +77,7 @@ def chat(settings: Settings, k: int | None, answerer: str | None, since: str | N
             else:
                 answer = assistant.ask(line, options, history, said)
                 history.append(answer.query or line)
-                said += [Quoted(c.source, c.start, c.end) for c in answer.citations]
+                said += answer.quotes
                 echo_answer(answer)
         except AssistantError as exc:
             click.echo(f"Error: {exc}", err=True)

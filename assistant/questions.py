@@ -34,7 +34,7 @@ class Questions:
             said: Sequence[Quoted] | None = None) -> Answer:
         """Answer one question with citations, or abstain; `said`: what the conversation's answers quoted (None:
         "tell me more" asks the history again to know)."""
-        return self.pipeline.run(Request(question, tuple(history), said=None if said is None else tuple(said)), options)
+        return self.pipeline.run(Request(question, tuple(history), said=said), options)
 
     def stream(self, question: str, options: AskOptions = AskOptions(), history: Sequence[str] = (),
                said: Sequence[Quoted] | None = None) -> Iterator[Draft | Answer]:
@@ -42,8 +42,7 @@ class Questions:
 
         An LLM answerer's text is a draft until the citation check has kept or dropped each sentence;
         the reader's answer is ready at once and is revealed a few words at a time."""
-        for item in self.pipeline.stream(Request(question, tuple(history), said=None if said is None else tuple(said)),
-                                         options):
+        for item in self.pipeline.stream(Request(question, tuple(history), said=said), options):
             if isinstance(item, Answer) and item.answerer == "reader":
                 words = item.answer.split(" ")
                 for i in range(0, len(words), 4):
@@ -167,11 +166,11 @@ class Questions:
             return found[:n]
         asked_as = answer.query or answer.question
         earlier = list(history) if history and history[-1] == asked_as else [*history, asked_as]
-        story = [q for q in STORY_FOLLOW_UPS if self.goes_on(q, answer, earlier, replace(options, answerer="reader"), said)]
+        story = [q for q in STORY_FOLLOW_UPS if self.answered_after(q, answer, earlier, replace(options, answerer="reader"), said)]
         return (story[:1] + found + story[1:])[:n]
 
-    def goes_on(self, question: str, answer: Answer, history: list[str], options: AskOptions,
-                said: Sequence[Quoted] | None) -> bool:
+    def answered_after(self, question: str, answer: Answer, history: list[str], options: AskOptions,
+                       said: Sequence[Quoted] | None) -> bool:
         """Is `question` ("What happened next?", "Tell me more"), asked after `answer`, answered with something new:
         for "next", only from articles published after all the answer cites?"""
         then = self.ask(question, options, history, said)

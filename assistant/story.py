@@ -227,9 +227,9 @@ class StoryAnswerer:
         repeats one already chosen, or it is too long."""
         body = texts[passage.source][start:end]
         words = sum(len(texts[p.source][a:b].split()) for p, a, b in chosen)
+        taken = [(p.source, a, b) for p, a, b in chosen] + list(self.said)  # chosen here, or quoted before
         if (len(chosen) >= min(most or self.max_sentences, self.max_sentences) or words + len(body.split()) > self.max_words
-                or any(p.source == passage.source and a < end and start < b for p, a, b in chosen)
-                or any(source == passage.source and a < end and start < b for source, a, b in self.said)
+                or any(source == passage.source and a < end and start < b for source, a, b in taken)
                 or any(similar(body, texts[p.source][a:b]) for p, a, b in chosen)):
             return
         chosen.append((passage, start, end))
