@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from assistant.training.confidence_data import EVAL_NEWS, NEWS_DEV, news_dev_cases
 
 
@@ -46,9 +48,10 @@ def test_the_follow_up_conversations_quote_their_articles_and_change_subject_to_
             assert any(w.casefold() in text.casefold() for w in words.split("|")), (r["id"], words)
 
 
-def test_the_compare_questions_quote_their_stories_articles():
-    rows = [json.loads(line) for line in (NEWS_DEV / "compare.jsonl").read_text().splitlines()]
-    assert len({r["id"] for r in rows}) == len(rows) >= 7 and {r["kind"] for r in rows} == {"compare"}
+@pytest.mark.parametrize("name, kind, least", [("compare.jsonl", "compare", 7), ("story_summary.jsonl", "summary", 24)])
+def test_the_compare_questions_and_story_summaries_quote_their_stories_articles(name, kind, least):
+    rows = [json.loads(line) for line in (NEWS_DEV / name).read_text().splitlines()]
+    assert len({r["id"] for r in rows}) == len(rows) >= least and {r["kind"] for r in rows} == {kind}
     for r in rows:
         text = " ".join(" ".join((NEWS_DEV / "stories" / s).read_text(encoding="utf-8").split()) for s in r["sources"])
         assert all(" ".join(a.split()) in text for a in r["answers"]), r["id"]
