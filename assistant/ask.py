@@ -159,11 +159,11 @@ class AskPipeline:
     def retrieve(self, condensed: Condensed, options: AskOptions = AskOptions(), one_per_story: bool = True
                  ) -> Retrieved:
         """The top passages under the options; `one_per_story=False` keeps near-duplicate versions (a timeline)."""
-        from .forms import LATEST_PASSAGES, wants_latest
+        from .forms import STORY_PASSAGES, reads_story
 
         k = options.k
-        if k is None and wants_latest(condensed.question):  # the story's newest article may rank lower
-            k = max(self.retriever.k, LATEST_PASSAGES)
+        if k is None and reads_story(condensed.question):  # the story's later articles may rank lower
+            k = max(self.retriever.k, STORY_PASSAGES)
         retriever = self.retriever.with_options(k=k, one_per_story=one_per_story, story=condensed.story)
         self.index.follow(self.lock)  # another process wrote: reload before searching
         with self.lock.reading():

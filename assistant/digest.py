@@ -13,7 +13,7 @@ from .forms import STORY
 from .ids import ChunkId
 from .rendering import human_date
 from .retrieval import Filters, Passage
-from .story import lead_spans
+from .sentences import lead_spans
 from .suggestions import newest
 
 ARTICLES = 3  # told, one sentence each: the newest few, not a feed

@@ -17,7 +17,7 @@ _REPORTING = (r"(?:say|said|tell|told|agree|agreed|find|found|announce|announced
               r"reported|reveal|revealed|propose|proposed|promise|promised|warn|warned|argue|argued|conclude|"
               r"concluded|show|showed|plan|planned|talk|talked|speak|spoke|discuss|discussed|write|wrote|describe|"
               r"described|comment|commented|demand|demanded|urge|urged|recommend|recommended|admit|admitted|deny|denied|"
-              r"suggest|suggested)")
+              r"suggest|suggested|rule|ruled)")
 # a request put politely ("can you summarise …", "please tell me about …", "I'd like to know why …") asks the same,
 # and so does a question embedded in one ("tell me why …", "do you know what X said …", "I wonder how …")
 _EMBEDS = r"(?:tell me|explain|do you know|does anyone know|any idea|i wonder|i'?d like to know|i want to know)\s+"
@@ -44,12 +44,13 @@ _NEWEST_FORM = re.compile(r"\b(?:latest|most recent|newest)\b|\bany (?:news|upda
                           r"\bup to speed\b|\bstate of play\b|\bwhere are (?:we|things)\b|\bthe status (?:of|on)\b|\bthe word on\b", re.I)
 _ACCOUNT_FORM = re.compile(
     _ASKS + r"(?:what(?:'s|\s+is|\s+was)?\s+(?:happened|happening|has happened|going on)\b|"
-    r"what(?:'s| is| are)\s+(?:the\s+)?(?:news|story|background|situation)\b|summari[sz]e\b|sum up\b|recap\b|"
-    r"give me (?:an? |the )?(?:summary|overview|rundown|gist|background|highlights|details|lowdown)\b|"
+    r"what(?:'s| is| are)\s+(?:the\s+)?(?:(?:whole|full|entire|real)\s+)?(?:news|story|background|situation)\b|"
+    r"summari[sz]e\b|sum up\b|recap\b|(?:walk|take|run|talk) me through\b|"
+    r"give me (?:an? |the )?(?:summary|overview|rundown|gist|background|highlights|details|lowdown|account)\b|"
     r"tell me (?:about|more|everything|all about)\b|what (?:are|were) the (?:details|highlights) of\b|explain\b|"
     r"describe\b|brief me\b|what do (?:we|you) know about\b|what came of\b|what (?:is|was|were) the reactions? to\b|"
     r"what (?:were|are) the (?:main|key|major)\b|(?:an? |the )?(?:summary|overview|rundown|recap|key points|main points)"
-    r" (?:of|on)\b"
+    r" (?:of|on)\b|\bthe (?:whole|full|entire|complete) story\b"
     r"|what (?:is|was|are|were)\b.{1,80}?\babout\W*$"  # "what is the new audiotape about?"
     # "What else?", "And then?", "Go on": the story goes on (in a conversation, its subject carried in brackets)
     r"|^\W*(?:and\s+|so\s+)?(?:then|what else|then what|what next|what then|after that|go on|keep going|continue|more)"
@@ -61,13 +62,20 @@ _ACCOUNT_FORM = re.compile(
     + r"\b", re.I)
 
 
+# "How did the talks go?", "How did the crisis unfold?": how events went is told by an account, not a reason
+_UNFOLDING = re.compile(
+    _ASKS + r"how\s+(?:(?:did|do|does|has|have|is|are|was|were|will)\s+)?.{1,80}?\b(?:unfold(?:ed|ing)?|go(?:ne|ing)?|"
+    r"went|develop(?:ed|ing)?|progress(?:ed|ing)?|play(?:ed|ing)? out|evolv(?:e|ed|ing)|turn(?:ed)? out|end(?:ed)?)"
+    r"\b(?=\W*$|\s+(?:in|after|during|over|since|so far|at|on|between)\b)", re.I)
+
+
 def question_form(question: str) -> str:
     """`story` for questions asking for a reason, a process, an account or the latest; `factoid` otherwise."""
     forms = (_REASON_FORM, _NEWEST_FORM, _ACCOUNT_FORM, _YES_NO_FORM, _TWO_QUESTIONS, _MORE_FORM)
     return STORY if any(form.search(question) for form in forms) else FACTOID
 
 
-LATEST_PASSAGES = 8  # retrieved for "the latest on X" (5 otherwise): the newest article on a story may rank lower
+STORY_PASSAGES = 8  # retrieved for the latest on X or an account (5 otherwise): a story's later articles may rank lower
 
 
 def wants_latest(question: str) -> bool:
@@ -75,11 +83,16 @@ def wants_latest(question: str) -> bool:
     return bool(_NEWEST_FORM.search(question))
 
 
+def reads_story(question: str) -> bool:
+    """Is the question told from its story's articles (the latest, or an account), not from the best passages?"""
+    return question_form(question) == STORY and story_kind(question) in (NEWEST, ACCOUNT)
+
+
 def story_kind(question: str) -> str:
     """What a story question asks for: the newest state of a story, a reason or process, or an account."""
     if wants_latest(question):
         return NEWEST
-    if _REASON_FORM.search(question):
+    if _REASON_FORM.search(question) and not _UNFOLDING.search(question):
         return REASON
     if _ACCOUNT_FORM.search(question):  # "tell me about the bridge and what it cost": an account still
         return ACCOUNT

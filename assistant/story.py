@@ -17,7 +17,8 @@ passages, each quoted verbatim with its citation:
   article or one linked to it, near-duplicates dropped, oldest article first, then document order.
 - An account (what happened, summarise, tell me about, what did X say) quotes its article's first sentences:
   news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
-  19 times in 20). The latest on a story quotes the newest retrieved article of the best one's story (covering
+  19 times in 20). When its story went on in later articles, each one's lead is quoted after the article's, oldest
+  first: how it began and each turn since (`story_scope.developments`). The latest on a story quotes the newest retrieved article of the best one's story (covering
   the question, and linked to it by their words: `story_scope`), "As of <date>:". Both are given when the reader
   answers, and, marked unsure, when it finds no span but a retrieved article names every name and number of the
   question and says most of what it is about (`story_scope.covers`); otherwise they are refused like any answer.
@@ -25,80 +26,22 @@ passages, each quoted verbatim with its citation:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
-import numpy as np
+from dataclasses import replace
 
 from .answering import ReaderAnswerer
-from .chunking import ends_sentence, sentence_spans
 from .citations import UNSURE_LEAD, Answer, Citation, Quoted
-from .documents import parse_document
 from .forms import ACCOUNT, NEWEST, REASON, STORY, asks_what_next, story_kind
 from .linking import Linker
 from .reader import Reading
 from .retrieval import Passage
-from .story_scope import about, covers, newer_mention, newest, next_article, of_story, same_story
-from .text import named_phrases, terms
+from .sentences import LATER_OVERLAP, SAME_DAY_OVERLAP, following, is_sentence, lead_spans, sentence_evidence, similar
+from .story_scope import about, covers, developments, newer_mention, newest, next_article, of_story, same_story
+from .text import named_phrases
 
 # a reason or process: its sentence, its context and one more (a fourth added no gold sentence on the development
 # why / how questions, only noise); an account or the latest has room for its lead and its evidence (`max_sentences`)
 REASON_SENTENCES = 3
 NOTHING_MORE = "The articles found say nothing more about it than the sentences already quoted."
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One candidate sentence of a passage, in document offsets, with the reader's evidence for it."""
-
-    passage: Passage
-    start: int
-    end: int
-    evidence: float  # the share of the reader's start and end probability inside the sentence (0–1)
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    e = np.exp(logits - logits.max())
-    return e / e.sum()
-
-
-def sentence_evidence(reading: Reading, passages: list[Passage]) -> list[Sentence]:
-    """Every sentence of the read passages with its evidence (its best window, where windows overlap)."""
-    best: dict[tuple[int, int], float] = {}
-    for row, window in enumerate(reading.windows):
-        passage = passages[window.passage]
-        offsets = np.array([o if o[1] > o[0] else (-1, -1) for o in window.offsets])
-        n = len(window.ids)
-        inside = offsets[:, 0] >= 0
-        keep = inside.copy()
-        keep[0] = True  # [CLS]: "no answer here"
-        start, end = (np.where(keep, logits[:n], -np.inf) for logits in (reading.start[row], reading.end[row]))
-        p = (softmax(start) + softmax(end)) / 2
-        base = passage.chunk.start
-        for s in passage.sentences:
-            a, b = s.start - base, s.end - base
-            mass = float(p[inside & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)].sum())
-            key = (window.passage, s.start)
-            best[key] = max(best.get(key, 0.0), mass)
-    out = []
-    for index, passage in enumerate(passages):
-        for s in passage.sentences:
-            if (index, s.start) in best:
-                out.append(Sentence(passage, s.start, s.end, best[(index, s.start)]))
-    return out
-
-
-def is_sentence(text: str) -> bool:
-    """Is `text` a sentence that tells (or the part of one a quote split), not a headline or a question: it ends
-    with punctuation other than a question mark, or is too long for a title? (An interview's questions ask.)"""
-    if text.rstrip(" \"'”’)").endswith("?"):
-        return False
-    return ends_sentence(text, ".!?…,;:") or len(text.split()) > 20
-
-
-def similar(a: str, b: str, overlap: float = 0.6) -> bool:
-    """Do two sentences say much the same (their stemmed content words overlap by `overlap` or more)?"""
-    x, y = set(terms(a)), set(terms(b))
-    return bool(x and y) and len(x & y) / min(len(x), len(y)) >= overlap
 
 
 class StoryAnswerer:
@@ -127,12 +70,14 @@ class StoryAnswerer:
             return going_on
         if kind != REASON and passages:
             best = top_passage(passages, decided.citations[0]) if decided.citations else found or passages[0]
-            latest = newest(same_story(question, passages, best, texts), best, texts, self.linker)
-            article = latest if kind == NEWEST else best
+            if kind == NEWEST:
+                told = [newest(same_story(question, passages, best, texts), best, texts, self.linker)]
+            else:
+                told = developments(question, passages, best, texts, self.linker, self.max_sentences)
             # an account or the latest is told by the article's lead (news puts what happened first); given when
             # the reader answers from the passages, or, unsure, when the article names all the question names
-            if not decided.abstained or covers(question, article, texts[article.source]):
-                return self.lead_answer(kind, question, article, latest, passages, texts, decided, reading)
+            if not decided.abstained or covers(question, told[0], texts[told[0].source]):
+                return self.lead_answer(kind, question, told, passages, texts, decided, reading)
         if decided.abstained or not decided.citations:
             # a reason the reader finds no span for may still be there (its refusal told the development why
             # questions the article answers from those it does not no better than chance): an article about what
@@ -152,7 +97,7 @@ class StoryAnswerer:
         after = next_article(question, passages, texts, {q.source for q in self.said}, self.linker)
         alone = replace(decided, citations=[])
         for article in ([after, last] if asks_what_next(question) else [last, after]):
-            told = self.lead_answer(ACCOUNT, question, article, article, passages, texts, alone, reading) if article else None
+            told = self.lead_answer(ACCOUNT, question, [article], passages, texts, alone, reading) if article else None
             if told and told.abstain_reason != "nothing-more":
                 return told
         return None
@@ -183,18 +128,18 @@ class StoryAnswerer:
         ordered = chosen[:opened] + sorted(chosen[opened:], key=lambda c: (c[0].meta.published or "9999", c[0].source, c[1]))
         return self.quoted(decided, ordered, texts, "")
 
-    def lead_answer(self, kind: str, question: str, article: Passage, latest: Passage, passages: list[Passage],
+    def lead_answer(self, kind: str, question: str, told: list[Passage], passages: list[Passage],
                     texts: dict[str, str], decided: Answer, reading: Reading | None) -> Answer:
         """The article's first sentences, then its sentence with the reader's best evidence (the part of the
         story the question asks about), then the reader's own sentence if it says something else. An account of
-        a story told over several articles opens with how it began and how it stands: each article's lead."""
+        a story that went on in later articles (`told` after the article) is told by each one's lead, oldest first:
+        how it began and each turn to how it stands."""
         chosen: list[tuple[Passage, int, int]] = []
-        later = kind == ACCOUNT and (latest.meta.published or "") > (article.meta.published or "")
-        first = 1 if later else self.latest_lead if kind == NEWEST else self.lead
-        for a, b in self.unsaid_lead(article.source, texts[article.source], first):
-            self.add(chosen, article, a, b, texts)
-        for a, b in self.unsaid_lead(latest.source, texts[latest.source], 1) if later else []:
-            self.add(chosen, latest, a, b, texts)
+        article = told[0]
+        first = 1 if len(told) > 1 else self.latest_lead if kind == NEWEST else self.lead
+        for p in told:
+            for a, b in self.unsaid_lead(p.source, texts[p.source], first):
+                self.add(chosen, p, a, b, texts)
         read = passages[: self.base.passages]
         if article not in read:  # the newest article on the story may rank below the passages read
             read, reading = [article], self.base.reading(question, [article])
@@ -230,7 +175,8 @@ class StoryAnswerer:
         taken = [(p.source, a, b) for p, a, b in chosen] + list(self.said)  # chosen here, or quoted before
         if (len(chosen) >= min(most or self.max_sentences, self.max_sentences) or words + len(body.split()) > self.max_words
                 or any(source == passage.source and a < end and start < b for source, a, b in taken)
-                or any(similar(body, texts[p.source][a:b]) for p, a, b in chosen)):
+                or any(similar(body, texts[p.source][a:b], SAME_DAY_OVERLAP if p.meta.published == passage.meta.published
+                                   else LATER_OVERLAP) for p, a, b in chosen)):
             return
         chosen.append((passage, start, end))
 
@@ -254,25 +200,6 @@ class StoryAnswerer:
 
     def answer_stream(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int):
         yield self.answer(question, passages, texts, searched_docs)
-
-
-def following(passage: Passage, end: int, text: str) -> tuple[int, int] | None:
-    """The sentence after the one ending at `end` in its passage, unless it is a headline. A news paragraph is often one
-    sentence, so the next one may open the next paragraph."""
-    after = min((s for s in passage.sentences if s.start >= end), key=lambda s: s.start, default=None)
-    return (after.start, after.end) if after and is_sentence(text[after.start:after.end]) else None
-
-
-def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:
-    """The offsets of a document's first `n` sentences (front matter and headlines skipped)."""
-    spans: list[tuple[int, int]] = []
-    for a, b in parse_document(doc_id, text).segments:
-        for start, end in sentence_spans(text, a, b):
-            if is_sentence(text[start:end]):
-                spans.append((start, end))
-                if len(spans) == n:
-                    return spans
-    return spans
 
 
 def with_note(answer: Answer, mention: Passage, question: str) -> Answer:

@@ -5,11 +5,13 @@ article is about what the question asks at all.
 about. A story answer without the reader's span is told from the first retrieved article that covers the question
 (`about`); a story is the best article and the retrieved ones covering the question as it does (`same_story`:
 over thousands of articles, naming the same place is not enough), linked to it by their words (`linking`); the
-latest is its newest dated article (`newest`)."""
+latest is its newest dated article (`newest`), and an account tells the best one and how its story went on after it
+(`developments`)."""
 
 from __future__ import annotations
 
 import calendar
+import re
 
 from .linking import Linker
 from .retrieval import Passage
@@ -51,9 +53,29 @@ def newest(story: list[Passage], best: Passage, texts: dict[str, str] | None = N
     return best
 
 
+def developments(question: str, passages: list[Passage], best: Passage, texts: dict[str, str],
+                 linker: Linker | None = None, most: int = 4) -> list[Passage]:
+    """An account's articles: `best`, then how its story went on, oldest first: the story's retrieved articles
+    (`same_story`, linked to `best`) published on its day or after, at most `most` in all (the newest always, the
+    others by rank). Only `best` when none is (an earlier article of another story covers a question as well: "the
+    2008 budget deficit" is named in a 2007 one on Iraq's funding)."""
+    when = best.meta.published or ""
+    later: dict[str, Passage] = {}
+    for p in same_story(question, passages, best, texts):
+        if (p.source not in later and p.source != best.source and when and (p.meta.published or "") >= when
+                and of_story(p.source, best.source, texts, linker)):
+            later[p.source] = p
+    if not later or all(p.meta.published == when for p in later.values()):  # one day's versions tell one event
+        return [best]
+    last = max(later.values(), key=lambda p: p.meta.published or "")
+    told = [last] + [p for p in later.values() if p is not last][: most - 2]
+    return [best] + sorted(told, key=lambda p: (p.meta.published or "", p.source))
+
+
 # the words a story question asks with ("where does it stand", "the newest"), not its subject, beyond the generic
 # words of any question (`text.content_terms` leaves out "latest", "situation", "summarise" …)
 _ASKING = frozenset(terms("newest current stand"))
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
 def covers(question: str, article: Passage, text: str) -> bool:
@@ -67,6 +89,11 @@ def covers(question: str, article: Passage, text: str) -> bool:
     by_acronym = spelled(question, text, said)
     wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
     found = set(terms(whole)) | set(terms(" ".join(by_acronym)))
+    years = {n for n in names if _YEAR.fullmatch(n)}
+    if len(years) > 1:  # "in 2007 and 2008": a story over those years, each article one of them
+        names, wanted = names - years, wanted - years
+        if not years & said:
+            return False
     return bool(names) and named(names, said | by_acronym) == names and 2 * len(wanted & found) > len(wanted)
 
 

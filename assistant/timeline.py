@@ -4,7 +4,7 @@ The story is what the question is about: the retrieved articles, near-duplicate 
 what the question names (its proper names and numbers; for a question that names none, those whose passage covers
 most of its words), share the best-matching article's words (`linking`), and were published within `window_days`
 of it. Each article contributes the sentence of its best passage where the reader puts most of its answer evidence
-(`story.sentence_evidence`), quoted verbatim and cited.
+(`sentences.sentence_evidence`), quoted verbatim and cited.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .citations import Citation
 from .linking import Linker
 from .options import AskOptions
 from .retrieval import Passage
-from .story import is_sentence, sentence_evidence
+from .sentences import is_sentence, sentence_evidence
 from .story_scope import names_in
 from .text import question_anchors
 

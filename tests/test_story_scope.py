@@ -22,6 +22,35 @@ def test_a_name_is_said_by_its_acronym_and_an_acronym_by_the_name_spelled_out():
     assert spelled("What did the AWB pay?", "The board paid", {"the", "board", "paid"}) == set()
 
 
+def test_a_question_over_several_years_is_covered_by_an_article_of_any_of_them():
+    """"Musharraf's fall from power in 2007 and 2008": no one article names both years; each names one."""
+    quits = passage("quits.md", "Musharraf gave up power as army chief.", published="2007-11-29")
+    resigns = passage("resigns.md", "Musharraf resigned from power as president.", published="2008-08-18")
+    older = passage("coup.md", "Musharraf took power in a coup.", published="1999-10-12")
+    question = "Recap Pervez Musharraf's fall from power in 2007 and 2008"
+    assert covers(question.replace("Pervez ", ""), quits, quits.text) and covers(question.replace("Pervez ", ""), resigns, resigns.text)
+    assert not covers(question.replace("Pervez ", ""), older, older.text)  # neither year
+    assert not covers(question, quits, quits.text)  # every other name still counts
+
+
+def test_an_account_tells_its_article_then_how_the_story_went_on_oldest_first():
+    from assistant.story_scope import developments
+
+    texts = {"start.md": "Riots broke out in Paris's suburbs.", "spread.md": "The riots in Paris's suburbs spread.",
+             "curfew.md": "Curfews ended the riots in Paris's suburbs.", "before.md": "Paris's suburbs riots feared.",
+             "same.md": "Riots broke out in Paris's suburbs, police said."}
+    dates = {"start.md": "2005-10-28", "spread.md": "2005-11-03", "curfew.md": "2005-11-14", "before.md": "2005-10-01",
+             "same.md": "2005-10-28"}
+    start, spread, curfew, before, same = (passage(s, t, published=dates[s]) for s, t in texts.items())
+    question = "Summarise the riots in Paris's suburbs"
+    told = developments(question, [start, curfew, before, spread], start, texts)
+    assert [p.source for p in told] == ["start.md", "spread.md", "curfew.md"]  # not the earlier one, in time order
+    assert [p.source for p in developments(question, [start, curfew, spread], start, texts, most=2)] == [
+        "start.md", "curfew.md"]  # the newest always
+    assert developments(question, [curfew, start, spread], curfew, texts) == [curfew]  # nothing came after
+    assert developments(question, [start, same], start, texts) == [start]  # one day's versions tell one event
+
+
 def test_an_article_naming_the_question_s_organisation_by_its_acronym_covers_it():
     report = passage("awb.md", "The Cole Inquiry found that AWB paid kickbacks to Iraq.", published="2006-11-27")
     assert covers("Tell me about the Cole Inquiry report into the Australian Wheat Board", report, report.text)

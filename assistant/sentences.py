@@ -1,0 +1,100 @@
+"""Sentences of retrieved passages: the reader's evidence for each, which ones tell, which repeat, an article's lead.
+
+A story answer, a timeline and the newest-articles digest quote whole sentences, never a model's words. These are
+their shared pieces: `sentence_evidence` scores every sentence by the share of the reader's answer-start and
+answer-end probability inside it (what the reader learnt on SQuAD points at the sentences that answer);
+`is_sentence` keeps headlines and an interview's questions out; `similar` tells a sentence that says what another
+already said (a near-duplicate story's lead); `lead_spans` finds an article's first sentences (news puts what
+happened first) and `following` the sentence after one (a reason often goes on there).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .chunking import ends_sentence, sentence_spans
+from .documents import parse_document
+from .reader import Reading
+from .retrieval import Passage
+from .text import terms
+
+# two sentences of one day's articles (or undated) that share this much say the same; a later article's lead repeats
+# the story's names and descriptions ("Morgan Tsvangirai, leader of Zimbabwe's main opposition party …") to tell
+# what is new ("… will pull out of the race"), so it must share more to repeat an earlier one
+SAME_DAY_OVERLAP, LATER_OVERLAP = 0.6, 0.8
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One candidate sentence of a passage, in document offsets, with the reader's evidence for it."""
+
+    passage: Passage
+    start: int
+    end: int
+    evidence: float  # the share of the reader's start and end probability inside the sentence (0–1)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits - logits.max())
+    return e / e.sum()
+
+
+def sentence_evidence(reading: Reading, passages: list[Passage]) -> list[Sentence]:
+    """Every sentence of the read passages with its evidence (its best window, where windows overlap)."""
+    best: dict[tuple[int, int], float] = {}
+    for row, window in enumerate(reading.windows):
+        passage = passages[window.passage]
+        offsets = np.array([o if o[1] > o[0] else (-1, -1) for o in window.offsets])
+        n = len(window.ids)
+        inside = offsets[:, 0] >= 0
+        keep = inside.copy()
+        keep[0] = True  # [CLS]: "no answer here"
+        start, end = (np.where(keep, logits[:n], -np.inf) for logits in (reading.start[row], reading.end[row]))
+        p = (softmax(start) + softmax(end)) / 2
+        base = passage.chunk.start
+        for s in passage.sentences:
+            a, b = s.start - base, s.end - base
+            mass = float(p[inside & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)].sum())
+            key = (window.passage, s.start)
+            best[key] = max(best.get(key, 0.0), mass)
+    out = []
+    for index, passage in enumerate(passages):
+        for s in passage.sentences:
+            if (index, s.start) in best:
+                out.append(Sentence(passage, s.start, s.end, best[(index, s.start)]))
+    return out
+
+
+def is_sentence(text: str) -> bool:
+    """Is `text` a sentence that tells (or the part of one a quote split), not a headline or a question: it ends
+    with punctuation other than a question mark, or is too long for a title? (An interview's questions ask.)"""
+    if text.rstrip(" \"'”’)").endswith("?"):
+        return False
+    return ends_sentence(text, ".!?…,;:") or len(text.split()) > 20
+
+
+def similar(a: str, b: str, overlap: float = SAME_DAY_OVERLAP) -> bool:
+    """Do two sentences say much the same (their stemmed content words overlap by `overlap` or more)?"""
+    x, y = set(terms(a)), set(terms(b))
+    return bool(x and y) and len(x & y) / min(len(x), len(y)) >= overlap
+
+
+def following(passage: Passage, end: int, text: str) -> tuple[int, int] | None:
+    """The sentence after the one ending at `end` in its passage, unless it is a headline. A news paragraph is often one
+    sentence, so the next one may open the next paragraph."""
+    after = min((s for s in passage.sentences if s.start >= end), key=lambda s: s.start, default=None)
+    return (after.start, after.end) if after and is_sentence(text[after.start:after.end]) else None
+
+
+def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:
+    """The offsets of a document's first `n` sentences (front matter and headlines skipped)."""
+    spans: list[tuple[int, int]] = []
+    for a, b in parse_document(doc_id, text).segments:
+        for start, end in sentence_spans(text, a, b):
+            if is_sentence(text[start:end]):
+                spans.append((start, end))
+                if len(spans) == n:
+                    return spans
+    return spans
