@@ -112,15 +112,21 @@ def sides(question: str) -> tuple[str, str] | None:
 
 def compare_answer(question: str, answers: tuple[Answer, Answer], labels: tuple[str, str]) -> Answer:
     """Two side answers as one: a line per side (its direct answer and quote, or "the corpus does not say"), the
-    citations renumbered, the least sure side's band; refused only when neither side is answered."""
+    citations renumbered (a sentence the first side quoted is pointed to, not quoted again), the least sure side's
+    band; refused only when neither side is answered."""
     lines, citations, n = [], [], 0
+    numbers: dict[tuple[str, int, int], int] = {}  # a sentence both sides quote is quoted once, then pointed to
     for label, side in zip(labels, answers):
         if side.abstained or not side.citations:
             lines.append(f"{label}: {UNKNOWN}")
             continue
         quoted = []
         for c in side.citations:
+            if (c.source, c.start, c.end) in numbers:
+                quoted.append(f"[{numbers[c.source, c.start, c.end]}] (quoted above)")
+                continue
             n += 1
+            numbers[c.source, c.start, c.end] = n
             citations.append(replace(c, n=n))
             quoted.append(f"“{' '.join(c.text.split())}” [{n}]")
         lines.append(f"{label}: {side.short + ' — ' if side.short else ''}{' '.join(quoted)}")

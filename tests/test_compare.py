@@ -86,3 +86,15 @@ def test_a_side_without_an_answer_says_so_and_two_refusals_refuse():
     assert compare_answer("Compare A and B", (no, no), ("A", "B")).abstained
 
 
+def test_a_sentence_both_sides_quote_is_quoted_once_and_pointed_to():
+    from assistant.compare import compare_answer
+
+    pardon = Citation(1, "a.txt", "Pardoned", "She was sentenced to 15 days, then pardoned.", 0, 44, 0.5)
+    home = Citation(2, "b.txt", "Home", "She is back home.", 0, 17, 0.5)
+    faced = Answer("Tell me about the punishment she faced", "…", False, [pardon], confidence=0.5, band="unsure")
+    given = Answer("Tell me about the sentence she was given", "…", False, [pardon, home], confidence=0.5, band="unsure")
+    both = compare_answer("How did the punishment she faced compare with the sentence she was given?", (faced, given),
+                          ("the punishment she faced", "the sentence she was given"))
+    assert both.answer.split("\n") == ["the punishment she faced: “She was sentenced to 15 days, then pardoned.” [1]",
+                                        "the sentence she was given: [1] (quoted above) “She is back home.” [2]"]
+    assert [(c.n, c.source) for c in both.citations] == [(1, "a.txt"), (2, "b.txt")]
