@@ -131,7 +131,8 @@ class StoryAnswerer:
     def lead_answer(self, kind: str, question: str, told: list[Passage], passages: list[Passage],
                     texts: dict[str, str], decided: Answer, reading: Reading | None) -> Answer:
         """The article's first sentences, then its sentence with the reader's best evidence (the part of the
-        story the question asks about), then the reader's own sentence if it says something else. An account of
+        story the question asks about) and the sentence after it, then the reader's own sentence if it says
+        something else. An account of
         a story that went on in later articles (`told` after the article) is told by each one's lead, oldest first:
         how it began and each turn to how it stands."""
         chosen: list[tuple[Passage, int, int]] = []
@@ -148,12 +149,17 @@ class StoryAnswerer:
         if inside:
             best = max(inside, key=lambda s: s.evidence)
             self.add(chosen, article, best.start, best.end, texts)
+            if after := following(best.passage, best.end, texts[article.source]):  # its context, as for a reason
+                self.add(chosen, article, *after, texts)
         if decided.citations:
             cited = decided.citations[0]
             self.add(chosen, top_passage(passages, cited), cited.start, cited.end, texts)
         if kind == NEWEST and len(chosen) < self.lead:  # its evidence was in its lead: the lead goes on
             for a, b in lead_spans(article.source, texts[article.source], self.lead)[first:]:
                 self.add(chosen, article, a, b, texts)
+        if len(told) > 1:  # a story told article by article reads in time: each article's sentences together
+            order = {p.source: i for i, p in enumerate(sorted(told, key=lambda p: p.meta.published or ""))}
+            chosen.sort(key=lambda c: (order.get(c[0].source, len(order)), c[1]))
         if not chosen:  # all it has was quoted before in this conversation (or it has no sentence at all)
             return replace(decided, answer=NOTHING_MORE, abstained=True, citations=[], short="", band="refused",
                            abstain_reason="nothing-more") if self.said else decided
