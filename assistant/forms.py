@@ -17,7 +17,7 @@ _REPORTING = (r"(?:say|said|tell|told|agree|agreed|find|found|announce|announced
               r"reported|reveal|revealed|propose|proposed|promise|promised|warn|warned|argue|argued|conclude|"
               r"concluded|show|showed|plan|planned|talk|talked|speak|spoke|discuss|discussed|write|wrote|describe|"
               r"described|comment|commented|demand|demanded|urge|urged|recommend|recommended|admit|admitted|deny|denied|"
-              r"suggest|suggested|rule|ruled)")
+              r"suggest|suggested)")
 # a request put politely ("can you summarise …", "please tell me about …", "I'd like to know why …") asks the same,
 # and so does a question embedded in one ("tell me why …", "do you know what X said …", "I wonder how …")
 _EMBEDS = r"(?:tell me|explain|do you know|does anyone know|any idea|i wonder|i'?d like to know|i want to know)\s+"
@@ -50,23 +50,29 @@ _ACCOUNT_FORM = re.compile(
     r"tell me (?:about|more|everything|all about)\b|what (?:are|were) the (?:details|highlights) of\b|explain\b|"
     r"describe\b|brief me\b|what do (?:we|you) know about\b|what came of\b|what (?:is|was|were) the reactions? to\b|"
     r"what (?:were|are) the (?:main|key|major)\b|(?:an? |the )?(?:summary|overview|rundown|recap|key points|main points)"
-    r" (?:of|on)\b|\bthe (?:whole|full|entire|complete) story\b"
+    r" (?:of|on)\b"
     r"|what (?:is|was|are|were)\b.{1,80}?\babout\W*$"  # "what is the new audiotape about?"
     # "What else?", "And then?", "Go on": the story goes on (in a conversation, its subject carried in brackets)
     r"|^\W*(?:and\s+|so\s+)?(?:then|what else|then what|what next|what then|after that|go on|keep going|continue|more)"
     r"\W*(?:\(.*\))?\W*$"
     # what someone said, agreed, found...: the content of an account (English verbs of reporting)
-    r"|what (?:else )?(?:did|does|do|has|have|had|will)\b.{1,80}?\b" + _REPORTING + r"\b|what are\b.{1,60}?\bplans\b)"
+    r"|what (?:else )?(?:did|does|do|has|have|had|will)\b.{1,80}?\b" + _REPORTING + r"\b|what are\b.{1,60}?\bplans\b"
+    # what a court ruled (the verb, not "the new rule" or who "ruled Iraq")
+    r"|what (?:did|does|do|has|have|had|will)\b.{1,80}?\brul(?:e|ed)\b(?=\W*$|\s+(?:on|that|against|in favou?r|about)\b))"
     # embedded, the same without the auxiliary: "tell me what the mayor said about …"
     r"|^\W*(?:please\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?)?" + _EMBEDS + r"what\b.{1,80}?\b" + _REPORTING
-    + r"\b", re.I)
+    + r"\b|\b(?:the|a) (?:whole|full|entire|complete) story\b", re.I)
 
 
 # "How did the talks go?", "How did the crisis unfold?": how events went is told by an account, not a reason
+# (its subject never crosses a comma or another question word: "how did the police find out where he went?" asks how
+# they found out; "develop" and "end" close the question: "how did the storm develop over the sea?" is a process)
 _UNFOLDING = re.compile(
-    _ASKS + r"how\s+(?:(?:did|do|does|has|have|is|are|was|were|will)\s+)?.{1,80}?\b(?:unfold(?:ed|ing)?|go(?:ne|ing)?|"
-    r"went|develop(?:ed|ing)?|progress(?:ed|ing)?|play(?:ed|ing)? out|evolv(?:e|ed|ing)|turn(?:ed)? out|end(?:ed)?)"
-    r"\b(?=\W*$|\s+(?:in|after|during|over|since|so far|at|on|between)\b)", re.I)
+    _ASKS + r"how\s+(?:(?:did|do|does|has|have|is|are|was|were|will)\s+)?"
+    r"(?:(?!\b(?:where|which|what|who|whom|when|how|why|whether|if)\b)[^,;?]){1,80}?"
+    r"\b(?:(?:unfold(?:ed|ing)?|go(?:ne|ing)?|went|progress(?:ed|ing)?|play(?:ed|ing)? out|evolv(?:e|ed|ing)|turn(?:ed)? out)"
+    r"\b(?=\W*$|\s+(?:so far|after|during|over|since|between|in(?! the end\b))\b)|(?<!the )(?:develop(?:ed)?|end(?:ed)?)\W*$)",
+    re.I)
 
 
 def question_form(question: str) -> str:

@@ -20,9 +20,9 @@ from .reader import Reading
 from .retrieval import Passage
 from .text import terms
 
-# two sentences of one day's articles (or undated) that share this much say the same; a later article's lead repeats
-# the story's names and descriptions ("Morgan Tsvangirai, leader of Zimbabwe's main opposition party …") to tell
-# what is new ("… will pull out of the race"), so it must share more to repeat an earlier one
+# two sentences that share this much of their words say the same; a later day's article's lead repeats the story's
+# names and descriptions ("Morgan Tsvangirai, leader of Zimbabwe's main opposition party …") to tell what is new
+# ("… will pull out of the race"), so it must share more to repeat an earlier day's sentence
 SAME_DAY_OVERLAP, LATER_OVERLAP = 0.6, 0.8
 
 

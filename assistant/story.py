@@ -17,11 +17,12 @@ passages, each quoted verbatim with its citation:
   article or one linked to it, near-duplicates dropped, oldest article first, then document order.
 - An account (what happened, summarise, tell me about, what did X say) quotes its article's first sentences:
   news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
-  19 times in 20). When its story went on in later articles, each one's lead is quoted after the article's, oldest
-  first: how it began and each turn since (`story_scope.developments`). The latest on a story quotes the newest retrieved article of the best one's story (covering
-  the question, and linked to it by their words: `story_scope`), "As of <date>:". Both are given when the reader
-  answers, and, marked unsure, when it finds no span but a retrieved article names every name and number of the
-  question and says most of what it is about (`story_scope.covers`); otherwise they are refused like any answer.
+  19 times in 20). When its story went on in later articles, each one's lead is quoted after the article's, in
+  time: how it began and each turn since (`story_scope.developments`). The latest on a story quotes the newest
+  retrieved article of the best one's story (covering the question, and linked to it by their words:
+  `story_scope`), "As of <date>:". Both are given when the reader answers, and, marked unsure, when it finds no
+  span but a retrieved article names every name and number of the question (of a span of years, one) and says
+  most of what it is about (`story_scope.covers`); otherwise they are refused like any answer.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from .linking import Linker
 from .reader import Reading
 from .retrieval import Passage
 from .sentences import LATER_OVERLAP, SAME_DAY_OVERLAP, following, is_sentence, lead_spans, sentence_evidence, similar
-from .story_scope import about, covers, developments, newer_mention, newest, next_article, of_story, same_story
+from .story_scope import about, covers, day, developments, newer_mention, newest, next_article, of_story, same_story
 from .text import named_phrases
 
 # a reason or process: its sentence, its context and one more (a fourth added no gold sentence on the development
@@ -130,15 +131,15 @@ class StoryAnswerer:
 
     def lead_answer(self, kind: str, question: str, told: list[Passage], passages: list[Passage],
                     texts: dict[str, str], decided: Answer, reading: Reading | None) -> Answer:
-        """The article's first sentences, then its sentence with the reader's best evidence (the part of the
-        story the question asks about) and the sentence after it, then the reader's own sentence if it says
-        something else. An account of
-        a story that went on in later articles (`told` after the article) is told by each one's lead, oldest first:
-        how it began and each turn to how it stands."""
+        """The article's (`told[0]`) first sentences, then its sentence with the reader's best evidence (the part of
+        the story the question asks about) and the sentence after it, then the reader's own sentence if it says
+        something else, while there is room. A story that went on in later articles (the rest of `told`) is told by
+        each one's first sentence instead, in time: how it began and each turn to how it stands (the newest before
+        the middle ones, should the room run out); four such leads fill the answer."""
         chosen: list[tuple[Passage, int, int]] = []
         article = told[0]
         first = 1 if len(told) > 1 else self.latest_lead if kind == NEWEST else self.lead
-        for p in told:
+        for p in told[:1] + told[-1:] + told[1:-1] if len(told) > 1 else told:
             for a, b in self.unsaid_lead(p.source, texts[p.source], first):
                 self.add(chosen, p, a, b, texts)
         read = passages[: self.base.passages]
@@ -158,7 +159,7 @@ class StoryAnswerer:
             for a, b in lead_spans(article.source, texts[article.source], self.lead)[first:]:
                 self.add(chosen, article, a, b, texts)
         if len(told) > 1:  # a story told article by article reads in time: each article's sentences together
-            order = {p.source: i for i, p in enumerate(sorted(told, key=lambda p: p.meta.published or ""))}
+            order = {p.source: i for i, p in enumerate(told)}  # `developments` gives them in time
             chosen.sort(key=lambda c: (order.get(c[0].source, len(order)), c[1]))
         if not chosen:  # all it has was quoted before in this conversation (or it has no sentence at all)
             return replace(decided, answer=NOTHING_MORE, abstained=True, citations=[], short="", band="refused",
@@ -175,14 +176,15 @@ class StoryAnswerer:
     def add(self, chosen: list[tuple[Passage, int, int]], passage: Passage, start: int, end: int,
             texts: dict[str, str], most: int | None = None) -> None:
         """Add a sentence unless the answer is full (`most` sentences, at most `max_sentences`), it overlaps or
-        repeats one already chosen, or it is too long."""
+        repeats one already chosen, or it is too long. A sentence of another day's article (which names the story
+        again to say what is new) repeats one only when it shares `LATER_OVERLAP` of its words."""
         body = texts[passage.source][start:end]
         words = sum(len(texts[p.source][a:b].split()) for p, a, b in chosen)
         taken = [(p.source, a, b) for p, a, b in chosen] + list(self.said)  # chosen here, or quoted before
         if (len(chosen) >= min(most or self.max_sentences, self.max_sentences) or words + len(body.split()) > self.max_words
                 or any(source == passage.source and a < end and start < b for source, a, b in taken)
-                or any(similar(body, texts[p.source][a:b], SAME_DAY_OVERLAP if p.meta.published == passage.meta.published
-                                   else LATER_OVERLAP) for p, a, b in chosen)):
+                or any(similar(body, texts[p.source][a:b], LATER_OVERLAP if day(p) and day(passage)
+                                   and day(p) != day(passage) else SAME_DAY_OVERLAP) for p, a, b in chosen)):
             return
         chosen.append((passage, start, end))
 

@@ -1,12 +1,12 @@
-"""Which retrieved articles a story question is about: the best one's story, its newest article, and whether an
-article is about what the question asks at all.
+"""Which retrieved articles a story question is about: the best one's story, its newest article, how it went on,
+and whether an article is about what the question asks at all.
 
-`covers` is that test: the article names every name and number of the question and says most of what it asks
-about. A story answer without the reader's span is told from the first retrieved article that covers the question
-(`about`); a story is the best article and the retrieved ones covering the question as it does (`same_story`:
-over thousands of articles, naming the same place is not enough), linked to it by their words (`linking`); the
-latest is its newest dated article (`newest`), and an account tells the best one and how its story went on after it
-(`developments`)."""
+`covers` is that test: the article names every name and number of the question (of a span of years, one) and says
+most of what it asks about. A story answer without the reader's span is told from the first retrieved article that
+covers the question (`about`); a story is the best article and the retrieved ones covering the question as it does
+(`same_story`: over thousands of articles, naming the same place is not enough), linked to it by their words
+(`linking`); the latest is its newest dated article (`newest`), and an account tells the best one and how its story
+went on after it (`developments`)."""
 
 from __future__ import annotations
 
@@ -56,33 +56,39 @@ def newest(story: list[Passage], best: Passage, texts: dict[str, str] | None = N
 def developments(question: str, passages: list[Passage], best: Passage, texts: dict[str, str],
                  linker: Linker | None = None, most: int = 4) -> list[Passage]:
     """An account's articles: `best`, then how its story went on, oldest first: the story's retrieved articles
-    (`same_story`, linked to `best`) published on its day or after, at most `most` in all (the newest always, the
-    others by rank). Only `best` when none is (an earlier article of another story covers a question as well: "the
-    2008 budget deficit" is named in a 2007 one on Iraq's funding)."""
-    when = best.meta.published or ""
+    (`same_story`, linked to `best`) published on a later day, at most `most` in all (the newest always, the others by
+    rank; one day's other articles are versions of its event). Earlier articles are not told: an older article of
+    another story may cover the question as well ("the 2008 budget deficit" is named in a 2007 one on Iraq's funding).
+    Only `best` when nothing came after it."""
     later: dict[str, Passage] = {}
     for p in same_story(question, passages, best, texts):
-        if (p.source not in later and p.source != best.source and when and (p.meta.published or "") >= when
+        if (p.source not in later and day(best) and day(p) > day(best)
                 and of_story(p.source, best.source, texts, linker)):
             later[p.source] = p
-    if not later or all(p.meta.published == when for p in later.values()):  # one day's versions tell one event
+    if not later or most < 2:
         return [best]
-    last = max(later.values(), key=lambda p: p.meta.published or "")
+    last = max(later.values(), key=day)
     told = [last] + [p for p in later.values() if p is not last][: most - 2]
-    return [best] + sorted(told, key=lambda p: (p.meta.published or "", p.source))
+    return [best] + sorted(told, key=lambda p: (day(p), p.source))
+
+
+def day(article: Passage) -> str:
+    """The day an article was published ("2008-06-22"; "" undated): a timestamp's hour is not a later event."""
+    return (article.meta.published or "")[:10]
 
 
 # the words a story question asks with ("where does it stand", "the newest"), not its subject, beyond the generic
 # words of any question (`text.content_terms` leaves out "latest", "situation", "summarise" …)
 _ASKING = frozenset(terms("newest current stand"))
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def covers(question: str, article: Passage, text: str) -> bool:
     """Is the article about what the question asks: does it name every name and number of the question, and say
     more than half of its content words ("the Mars rover": an article on Mars without a rover does not)? Its date
     counts ("the 2019 crisis"), and a name its acronym ("the Australian Wheat Board" is said by "AWB", and the other
-    way round)."""
+    way round). A question over several years ("Musharraf's fall in 2007 and 2008") is covered by an article
+    published in or between them (no article names them all)."""
     names = set(question_anchors(question))
     whole = f"{text} {dated(article.meta.published)}"
     said = {plain_word(w) for w in whole.split()}
@@ -90,9 +96,10 @@ def covers(question: str, article: Passage, text: str) -> bool:
     wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
     found = set(terms(whole)) | set(terms(" ".join(by_acronym)))
     years = {n for n in names if _YEAR.fullmatch(n)}
-    if len(years) > 1:  # "in 2007 and 2008": a story over those years, each article one of them
+    if len(years) > 1:  # "in 2007 and 2008": a story over those years; an article is of one of them, or between
         names, wanted = names - years, wanted - years
-        if not years & said:
+        published = day(article)[:4]
+        if not (min(years) <= published <= max(years) if published.isdigit() else years & said):
             return False
     return bool(names) and named(names, said | by_acronym) == names and 2 * len(wanted & found) > len(wanted)
 

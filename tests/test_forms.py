@@ -47,8 +47,12 @@ def test_who_when_where_how_many_are_factoid_questions(question):
     ("Walk me through the strike", "account"), ("Give me an account of the strike", "account"),
     ("What's the whole story with the bridge?", "account"), ("How did the talks go?", "account"),
     ("How did the strike unfold?", "account"), ("Tell me how the talks went after the vote", "account"),
-    ("What did the court rule about the bridge?", "account"), ("How did the company go bankrupt?", "reason"),
-    ("How did the fire start?", "reason"),
+    ("What did the court rule about the bridge?", "account"), ("Give me the whole story on the strike", "account"),
+    ("How did the crisis develop?", "account"),
+    # … but how something was done is a process, and "the rule" or "ruled Iraq" no verdict
+    ("How did the company go bankrupt?", "reason"), ("How did the fire start?", "reason"),
+    ("How did the police find out where the suspect went?", "reason"), ("How did Sarkozy win in the end?", "reason"),
+    ("How did Obama go on to win the nomination?", "reason"), ("How did the storm develop over the sea?", "reason"),
     # in a conversation: the story goes on
     ("What else?", "account"), ("And then?", "account"), ("Go on", "account")])
 def test_a_story_question_asks_for_the_latest_a_reason_or_an_account(question, kind):
@@ -76,6 +80,11 @@ def test_a_question_embedded_in_a_request_asks_what_it_would_ask_alone(question,
                                       "Tell me how much it cost", "What company announced record profits?",
                                       "What is the legal status of cannabis?"])
 def test_an_embedded_factoid_and_a_which_question_stay_factoids(question):
+    assert question_form(question) == FACTOID
+
+
+@pytest.mark.parametrize("question", ["What did the new rule require?", "What did Saddam do while he ruled Iraq?"])
+def test_a_rule_that_is_no_verdict_is_still_a_factoid(question):
     assert question_form(question) == FACTOID
 
 
