@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from .retrieval import Passage
 
 UNSURE_LEAD = "Not sure — the closest passage says: "  # opens an answer in the unsure band, in every front end
+UNSURE_LEADS = (UNSURE_LEAD, "Not sure — the closest passages say: ")  # … quoting one sentence, or several
+
+
+def unsure_lead(quotes: int) -> str:
+    """The words an unsure answer opens with: one passage's, or several sentences' (a story told from four
+    articles is no one "closest passage")."""
+    return UNSURE_LEADS[quotes > 1]
 MARKER = re.compile(r"\[(\d+)\]")  # a citation marker, [n], in an answer's text
 
 

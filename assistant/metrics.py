@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .citations import MARKER, UNSURE_LEAD
+from .citations import MARKER, UNSURE_LEADS
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 _PUNCT = set(string.punctuation)
@@ -83,7 +83,9 @@ _SPACED_MARKER = re.compile(r"\s*" + MARKER.pattern)  # a marker with the space 
 def strip_markers(answer: str) -> str:
     """Answer text without its [n] citation markers and an unsure answer's opening words: they are not words
     of the answer."""
-    return _SPACED_MARKER.sub("", answer.removeprefix(UNSURE_LEAD)).strip()
+    for lead in UNSURE_LEADS:
+        answer = answer.removeprefix(lead)
+    return _SPACED_MARKER.sub("", answer).strip()
 
 
 def _unique(retrieved: Iterable[str]) -> list[str]:

@@ -15,7 +15,7 @@ from datetime import date
 from textwrap import shorten
 from urllib.parse import quote as url_quote
 
-from .citations import MARKER, UNSURE_LEAD, Answer, Citation
+from .citations import MARKER, UNSURE_LEAD, Answer, Citation, unsure_lead
 from .documents import Meta
 from .escaping import attr, text
 from .retrieval import Passage
@@ -108,7 +108,7 @@ def answer_html(answer: Answer, turn: str = "0") -> str:
                 f'{confidence_badge(answer)}')
     elif answer.form == "story":  # several quoted sentences, each with its chip, outlet and date
         unsure = answer.band == "unsure"
-        lead = f'<div class="unsure-note">{text(UNSURE_LEAD.strip())}</div>' if unsure else ""
+        lead = f'<div class="unsure-note">{text(unsure_lead(len(answer.citations)).strip())}</div>' if unsure else ""
         lead += f'<div class="story-opening">{text(answer.opening)}</div>' if answer.opening else ""  # "As of …:"
         body = lead + "".join(story_sentence(c, answer, chips[c.n]) for c in answer.citations)
         body += (f'<div class="story-note">{text(answer.note)}</div>' if answer.note else "") + confidence_badge(answer)

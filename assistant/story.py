@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .answering import ReaderAnswerer
-from .citations import UNSURE_LEAD, Answer, Citation, Quoted
+from .citations import Answer, Citation, Quoted, unsure_lead
 from .forms import ACCOUNT, NEWEST, REASON, STORY, asks_what_next, story_kind
 from .linking import Linker
 from .reader import Reading
@@ -202,7 +202,7 @@ class StoryAnswerer:
         citations = [Citation(n, p.source, p.title, texts[p.source][a:b], a, b, score)
                      for n, (p, a, b) in enumerate(chosen, start=1)]
         body = " ".join(f"{' '.join(c.text.split())} [{c.n}]" for c in citations)
-        lead = UNSURE_LEAD if decided.band == "unsure" else ""
+        lead = unsure_lead(len(citations)) if decided.band == "unsure" else ""
         return replace(decided, answer=f"{lead}{opening}{body}", citations=citations, short="", form=STORY,
                        opening=opening.strip())
 

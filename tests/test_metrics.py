@@ -191,6 +191,8 @@ def test_citation_markers_are_not_part_of_the_answer():
     from assistant.metrics import case_metrics, strip_markers, summarize
 
     assert strip_markers("Gloria Allred represents them [1] and [12].") == "Gloria Allred represents them and."
+    for lead in ("Not sure — the closest passage says: ", "Not sure — the closest passages say: "):  # nor its band's
+        assert strip_markers(f"{lead}The bridge reopened. [1]") == "The bridge reopened."
     m = case_metrics(["d"], ["d"], "Gloria Allred [1]", False, ["d"], ["Gloria Allred"], True)
     assert m["em"] == 1.0 and m["f1"] == 1.0
     case = {**m, "answerable": True, "abstained": False, "latency_ms": 1.0, "answer": "Gloria Allred [1]"}

@@ -241,7 +241,8 @@ def test_a_reason_the_reader_finds_no_span_for_is_quoted_unsure_from_an_article_
     answers from those it does not), but the article is about what it asks: its best evidence is quoted, unsure."""
     answer = dreamliner.ask("Why is Boeing's 787 Dreamliner supposed to burn less fuel than other airliners?")
     assert not answer.abstained and answer.band == "unsure" and answer.form == "story"
-    assert answer.answer.startswith("Not sure") and 2 <= len(answer.citations) <= 3
+    assert answer.answer.startswith("Not sure — the closest passages say: ") and 2 <= len(answer.citations) <= 3
+    assert '<div class="unsure-note">Not sure — the closest passages say:</div>' in answer_html(answer)
     assert {c.source for c in answer.citations} == {"wikinews-en-276079.md"}
     assert any("fuel efficiency" in c.text for c in answer.citations)
     texts = dreamliner.index.texts(["wikinews-en-276079.md"])
