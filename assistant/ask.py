@@ -203,7 +203,8 @@ class AskPipeline:
         if isinstance(answerer, ReaderAnswerer) and question_form(condensed.question) == STORY:
             answerer = StoryAnswerer(answerer, max_sentences=self.reading.story_sentences,
                                      max_words=self.reading.story_words, relative=self.reading.story_relative,
-                                     linker=self.linker(), said=condensed.said)
+                                     linker=self.linker(), said=condensed.said,
+                                     reason_passages=self.reading.story_reason_passages)
         yield from answerer.answer_stream(condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
 
     @staticmethod

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     story_words: int = Field(150, ge=20, le=400, description="Most words quoted in the answer to a story question.")
     story_relative: float = Field(0.3, ge=0.0, le=1.0, description="A story sentence joins the answer when the "
                                   "reader's evidence for it is at least this share of the best sentence's.")
+    story_reason_passages: int = Field(5, ge=1, le=20, description="Top passages a why / how answer's sentences are "
+                                       "looked for in (the reader's decision reads `answer_passages`).")
     reader_model: str = Field("", description="The reader's ONNX file; empty = the one shipped in assistant/models/.")
     retrieval_weight: float = Field(0.0, description="Weight of the retrieval score beside the reader's confidence "
                                                      "when picking the answer among passages.")
@@ -148,7 +150,7 @@ class Settings(BaseSettings):
     def reading(self) -> "ReadingSettings":
         return ReadingSettings(passages=self.answer_passages, max_words=self.max_answer_words,
                                story_sentences=self.story_sentences, story_words=self.story_words,
-                               story_relative=self.story_relative,
+                               story_relative=self.story_relative, story_reason_passages=self.story_reason_passages,
                                retrieval_weight=self.retrieval_weight, model=self.reader_model,
                                tokenizer=self.model_path() / "tokenizer.json", threads=self.threads)
 
@@ -195,6 +197,7 @@ class ReadingSettings(Section):
     story_sentences: int
     story_words: int
     story_relative: float
+    story_reason_passages: int
     retrieval_weight: float
     model: str
     tokenizer: Path

@@ -14,7 +14,9 @@ passages, each quoted verbatim with its citation:
   same trust rules as a short answer, except that a refused one is quoted, unsure, from its best evidence when a
   retrieved article is about what the question asks, `story_scope.about`), then the sentence after it (its context: the development questions'
   reasons continue there), then other sentences holding at least `relative` of the best evidence, from its
-  article or one linked to it, near-duplicates dropped, oldest article first, then document order.
+  article or one linked to it, near-duplicates dropped, oldest article first, then document order. Those are
+  looked for in every retrieved passage (`reason_passages`), not only the three the reader answers from: a
+  reason is often told a passage away from the fact the question names.
 - An account (what happened, summarise, tell me about, what did X say) quotes its article's first sentences:
   news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
   19 times in 20). When its story went on in later articles, each one's lead is quoted after the article's, in
@@ -35,7 +37,16 @@ from .forms import ACCOUNT, NEWEST, REASON, STORY, asks_what_next, story_kind
 from .linking import Linker
 from .reader import Reading
 from .retrieval import Passage
-from .sentences import LATER_OVERLAP, SAME_DAY_OVERLAP, following, is_sentence, lead_spans, sentence_evidence, similar
+from .sentences import (
+    LATER_OVERLAP,
+    SAME_DAY_OVERLAP,
+    Sentence,
+    following,
+    is_sentence,
+    lead_spans,
+    sentence_evidence,
+    similar,
+)
 from .story_scope import about, covers, day, developments, newer_mention, newest, next_article, of_story, same_story
 from .text import named_phrases
 
@@ -52,9 +63,10 @@ class StoryAnswerer:
 
     def __init__(self, base: ReaderAnswerer, *, max_sentences: int = 4, relative: float = 0.3,
                  max_words: int = 150, lead: int = 3, latest_lead: int = 2, linker: Linker | None = None,
-                 said: tuple[Quoted, ...] = ()) -> None:
+                 said: tuple[Quoted, ...] = (), reason_passages: int = 5) -> None:
         self.base, self.max_sentences, self.relative, self.max_words = base, max_sentences, relative, max_words
         self.said = said  # "tell me more": what the conversation quoted is not quoted again
+        self.reason_passages = reason_passages  # a reason's sentences are looked for in this many passages
         # an account's first sentences quoted from its article (news puts what happened first), and the latest's
         # (fewer: its sentence with the reader's evidence, the part of the story asked about, needs the room)
         self.lead, self.latest_lead = lead, latest_lead
@@ -86,8 +98,20 @@ class StoryAnswerer:
             if kind != REASON or found is None:
                 return decided
             unsure = replace(decided, abstained=False, band="unsure", abstain_reason="", candidate="", citations=[])
-            return self.reason_answer(unsure, found.source, top, texts, reading) or decided
-        return self.reason_answer(decided, passages[0].source, top, texts, reading) or decided
+            return self.reason_answer(unsure, found.source, top, texts, self.evidence(question, passages, reading)) or decided
+        return self.reason_answer(decided, passages[0].source, top, texts, self.evidence(question, passages, reading)) or decided
+
+    def evidence(self, question: str, passages: list[Passage], reading: Reading | None) -> list[Sentence]:
+        """The reader's evidence for every sentence of the passages a reason is looked for in: those the reader
+        answerer read (`reading`), then the next ones up to `reason_passages`, read on their own (a reason is
+        often told a passage away from the fact the question names; one pass over all would move the decision:
+        int8 activations are scaled per batch)."""
+        top = passages[: self.base.passages]
+        found = sentence_evidence(reading, top) if reading else []
+        further = passages[len(top): self.reason_passages]
+        if further and (more := self.base.reader.reading(question, [p.text for p in further])):
+            found += sentence_evidence(more, further)
+        return found
 
     def go_on(self, question: str, passages: list[Passage], texts: dict[str, str], decided: Answer,
               reading: Reading | None) -> Answer | None:
@@ -104,11 +128,11 @@ class StoryAnswerer:
         return None
 
     def reason_answer(self, decided: Answer, source: str, top: list[Passage], texts: dict[str, str],
-                      reading: Reading | None) -> Answer | None:
+                      evidence: list[Sentence]) -> Answer | None:
         """The reader's sentence (or, without one, the best evidence's, in `source`'s story), the sentence after it,
         then sentences of the same story with at least `relative` of the best evidence; None without a sentence."""
         lead = decided.citations[0] if decided.citations else None
-        candidates = sorted(sentence_evidence(reading, top), key=lambda s: -s.evidence) if reading else []
+        candidates = sorted(evidence, key=lambda s: -s.evidence)
         candidates = [s for s in candidates if is_sentence(texts[s.passage.source][s.start:s.end])
                       and of_story(s.passage.source, lead.source if lead else source, texts, self.linker)]
         if not lead and not candidates:

@@ -57,6 +57,27 @@ def test_a_reason_quotes_at_most_its_sentence_its_context_and_one_more(seed_assi
     assert 2 <= len(answer.citations) <= REASON_SENTENCES < seed_assistant.settings.story_sentences
 
 
+def test_a_reason_is_looked_for_in_the_passages_after_the_three_the_reader_answers_from(seed_assistant):
+    """A reason is often told a passage away from the fact the question names: its sentences are looked for in
+    the top `reason_passages`, while the reader's answer and its confidence stay those of its own three passages
+    (the further ones are read apart: int8 activations are scaled per batch, so one pass would move them)."""
+    from assistant.story import StoryAnswerer
+
+    question = "Why was the case against Alec Baldwin dismissed?"
+    retrieved = seed_assistant.questions.retrieve(question)
+    passages, texts = retrieved.passages, retrieved.texts
+    base = seed_assistant.questions.reader_answerer()
+    assert len(passages) > base.passages == 3  # the seed article has four passages
+    reading = base.reading(question, passages)
+    for most in (3, 5):
+        evidence = StoryAnswerer(base, reason_passages=most).evidence(question, passages, reading)
+        assert {s.passage.chunk.id for s in evidence} == {p.chunk.id for p in passages[:most]}
+        assert all(0.0 <= s.evidence <= 1.0 for s in evidence)
+    alone = base.answer(question, passages, texts, 1)
+    story = StoryAnswerer(base, reason_passages=5).answer(question, passages, texts, 1)
+    assert (story.band, story.confidence) == (alone.band, alone.confidence) and story.form == "story"
+
+
 def test_a_factoid_question_still_gets_the_short_answer(seed_assistant):
     answer = seed_assistant.ask("who represents the Hutchins family?")
     assert answer.form == "" and "Gloria Allred" in answer.short and len(answer.citations) == 1
