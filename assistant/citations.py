@@ -81,13 +81,20 @@ class Answer:
         """Where its cited sentences are (what a conversation said, for "Tell me more")."""
         return tuple(Quoted(c.source, c.start, c.end) for c in self.citations)
 
+    def dated(self, citation: Citation) -> dict:
+        """A citation as JSON with its article's outlet and publication date (None where the article names none),
+        as the chat's chips show them."""
+        meta = next((p.meta for p in self.passages if p.source == citation.source), None)
+        return {**asdict(citation), "outlet": meta.outlet if meta else None,
+                "published": meta.published if meta else None}
+
     def to_dict(self, passages: bool = False) -> dict:
         data = {
             "question": self.question,
             "query": self.query or self.question,
             "answer": self.answer,
             "abstained": self.abstained,
-            "citations": [asdict(c) for c in self.citations],
+            "citations": [self.dated(c) for c in self.citations],
             "retrieved": self.retrieved,
             "timings": self.timings,
             "evidence": round(self.evidence, 4),
@@ -123,9 +130,3 @@ class Draft(str):
         draft = super().__new__(cls, text)
         draft.checking = checking
         return draft
-
-
-def sources_text(answer: Answer) -> str:
-    """The cited passages as plain text for the terminal."""
-    return "\n".join(f"[{c.n}] {c.title} ({c.source}:{c.start}-{c.end})\n    {c.text}" for c in answer.citations)
-

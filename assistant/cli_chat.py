@@ -21,13 +21,24 @@ HELP = "Ask a question; /new starts a new conversation, /timeline tells the last
 
 def echo_answer(answer) -> None:
     """An answer as text: its body, how sure it is, then its numbered sources."""
-    from .citations import sources_text
-
     click.echo(answer.answer)
     if answer.confidence is not None and not answer.abstained:
         click.echo(f"({answer.band}: {answer.confidence:.0%} likely right)")
     if answer.citations:
         click.echo("\n" + sources_text(answer))
+
+
+def sources_text(answer) -> str:
+    """The cited passages for the terminal: each one's title, outlet and date (as the web chat's chips show them),
+    where in its document, then the quoted sentence."""
+    from .rendering import human_date, passage_for
+
+    lines = []
+    for c in answer.citations:
+        meta = p.meta if (p := passage_for(c, answer.passages)) else None
+        where = " · ".join(x for x in (meta.outlet, human_date(meta.published)) if x) if meta else ""
+        lines.append(f"[{c.n}] {c.title}{' · ' + where if where else ''} ({c.source}:{c.start}-{c.end})\n    {c.text}")
+    return "\n".join(lines)
 
 
 def echo_timeline(events) -> None:

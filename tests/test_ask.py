@@ -125,7 +125,7 @@ def test_cli_ingest_then_ask_json(tmp_path, corpus_dir):
     assert "Gloria Allred" in data["answer"] and data["abstained"] is False
     assert data["retrieved"] == [SEED_ID]
     cite = data["citations"][0]
-    assert set(cite) == {"n", "source", "title", "text", "start", "end", "score", "support"}
+    assert set(cite) == {"n", "source", "title", "text", "start", "end", "score", "support", "outlet", "published"}
     text = (corpus_dir / SEED_ID).read_text(encoding="utf-8")
     assert text[cite["start"] : cite["end"]] == cite["text"] and "Allred" in cite["text"]
     assert {"retrieve_ms", "answer_ms", "total_ms"} <= set(data["timings"])

@@ -128,6 +128,15 @@ def test_the_latest_quotes_the_newest_article_of_the_story_not_a_newer_one_elsew
     assert answer.note == ""  # the newer ferry article does not name Riverton
 
 
+def test_every_citation_carries_its_article_s_date_in_the_json_and_the_terminal(bridge):
+    from assistant.cli_chat import sources_text
+
+    answer = bridge.ask("What's the latest on the Riverton bridge?")
+    cited = answer.to_dict()["citations"][0]
+    assert cited["source"] == "new.md" and cited["published"].startswith("2024-06-10") and cited["outlet"] is None
+    assert sources_text(answer).startswith("[1] Bridge news 2024-06-10 · 10 Jun 2024 (new.md:")
+
+
 def test_a_later_article_belongs_to_the_story_when_it_names_it_anywhere_not_only_in_the_passage(tmp_path, embeddings):
     from assistant import Assistant, Settings
 
