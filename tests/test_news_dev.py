@@ -48,8 +48,9 @@ def test_the_follow_up_conversations_quote_their_articles_and_change_subject_to_
             assert any(w.casefold() in text.casefold() for w in words.split("|")), (r["id"], words)
 
 
-@pytest.mark.parametrize("name, kind, least", [("compare.jsonl", "compare", 7), ("story_summary.jsonl", "summary", 24)])
-def test_the_compare_questions_and_story_summaries_quote_their_stories_articles(name, kind, least):
+@pytest.mark.parametrize("name, kind, least", [("compare.jsonl", "compare", 7), ("story_summary.jsonl", "summary", 24),
+                                               ("followup_stories.jsonl", "followup", 30)])
+def test_the_compare_questions_summaries_and_follow_ups_quote_their_stories_articles(name, kind, least):
     rows = [json.loads(line) for line in (NEWS_DEV / name).read_text().splitlines()]
     assert len({r["id"] for r in rows}) == len(rows) >= least and {r["kind"] for r in rows} == {kind}
     for r in rows:
