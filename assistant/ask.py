@@ -215,8 +215,9 @@ class AskPipeline:
         timings = {"retrieve_ms": round((retrieved.retrieved_at - condensed.started) * 1000, 1),
                    "answer_ms": round((now - retrieved.retrieved_at) * 1000, 1),
                    "total_ms": round((now - condensed.started) * 1000, 1)}
+        # what was read: the retrieved passages, or those the answer was told from (the newest articles' digest)
         return replace(answer, question=condensed.question, query=condensed.query,
-                       passages=list(retrieved.passages), timings=timings, scope=retrieved.scope)
+                       passages=answer.passages or list(retrieved.passages), timings=timings, scope=retrieved.scope)
 
     def stream(self, request: Request, options: AskOptions = AskOptions()) -> Iterator[Draft | Answer]:
         """`Draft`s (an LLM answerer's text before its citation check), then the final, cited `Answer`."""

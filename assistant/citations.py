@@ -81,9 +81,9 @@ class Answer:
         """Where its cited sentences are (what a conversation said, for "Tell me more")."""
         return tuple(Quoted(c.source, c.start, c.end) for c in self.citations)
 
-    def dated(self, citation: Citation) -> dict:
-        """A citation as JSON with its article's outlet and publication date (None where the article names none),
-        as the chat's chips show them."""
+    def citation_json(self, citation: Citation) -> dict:
+        """A citation as JSON with its article's outlet and publication date as its metadata gives them (an ISO
+        date, a year or a year-month; None where the article names none), as the chat's chips show them."""
         meta = next((p.meta for p in self.passages if p.source == citation.source), None)
         return {**asdict(citation), "outlet": meta.outlet if meta else None,
                 "published": meta.published if meta else None}
@@ -94,7 +94,7 @@ class Answer:
             "query": self.query or self.question,
             "answer": self.answer,
             "abstained": self.abstained,
-            "citations": [self.dated(c) for c in self.citations],
+            "citations": [self.citation_json(c) for c in self.citations],
             "retrieved": self.retrieved,
             "timings": self.timings,
             "evidence": round(self.evidence, 4),

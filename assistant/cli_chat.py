@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from .citations import Quoted
+from .citations import Answer, Quoted
 from .cli_options import ask_options, index_option
 from .errors import AssistantError
 from .settings import Settings
@@ -28,15 +28,15 @@ def echo_answer(answer) -> None:
         click.echo("\n" + sources_text(answer))
 
 
-def sources_text(answer) -> str:
+def sources_text(answer: Answer) -> str:
     """The cited passages for the terminal: each one's title, outlet and date (as the web chat's chips show them),
     where in its document, then the quoted sentence."""
-    from .rendering import human_date, passage_for
+    from .rendering import human_date
 
     lines = []
     for c in answer.citations:
-        meta = p.meta if (p := passage_for(c, answer.passages)) else None
-        where = " · ".join(x for x in (meta.outlet, human_date(meta.published)) if x) if meta else ""
+        cited = answer.citation_json(c)
+        where = " · ".join(x for x in (cited["outlet"], human_date(cited["published"])) if x)
         lines.append(f"[{c.n}] {c.title}{' · ' + where if where else ''} ({c.source}:{c.start}-{c.end})\n    {c.text}")
     return "\n".join(lines)
 

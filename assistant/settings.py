@@ -74,8 +74,9 @@ class Settings(BaseSettings):
     story_words: int = Field(150, ge=20, le=400, description="Most words quoted in the answer to a story question.")
     story_relative: float = Field(0.3, ge=0.0, le=1.0, description="A story sentence joins the answer when the "
                                   "reader's evidence for it is at least this share of the best sentence's.")
-    story_reason_passages: int = Field(5, ge=1, le=20, description="Top passages a why / how answer's sentences are "
-                                       "looked for in (the reader's decision reads `answer_passages`).")
+    story_reason_passages: int = Field(5, ge=1, le=20, description="A why / how answer's sentences are looked for in "
+                                       "the passages the reader reads and in the further passages of their articles "
+                                       "among this many top ones (fewer than `answer_passages`: those alone).")
     reader_model: str = Field("", description="The reader's ONNX file; empty = the one shipped in assistant/models/.")
     retrieval_weight: float = Field(0.0, description="Weight of the retrieval score beside the reader's confidence "
                                                      "when picking the answer among passages.")

@@ -15,8 +15,8 @@ passages, each quoted verbatim with its citation:
   retrieved article is about what the question asks, `story_scope.about`), then the sentence after it (its context: the development questions'
   reasons continue there), then other sentences holding at least `relative` of the best evidence, from its
   article or one linked to it, near-duplicates dropped, oldest article first, then document order. Those are
-  looked for in every retrieved passage (`reason_passages`), not only the three the reader answers from: a
-  reason is often told a passage away from the fact the question names.
+  looked for in the passages the reader answers from and in the further passages of their articles among the top
+  `reason_passages`: a reason is often told a passage away from the fact the question names.
 - An account (what happened, summarise, tell me about, what did X say) quotes its article's first sentences:
   news puts what happened first (on the hand-written development summaries, the first sentence is a gold one
   19 times in 20). When its story went on in later articles, each one's lead is quoted after the article's, in
@@ -91,24 +91,27 @@ class StoryAnswerer:
             # the reader answers from the passages, or, unsure, when the article names all the question names
             if not decided.abstained or covers(question, told[0], texts[told[0].source]):
                 return self.lead_answer(kind, question, told, passages, texts, decided, reading)
+        trusted, source = decided, passages[0].source if passages else ""
         if decided.abstained or not decided.citations:
             # a reason the reader finds no span for may still be there (its refusal told the development why
             # questions the article answers from those it does not no better than chance): an article about what
             # the question names is quoted, unsure, from its best evidence
             if kind != REASON or found is None:
                 return decided
-            unsure = replace(decided, abstained=False, band="unsure", abstain_reason="", candidate="", citations=[])
-            return self.reason_answer(unsure, found.source, top, texts, self.evidence(question, passages, reading)) or decided
-        return self.reason_answer(decided, passages[0].source, top, texts, self.evidence(question, passages, reading)) or decided
+            trusted = replace(decided, abstained=False, band="unsure", abstain_reason="", candidate="", citations=[])
+            source = found.source
+        evidence = self.reason_evidence(question, passages, reading)
+        return self.reason_answer(trusted, source, top, texts, evidence) or decided
 
-    def evidence(self, question: str, passages: list[Passage], reading: Reading | None) -> list[Sentence]:
+    def reason_evidence(self, question: str, passages: list[Passage], reading: Reading | None) -> list[Sentence]:
         """The reader's evidence for every sentence of the passages a reason is looked for in: those the reader
-        answerer read (`reading`), then the next ones up to `reason_passages`, read on their own (a reason is
-        often told a passage away from the fact the question names; one pass over all would move the decision:
-        int8 activations are scaled per batch)."""
+        answerer read (`reading`), then further passages of the same articles, up to the top `reason_passages` (a
+        reason is often told a passage away from the fact the question names). Those are read in a pass of their
+        own: int8 activations are scaled per batch, so one pass over all would move the reader's decision."""
         top = passages[: self.base.passages]
         found = sentence_evidence(reading, top) if reading else []
-        further = passages[len(top): self.reason_passages]
+        read = {p.source for p in top}
+        further = [p for p in passages[len(top): self.reason_passages] if p.source in read]
         if further and (more := self.base.reader.reading(question, [p.text for p in further])):
             found += sentence_evidence(more, further)
         return found

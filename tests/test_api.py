@@ -120,6 +120,7 @@ def test_an_openai_client_gets_the_answer_with_citations_in_the_text(api):
     content = reply.choices[0].message.content
     assert "Gloria Allred" in content and "[1] Alec Baldwin" in content
     assert reply.model_extra["citations"][0]["source"] == SEED_ID and reply.model_extra["band"] in ("confident", "unsure")
+    assert {"outlet", "published"} <= set(reply.model_extra["citations"][0])  # as /api/ask gives them
     streamed = client.chat.completions.create(model="news-assistant", messages=question, stream=True)
     assert "".join(c.choices[0].delta.content or "" for c in streamed) == content
     with pytest.raises(NotFoundError):

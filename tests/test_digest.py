@@ -14,6 +14,9 @@ def test_the_latest_with_no_subject_is_the_newest_articles_first_sentences(bridg
     for c in answer.citations:
         assert texts[c.source][c.start:c.end] == c.text and texts[c.source].index(c.text) < 60  # the lead
     assert answer.answer.startswith("As of 20 Jan 2025, the newest articles: The Elmford ferry")
+    # each is dated where a citation is shown: the passages it was told from are the answer's, not the search's
+    dates = [c["published"][:10] for c in answer.to_dict()["citations"]]
+    assert dates == ["2025-01-20", "2024-06-10", "2023-11-05"]
 
 
 def test_the_newest_articles_keep_to_the_filters_and_a_vague_question_is_still_vague(bridge):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from assistant.story_metrics import key_word_recall
 from assistant.training.confidence_data import EVAL_NEWS, NEWS_DEV, news_dev_cases
 
 
@@ -57,3 +58,5 @@ def test_the_compare_questions_summaries_and_follow_ups_quote_their_stories_arti
         text = " ".join(" ".join((NEWS_DEV / "stories" / s).read_text(encoding="utf-8").split()) for s in r["sources"])
         assert all(" ".join(a.split()) in text for a in r["answers"]), r["id"]
         assert all(any(w.casefold() in text.casefold() for w in k.split("|")) for k in r["key_words"]), r["id"]
+        # every key word is said, as whole words, by a gold sentence: an answer quoting it scores it
+        assert all(any(key_word_recall(a, [k]) for a in r["answers"]) for k in r["key_words"]), r["id"]

@@ -1,12 +1,11 @@
 """Story answers: why / how / what-happened questions get several verbatim, cited sentences; factoids a span."""
 
-import pytest
 from helpers import ROOT, SEED_ID, passage
 
 from assistant.citations import Answer, Citation
 from assistant.escaping import text
 from assistant.rendering import answer_html
-from assistant.sentences import following, is_sentence, similar
+from assistant.sentences import is_sentence, similar
 
 
 def test_headlines_are_not_story_sentences_and_near_duplicates_are_told():
@@ -16,25 +15,6 @@ def test_headlines_are_not_story_sentences_and_near_duplicates_are_told():
     assert not is_sentence("Why did you choose to run in this constituency?") and not is_sentence('"Why now?"')
     assert similar("The judge dismissed the manslaughter case on Friday.", "On Friday the judge dismissed the case.")
     assert not similar("The judge dismissed the case.", "Allred announced a civil lawsuit.")
-
-
-def test_a_reason_s_context_is_the_sentence_after_it_even_across_a_paragraph_but_never_a_headline():
-    from dataclasses import replace
-
-    from assistant.chunking import sentence_spans
-    from assistant.ids import SentenceId
-    from assistant.retrieval import SentenceEvidence
-
-    text = ("The council closed the bridge on Monday. Engineers had found cracks in two piers.\n\n"
-            "The repairs will take a year.\n\nMayor Calls Emergency Meeting\n\nThe mayor spoke.")
-    spans = sentence_spans(text)
-    sentences = tuple(SentenceEvidence(SentenceId("a", i), a, b, 0.0, 0.0) for i, (a, b) in enumerate(spans))
-    held = replace(passage("a", text), sentences=sentences[::-1])  # in any order
-    (_, b0), (a1, b1), (a2, b2) = spans[:3]
-    assert following(held, b0, text) == (a1, b1)
-    assert following(held, b1, text) == (a2, b2)  # the next paragraph's first sentence
-    assert following(held, b2, text) is None  # a headline is not context
-    assert following(held, spans[-1][1], text) is None  # nothing after the passage's last sentence
 
 
 def test_a_story_question_gets_several_verbatim_cited_sentences(seed_assistant):
@@ -47,35 +27,6 @@ def test_a_story_question_gets_several_verbatim_cited_sentences(seed_assistant):
         assert is_sentence(c.text)
     assert len({c.start for c in answer.citations}) == len(answer.citations)
     assert answer.to_dict()["form"] == "story"
-
-
-def test_a_reason_quotes_at_most_its_sentence_its_context_and_one_more(seed_assistant):
-    from assistant.story import REASON_SENTENCES
-
-    answer = seed_assistant.ask("Why was the case against Alec Baldwin dismissed?")
-    assert not answer.abstained and answer.form == "story"
-    assert 2 <= len(answer.citations) <= REASON_SENTENCES < seed_assistant.settings.story_sentences
-
-
-def test_a_reason_is_looked_for_in_the_passages_after_the_three_the_reader_answers_from(seed_assistant):
-    """A reason is often told a passage away from the fact the question names: its sentences are looked for in
-    the top `reason_passages`, while the reader's answer and its confidence stay those of its own three passages
-    (the further ones are read apart: int8 activations are scaled per batch, so one pass would move them)."""
-    from assistant.story import StoryAnswerer
-
-    question = "Why was the case against Alec Baldwin dismissed?"
-    retrieved = seed_assistant.questions.retrieve(question)
-    passages, texts = retrieved.passages, retrieved.texts
-    base = seed_assistant.questions.reader_answerer()
-    assert len(passages) > base.passages == 3  # the seed article has four passages
-    reading = base.reading(question, passages)
-    for most in (3, 5):
-        evidence = StoryAnswerer(base, reason_passages=most).evidence(question, passages, reading)
-        assert {s.passage.chunk.id for s in evidence} == {p.chunk.id for p in passages[:most]}
-        assert all(0.0 <= s.evidence <= 1.0 for s in evidence)
-    alone = base.answer(question, passages, texts, 1)
-    story = StoryAnswerer(base, reason_passages=5).answer(question, passages, texts, 1)
-    assert (story.band, story.confidence) == (alone.band, alone.confidence) and story.form == "story"
 
 
 def test_a_factoid_question_still_gets_the_short_answer(seed_assistant):
@@ -249,36 +200,3 @@ def test_a_latest_question_or_an_account_reads_further_down_the_ranking(tmp_path
     assert len(latest.passages) == STORY_PASSAGES > k  # the story's newest article may rank below the first k
     account = assistant.ask("Summarise the Riverton council's debates on the bridge budget.")
     assert len(account.passages) == STORY_PASSAGES  # and so may the later articles an account tells
-
-
-@pytest.fixture(scope="module")
-def dreamliner(tmp_path_factory, embeddings):
-    """Two development news articles (the Boeing 787's roll-out, an Iraqi raid) and the seed article."""
-    from assistant import Assistant, Settings
-
-    root = tmp_path_factory.mktemp("dreamliner")
-    (root / "corpus").mkdir()
-    for path in [ROOT / "training/news-dev/corpus/wikinews-en-276079.md", ROOT / "training/news-dev/corpus/wikinews-en-6332.md",
-                 ROOT / "corpus" / SEED_ID]:
-        (root / "corpus" / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-    assistant = Assistant(Settings(index_dir=root / "index"), embeddings=embeddings)
-    assistant.sync(root / "corpus")
-    return assistant
-
-
-def test_a_reason_the_reader_finds_no_span_for_is_quoted_unsure_from_an_article_about_it(dreamliner):
-    """The reader refuses this question's span (its refusal did not tell the development why questions an article
-    answers from those it does not), but the article is about what it asks: its best evidence is quoted, unsure."""
-    answer = dreamliner.ask("Why is Boeing's 787 Dreamliner supposed to burn less fuel than other airliners?")
-    assert not answer.abstained and answer.band == "unsure" and answer.form == "story"
-    assert answer.answer.startswith("Not sure — the closest passages say: ") and 2 <= len(answer.citations) <= 3
-    assert '<div class="unsure-note">Not sure — the closest passages say:</div>' in answer_html(answer)
-    assert {c.source for c in answer.citations} == {"wikinews-en-276079.md"}
-    assert any("fuel efficiency" in c.text for c in answer.citations)
-    texts = dreamliner.index.texts(["wikinews-en-276079.md"])
-    assert all(texts[c.source][c.start:c.end] == c.text for c in answer.citations)
-
-
-def test_a_reason_about_what_no_article_names_is_still_refused(dreamliner):
-    answer = dreamliner.ask("Why did Boeing's 787 tram depot close?")  # Boeing and 787, but no tram, no depot
-    assert answer.abstained and not answer.citations

@@ -12,7 +12,6 @@ import json
 import threading
 import time
 import uuid
-from dataclasses import asdict
 from typing import Iterator
 
 from fastapi import APIRouter, HTTPException
@@ -93,5 +92,5 @@ def reply_text(answer: Answer) -> str:
 
 def extras(answer: Answer) -> dict:
     """What OpenAI's shape has no field for: the citations, the confidence and its band."""
-    return {"citations": [asdict(c) for c in answer.citations], "confidence": answer.confidence,
+    return {"citations": [answer.citation_json(c) for c in answer.citations], "confidence": answer.confidence,
             "band": answer.band or ("refused" if answer.abstained else "")}
