@@ -94,12 +94,13 @@ _OF_PLACE = ("n", "an", "ian", "ean", "i", "ese")
 
 
 def name_forms(name: str) -> set[str]:
-    """A plain name and the forms English derives from it for a place's people ("haiti" → "haitian", "mexico" →
-    "mexican", "germany" → "german"); names under 4 letters only as they are."""
+    """A plain name and the forms English derives from it for a place's people ("haiti" → "haitian", "haitians",
+    "mexico" → "mexican", "germany" → "german"); names under 4 letters only as they are."""
     forms = {name}
     if len(name) >= 4 and name.isalpha():
         base = name[:-1] if name[-1] in "aeoy" else name
         forms |= {stem + end for stem in {name, base} for end in _OF_PLACE}
+        forms |= {form + "s" for form in forms - {name} if form.endswith(("an", "i"))}  # its people: "haitians"
         if name.endswith("y"):
             forms.add(base)
     return forms

@@ -187,7 +187,8 @@ def test_question_anchors_are_its_names_and_numbers_in_plain_form():
     ("germany", "the german talks", True), ("mexico", "the mexican vote", True), ("chinese", "china said", True),
     ("iraqi", "in iraq", True), ("iran", "the iranian side", True), ("2005", "in 2005", True),
     ("martin", "martinez said", False), ("paul", "paula said", False), ("cuba", "a bear cub", False),
-    ("kyrgyz", "kyrgyzstan", False)])
+    ("kyrgyz", "kyrgyzstan", False), ("australians", "australia said", True), ("australia", "australians queued", True),
+    ("iraqis", "in iraq", True)])
 def test_a_name_is_found_as_its_place_or_its_people(name, text, said):
     """A story's article says "Haiti" where the question asks about "the Haitian election" (`text.named`)."""
     from assistant.text import named
