@@ -15,7 +15,7 @@ import re
 
 from .linking import Linker
 from .retrieval import Passage
-from .text import content_terms, named, plain_word, question_anchors, spelled, terms
+from .text import content_terms, named, plain_words, question_anchors, spelled, terms
 
 
 def of_story(source: str, lead: str, texts: dict[str, str], linker: Linker | None) -> bool:
@@ -27,7 +27,7 @@ def of_story(source: str, lead: str, texts: dict[str, str], linker: Linker | Non
 def names_in(text: str, names: set[str]) -> bool:
     """Does the text name what the question names (two of its names, or its one name; "Haitian" counts as
     "Haiti")?"""
-    return len(named(names, {plain_word(w) for w in text.split()})) >= min(2, len(names))
+    return len(named(names, plain_words(text))) >= min(2, len(names))
 
 
 def same_story(question: str, passages: list[Passage], best: Passage, texts: dict[str, str], share: float = 0.5
@@ -91,7 +91,7 @@ def covers(question: str, article: Passage, text: str) -> bool:
     published in or between them (no article names them all)."""
     names = set(question_anchors(question))
     whole = f"{text} {dated(article.meta.published)}"
-    said = {plain_word(w) for w in whole.split()}
+    said = plain_words(whole)
     by_acronym = spelled(question, text, said)
     wanted = set(content_terms(question)) - _ASKING  # what it is about, not how it asks
     found = set(terms(whole)) | set(terms(" ".join(by_acronym)))
@@ -112,7 +112,7 @@ def newer_mention(question: str, latest: Passage, passages: list[Passage], texts
     if not when or all(name.isdigit() for name in names):  # "the 2008 budget": any 2008 article names 2008
         return None
     newer = [p for p in passages if (p.meta.published or "") > when and p.source != latest.source]
-    newer = [p for p in newer if named(names, {plain_word(w) for w in texts[p.source].split()}) == names]
+    newer = [p for p in newer if named(names, plain_words(texts[p.source])) == names]
     return max(newer, key=lambda p: p.meta.published or "", default=None)
 
 

@@ -39,7 +39,7 @@ STOPWORDS = english_stopwords() | {"who", "whom", "whose", "what", "when", "wher
                                    "did", "does", "do"}
 _TERM = re.compile(r"(?u)\b\w\w+\b")  # words of two or more characters
 _WORD = re.compile(r"\w+")
-_NAME = re.compile(r"[\w’'\-]+")
+_NAME = re.compile(r"\d+(?:[,.]\d+)+|[\w’'\-]+")  # a number with its separators ("9,000", "2.5") is one word
 _NUMBER = re.compile(r"\d[\d,.]*s?|\d+(?:st|nd|rd|th)")  # a year, decade, amount or ordinal
 
 
@@ -87,6 +87,13 @@ def plain_word(word: str) -> str:
     """Lower case, outer punctuation, a possessive 's and accents removed ("Hervé's" → "herve")."""
     word = unicodedata.normalize("NFKD", word.lower().strip(".,;:!?\"'“”‘’()[]"))
     return re.sub(r"[’']s$", "", "".join(ch for ch in word if not unicodedata.combining(ch)))
+
+
+def plain_words(text: str) -> set[str]:
+    """The plain words of a text, read as a question's names are (`question_anchors`: "9,000" is 9 and 000, "U.S."
+    is u and s), and each part of a hyphened word ("737-800" says 737, "Gutierrez-Reed" says Reed)."""
+    words = {plain_word(w) for w in _NAME.findall(text)}
+    return words | {part for w in words if "-" in w for part in w.split("-") if part}
 
 
 # English adjectives of place and people end in these (Haiti-an, Iran-ian, Iraq-i, Chin(a)-ese, German(y), Europ(e)-ean)

@@ -180,6 +180,15 @@ def test_question_anchors_are_its_names_and_numbers_in_plain_form():
 
     assert question_anchors("What did Hervé's men and Hutchins say?") == {"herve": "Hervé's", "hutchins": "Hutchins"}
     assert set(question_anchors("Who sold the rights in the 1300's, in the 14th century, or in 1066?")) == {"1300", "14th", "1066"}
+    # a number keeps its separators, and an article says it so ("9,000", not 9 and 000, which any "1,000" says)
+    assert set(question_anchors("Why did Delta cut 9,000 jobs for $2.5 billion?")) == {"delta", "9,000", "2.5"}
+
+
+def test_an_article_says_a_name_inside_a_hyphened_word_and_a_number_whole():
+    from assistant.text import plain_words
+
+    said = plain_words("The Boeing 737-800 caught fire; Delta cut 1,000 jobs, Gutierrez-Reed said.")
+    assert {"737", "800", "737-800", "gutierrez", "reed", "1,000"} <= said and not {"9,000", "000", "1"} & said
 
 
 @pytest.mark.parametrize("name, text, said", [
