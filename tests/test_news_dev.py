@@ -49,13 +49,15 @@ def test_the_follow_up_conversations_quote_their_articles_and_change_subject_to_
             assert any(w.casefold() in text.casefold() for w in words.split("|")), (r["id"], words)
 
 
-@pytest.mark.parametrize("name, kind, least", [("compare.jsonl", "compare", 7), ("story_summary.jsonl", "summary", 24),
-                                               ("followup_stories.jsonl", "followup", 30)])
-def test_the_compare_questions_summaries_and_follow_ups_quote_their_stories_articles(name, kind, least):
+@pytest.mark.parametrize("name, kinds, least, folder", [("compare.jsonl", {"compare"}, 7, "stories"),
+                                                         ("story_summary.jsonl", {"summary"}, 24, "stories"),
+                                                         ("followup_stories.jsonl", {"followup"}, 30, "stories"),
+                                                         ("story_more.jsonl", {"why", "how", "summary"}, 50, "more")])
+def test_the_story_questions_quote_their_articles_and_say_their_key_words(name, kinds, least, folder):
     rows = [json.loads(line) for line in (NEWS_DEV / name).read_text().splitlines()]
-    assert len({r["id"] for r in rows}) == len(rows) >= least and {r["kind"] for r in rows} == {kind}
+    assert len({r["id"] for r in rows}) == len(rows) >= least and {r["kind"] for r in rows} == kinds
     for r in rows:
-        text = " ".join(" ".join((NEWS_DEV / "stories" / s).read_text(encoding="utf-8").split()) for s in r["sources"])
+        text = " ".join(" ".join((NEWS_DEV / folder / s).read_text(encoding="utf-8").split()) for s in r["sources"])
         assert all(" ".join(a.split()) in text for a in r["answers"]), r["id"]
         assert all(any(w.casefold() in text.casefold() for w in k.split("|")) for k in r["key_words"]), r["id"]
         # every key word is said, as whole words, by a gold sentence: an answer quoting it scores it
