@@ -90,8 +90,8 @@ def plain_word(word: str) -> str:
 
 
 def plain_words(text: str) -> set[str]:
-    """The plain words of a text, read as a question's names are (`question_anchors`: "9,000" is 9 and 000, "U.S."
-    is u and s), and each part of a hyphened word ("737-800" says 737, "Gutierrez-Reed" says Reed)."""
+    """The plain words of a text, read as a question's names are (`question_anchors`: "9,000" whole, "U.S." as u and
+    s), and each part of a hyphened word too ("737-800" says 737, "Gutierrez-Reed" says Reed)."""
     words = {plain_word(w) for w in _NAME.findall(text)}
     return words | {part for w in words if "-" in w for part in w.split("-") if part}
 
