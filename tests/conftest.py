@@ -88,6 +88,7 @@ def page(browser, app, request):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(app["url"])
     page.wait_for_selector("#question textarea")
+    page.wait_for_selector("#cite-popover", state="attached")  # the page's script has run: its listeners are on
     page.dialogs = dialogs
     yield page
     SHOTS.mkdir(parents=True, exist_ok=True)

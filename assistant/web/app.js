@@ -90,16 +90,18 @@
     };
   }
 
-  // The question box counts characters against the limit, so nothing is cut or refused by surprise.
-  document.addEventListener("input", (e) => {
-    const box = e.target.closest && e.target.closest("#question textarea");
+  // The question box counts characters against the limit, so nothing is cut or refused by surprise; counted once
+  // at start too, for a question typed (or restored by the browser) before this script ran.
+  const count = (box) => {
     const counter = document.querySelector("#question-count");
     if (!box || !counter) return;
     const limit = Number(counter.dataset.limit || 0);
     const n = box.value.length;
     counter.textContent = n > limit * 0.8 ? `${n} / ${limit} characters` : "";
     counter.classList.toggle("over", n > limit);
-  });
+  };
+  document.addEventListener("input", (e) => count(e.target.closest && e.target.closest("#question textarea")));
+  count(document.querySelector("#question textarea"));
 
   // The date filters are the browser's own date fields, bounded by the corpus's first and last dates (so the
   // calendar opens where the articles are); Gradio sees a text box, so whatever is typed reaches the server.
