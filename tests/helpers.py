@@ -168,7 +168,7 @@ browser_tests = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get(
 KEPT = "news-assistant-conversation"  # the chat's BrowserState key (assistant/ui/chat.py)
 
 
-def ask(page, question: str, count: int = 1):
+def ask(page, question: str, count: int = 1, timeout: int = 60_000):
     """Type a question, press Enter, and wait until the `count`-th reply is final (not the streaming one).
 
     The reply is looked up inside the `count`-th bot message: a count of final answers across the whole chat
@@ -185,8 +185,8 @@ def ask(page, question: str, count: int = 1):
             const bots = document.querySelectorAll('#chat [data-testid=bot]');
             return document.querySelectorAll('#chat [data-testid=user]').length >= {count}
                 && bots.length >= {count} && !!bots[{count - 1}].querySelector({final!r});
-        }}""", timeout=60_000)
-    page.wait_for_function(f"k => localStorage.getItem({KEPT!r}) !== k", arg=kept, timeout=60_000)
+        }}""", timeout=timeout)
+    page.wait_for_function(f"k => localStorage.getItem({KEPT!r}) !== k", arg=kept, timeout=timeout)
     return page.locator("#chat [data-testid=bot]").nth(count - 1).locator(final).first
 
 
