@@ -11,6 +11,7 @@ as a fallback.
 
 from __future__ import annotations
 
+import queue
 import re
 import threading
 from pathlib import Path
@@ -159,10 +160,36 @@ class LlamaAnswerer(GenerativeAnswerer):
         return self._llm
 
     def tokens(self, prompt: str) -> Iterator[str]:
-        with self._lock:  # one llama context: one generation at a time
-            for chunk in self._model().create_completion(prompt, max_tokens=self.max_tokens, temperature=0.0, stream=True,
-                                                         stop=["\n\n", "Question:", "Passages:"], repeat_penalty=1.1):
-                yield chunk["choices"][0]["text"]
+        """The model's pieces, generated on a thread of their own that holds the one llama context.
+
+        A generator that held the lock itself would keep it while suspended: an answer its reader left (New chat
+        while it drafts, a dropped stream) would block every later one until the garbage collector closed it.
+        The thread always ends, within `max_tokens`, and at once when the reader closes this generator."""
+        pieces: queue.Queue = queue.Queue()
+        stop = threading.Event()
+
+        def generate() -> None:
+            try:
+                with self._lock:  # one llama context: one generation at a time
+                    for chunk in self._model().create_completion(
+                            prompt, max_tokens=self.max_tokens, temperature=0.0, stream=True,
+                            stop=["\n\n", "Question:", "Passages:"], repeat_penalty=1.1):
+                        if stop.is_set():
+                            break
+                        pieces.put(chunk["choices"][0]["text"])
+            except Exception as exc:  # noqa: BLE001 - raised again in the reader's thread
+                pieces.put(exc)
+            finally:
+                pieces.put(None)
+
+        threading.Thread(target=generate, name="llama", daemon=True).start()
+        try:
+            while (piece := pieces.get()) is not None:
+                if isinstance(piece, Exception):
+                    raise piece
+                yield piece
+        finally:
+            stop.set()
 
 
 class OpenAIAnswerer(GenerativeAnswerer):

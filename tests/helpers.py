@@ -195,7 +195,7 @@ def upload_in_the_corpus_tab(page, path) -> None:
     page.get_by_role("tab", name="Corpus").click()
     page.locator("#upload input[type=file]").set_input_files([str(path)])
     page.locator("#add-docs").click()
-    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('1 added')", timeout=120_000)
+    page.wait_for_function("document.querySelector('#corpus-report')?.innerText.includes('1 added')", timeout=120_000)
 
 
 CHECK = """

@@ -54,7 +54,7 @@ def test_a_conversation_exports_as_markdown_with_the_corpus_text_inert(page):
 def test_answers_are_rated_and_a_thumbs_down_asks_what_was_right(page, app):
     ask(page, "Who represents the Hutchins family?")
     page.locator("#chat button[aria-label='Like']").last.click()
-    page.wait_for_function("document.querySelector('#feedback-note').innerText.includes('Thank you')")
+    page.wait_for_function("document.querySelector('#feedback-note')?.innerText.includes('Thank you')")
     assert page.locator("#feedback-row").is_hidden()
     ask(page, "Who is the harbour master of Fairhaven?", 2)
     page.locator("#chat button[aria-label='Dislike']").last.click()
@@ -74,7 +74,7 @@ def test_answers_are_rated_and_a_thumbs_down_asks_what_was_right(page, app):
 def test_an_earlier_answers_chip_brings_back_its_sources(page):
     ask(page, "Who represents the Hutchins family?")
     ask(page, "Who is the harbour master of Fairhaven?", 2)
-    page.wait_for_function("document.querySelector('#sources').innerText.includes('Fairhaven')")
+    page.wait_for_function("document.querySelector('#sources')?.innerText.includes('Fairhaven')")
     first = page.locator("#chat .answer").first.locator("a.cite").first
     card = first.get_attribute("href")[1:]
     assert page.locator(f"[id='{card}']").count() == 0  # the panel shows the latest answer's sources
@@ -86,7 +86,7 @@ def test_an_earlier_answers_chip_brings_back_its_sources(page):
 
 def test_the_timeline_button_tells_the_last_questions_story_oldest_first(page):
     page.locator("#timeline").click()
-    page.wait_for_function("document.querySelector('#feedback-note').innerText.includes('Ask a question first')")
+    page.wait_for_function("document.querySelector('#feedback-note')?.innerText.includes('Ask a question first')")
     ask(page, "Who represents the Hutchins family?")
     page.locator("#timeline").click()
     page.wait_for_selector("#chat ol.timeline li")

@@ -18,7 +18,7 @@ The winter ferry to Elswick will leave at seven each morning, said the harbour m
 
 def test_the_corpus_table_speaks_plainly_and_hides_the_index_path(page, app):
     page.get_by_role("tab", name="Corpus").click()
-    page.wait_for_function("document.querySelector('#documents').innerText.includes('fairhaven.txt')")
+    page.wait_for_function("document.querySelector('#documents')?.innerText.includes('fairhaven.txt')")
     headers = page.locator("#documents thead th").all_inner_texts()
     assert [h.strip() for h in headers if h.strip()][:6] == ["Title", "Outlet", "Published", "Passages", "Added", "File"]
     assert all("\n" not in h.strip() for h in headers)  # no header wraps
@@ -52,11 +52,11 @@ def test_remove_asks_first_and_undo_brings_the_document_back(page, app, tmp_path
 
     page.locator("#remove").click()
     page.locator("#confirm-remove").click()
-    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('1 removed')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#corpus-report')?.innerText.includes('1 removed')", timeout=60_000)
     assert "ferry.md" not in page.locator("#documents").inner_text() and not (app["corpus"] / "ferry.md").exists()
     page.screenshot(path=str(SHOTS / "removed-undo.png"))
     page.locator("#undo-remove").click()
-    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('Restored ferry.md')", timeout=120_000)
+    page.wait_for_function("document.querySelector('#corpus-report')?.innerText.includes('Restored ferry.md')", timeout=120_000)
     assert "ferry.md" in page.locator("#documents").inner_text()
     assert (app["corpus"] / "ferry.md").read_text(encoding="utf-8") == HARBOUR_DOC
     page.get_by_role("tab", name="Chat").click()
@@ -90,7 +90,7 @@ def test_the_evaluate_tab_shows_honest_progress_and_explained_metrics(page):
         page.wait_for_timeout(200)
     assert seen and "44 of 44 questions" in page.locator("#eval-progress").inner_text()
     assert page.locator(".progress-text, .eta-bar").count() == 0  # Gradio's own overlay is off
-    page.wait_for_function("document.querySelector('#metrics').innerText.includes('hit@1')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#metrics')?.innerText.includes('hit@1')", timeout=60_000)
     metrics = page.locator("#metrics").inner_text()
     assert "what it means" in metrics and "Mean reciprocal rank" in metrics and "Exact match" in metrics
     assert "44 (30 answerable, 14 unanswerable)" in metrics  # not cut off
@@ -114,15 +114,15 @@ def test_the_remove_endpoint_still_removes_at_once_with_its_outputs(app, tmp_pat
 def test_ratings_become_a_question_set_that_the_evaluate_tab_runs(page):
     ask(page, "Who represents the Hutchins family?")
     page.locator("#chat button[aria-label='Like']").last.click()
-    page.wait_for_function("document.querySelector('#feedback-note').innerText.includes('Thank you')")
+    page.wait_for_function("document.querySelector('#feedback-note')?.innerText.includes('Thank you')")
     page.get_by_role("tab", name="Evaluate").click()
     page.get_by_text("Make a question set for this corpus").click()
     page.locator("#make-from-ratings").click()
-    page.wait_for_function("document.querySelector('#set-made').innerText.includes('feedback.jsonl')")
+    page.wait_for_function("document.querySelector('#set-made')?.innerText.includes('feedback.jsonl')")
     assert page.locator("#question-set input").input_value() == "feedback.jsonl"
     page.get_by_role("button", name="Run evaluation").click()
-    page.wait_for_function("document.querySelector('#eval-progress').innerText.includes('done in')", timeout=60_000)
-    page.wait_for_function("document.querySelector('#metrics').innerText.includes('hit@1')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#eval-progress')?.innerText.includes('done in')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#metrics')?.innerText.includes('hit@1')", timeout=60_000)
     assert "feedback.jsonl" in page.locator("#eval-progress").inner_text()
 
 
@@ -133,7 +133,7 @@ def test_the_corpus_tab_says_what_is_missing_and_finds_documents_by_title(page):
     assert about.locator("img").count() == 0 and page.evaluate("window.__xss") is None
     page.get_by_role("tab", name="Corpus").click()
     page.locator("#add-docs").click()  # no file chosen
-    page.wait_for_function("document.querySelector('#corpus-report').innerText.includes('Choose one or more files')")
+    page.wait_for_function("document.querySelector('#corpus-report')?.innerText.includes('Choose one or more files')")
     assert page.locator("#corpus-tab .error, .block .error").count() == 0 and page.locator("#documents").is_visible()
     assert "Alec Baldwin" in page.locator("#documents").inner_text()  # the table is still there, no error overlay
     page.locator("#remove-ids input").fill("baldwin")

@@ -192,3 +192,59 @@ def test_llama_tokens_stream_as_a_draft_before_the_verified_answer(seed_assistan
     assert drafts[-1] == " ".join(final.generation["output"].split()) or drafts[-1] == final.generation["output"]
     extractive = list(seed_assistant.stream(HEADLINE_Q))
     assert not any(getattr(d, "checking", False) for d in extractive[:-1]) and extractive[-1].answerer == "reader"
+
+
+class SlowModel:
+    """A stand-in for llama-cpp's `Llama`: `create_completion` streams `n` pieces, `delay` seconds apart."""
+
+    def __init__(self, n: int = 20, delay: float = 0.01, fail: bool = False) -> None:
+        self.n, self.delay, self.fail, self.made = n, delay, fail, 0
+
+    def create_completion(self, prompt, **_):
+        import time
+
+        if self.fail:
+            raise RuntimeError("llama_decode returned -3")
+        for i in range(self.n):
+            time.sleep(self.delay)
+            self.made += 1
+            yield {"choices": [{"text": f" w{i}"}]}
+
+
+def llama_with(model):
+    from assistant.generation import LlamaAnswerer
+
+    llama = LlamaAnswerer(None, None, max_tokens=model.n)
+    llama._llm = model  # the stand-in instead of the GGUF (loaded on first use)
+    return llama
+
+
+def test_an_answer_left_mid_draft_does_not_hold_the_model_from_the_next():
+    """A draft its reader left (New chat while it streams), never closed, must not keep the one llama context
+    from the next question: the generation ends on its own (the CI's browser race once waited 3 min)."""
+    import threading
+
+    model = SlowModel(n=50, delay=0.01)
+    llama = llama_with(model)
+    left = llama.tokens("first")
+    assert next(left) == " w0"  # suspended mid-generation, kept (not closed), as a generator nobody resumes
+    done = []
+    worker = threading.Thread(target=lambda: done.append("".join(llama.tokens("second"))), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert done == ["".join(f" w{i}" for i in range(50))]
+    left.close()
+
+
+def test_closing_a_draft_stops_its_generation_and_a_failure_reaches_the_reader():
+    import time
+
+    model = SlowModel(n=500, delay=0.01)
+    llama = llama_with(model)
+    draft = llama.tokens("first")
+    next(draft)
+    draft.close()
+    time.sleep(0.2)
+    assert model.made < 100  # stopped at the close, not after 500 pieces
+    with pytest.raises(RuntimeError, match="llama_decode"):
+        list(llama_with(SlowModel(fail=True)).tokens("x"))

@@ -72,10 +72,11 @@ def chat_tab(gr, assistant: Assistant, demo):
         # the box is cleared once, now: later outputs leave it alone, so a next question typed meanwhile stays
         yield keep, history, state, sources_panel(None, pending=True)  # the last answer's passages go at once
         steps, idle = ThreadPoolExecutor(1, thread_name_prefix="answer"), (gr.skip(),) * 4  # see `aside`
+        parts, last = None, None
         try:
             since, until = date_filter(since, "Published from"), date_filter(until, "to")
             options = options_from(k, since, until, outlets, answerer)
-            parts, last = assistant.stream(message, options, conversation.queries, conversation.said), None
+            parts = assistant.stream(message, options, conversation.queries, conversation.said)
             while (part := (yield from aside(steps.submit(next, parts, None), idle))) is not None:
                 if isinstance(part, Answer):
                     shown = answer_html(part, turn) + filters_note(part)
@@ -101,8 +102,10 @@ def chat_tab(gr, assistant: Assistant, demo):
             conversation.add(message, "", None, turn, "")
             conversation.messages = history
             yield gr.skip(), history, conversation.to_dict(), sources_panel(None)
-        finally:  # a cancelled answer (New chat, …): its step running aside ends on its own, its result unused
-            steps.shutdown(wait=False, cancel_futures=True)
+        finally:  # a cancelled answer (New chat, …): its step running aside ends on its own, its result unused,
+            if parts is not None:  # then the answer is closed there, now, not whenever the collector finds it
+                steps.submit(parts.close)
+            steps.shutdown(wait=False)
 
     def rate(history: list[dict], state: dict | None, like: gr.LikeData, request: gr.Request):
         """👍/👎 on an answer: kept with the question, the answer and its citations; a 👎 asks what was right."""
