@@ -151,8 +151,8 @@ def test_leaving_while_an_answer_is_drafted_drops_it(chat, target):
     chat.get_by_role("option", name="llama").click()
     race(chat, "Who represents the Hutchins family?", ".answer.streaming", target)
     assert chat.evaluate(USERS) == []
-    # the llama answerer reads 20 passages on one thread here: the dropped answer's generation may still hold the
-    # model when this one asks for it (a minute and more under the whole suite's load on two cores)
+    # the dropped answer's generation stops (LlamaAnswerer.tokens: it once held the model until collected, and this
+    # waited 3 min); this answer's own reads 20 passages on one thread, slow under the whole suite's load
     ask(chat, "Who is the harbour master of Fairhaven?", timeout=180_000)
     assert chat.evaluate(USERS) == ["Who is the harbour master of Fairhaven?"]
     assert "Petra Quillfeather" in chat.locator("#sources").inner_text()  # not the dropped answer's sources
