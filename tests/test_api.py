@@ -41,6 +41,18 @@ def test_ask_streams_drafts_then_one_answer_as_server_sent_events(api):
     assert "Gloria Allred" in events[-1][1]["answer"] and events[-1][1]["citations"]
 
 
+def test_a_stream_left_mid_draft_does_not_keep_the_model_from_the_next_question(api):
+    """A client that hangs up while the llama answerer drafts: its stream is closed and the next llama answer is
+    not kept waiting for the one llama context (the chat's left drafts once held it: test_generation.py)."""
+    body = {"question": "who represents the Hutchins family?", "stream": True, "answerer": "llama"}
+    with api.stream("POST", "/api/ask", json=body) as r:
+        first = next(r.iter_lines())
+        assert first == "event: draft"  # the model is generating; the client leaves now
+    body = {"question": "who represents the Hutchins family?", "answerer": "llama"}
+    answer = api.post("/api/ask", json=body, timeout=90).json()
+    assert answer["answerer"] == "llama" and "Allred" in answer["answer"]
+
+
 @pytest.mark.parametrize("body, status, says", [
     ({"question": ""}, 400, "the question is empty"),
     ({"question": "who?" * 1000}, 400, "characters"),
