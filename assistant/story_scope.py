@@ -18,6 +18,9 @@ from .retrieval import Passage
 from .text import content_terms, named, plain_words, question_anchors, spelled, terms
 
 
+REPORTED_WITHIN = 7  # days: an article this early in a month may report an event of the month before
+
+
 def of_story(source: str, lead: str, texts: dict[str, str], linker: Linker | None) -> bool:
     """May a reason quote this article beside its lead's: the same one, or one linked to it (`linking`; any, with
     no linker)? A passage the reader also read may tell another story: its evidence is not about this one."""
@@ -137,7 +140,13 @@ def about(question: str, passages: list[Passage], texts: dict[str, str]) -> Pass
 
 
 def dated(published: str | None) -> str:
-    """An article's date as a question may name it: "2007 09 14 September" ("the September 2007 loan")."""
+    """An article's date as a question may name it: "2007 09 14 September" ("the September 2007 loan"); in the
+    first week of a month, the month before too ("2006 11 02 November 2006 October": news reports an event of
+    31 October on 2 November, and a question names the event's month)."""
     parts = (published or "")[:10].split("-")
     month = calendar.month_name[int(parts[1])] if len(parts) > 1 and parts[1].isdigit() and 0 < int(parts[1]) < 13 else ""
-    return f"{' '.join(parts)} {month}".strip()
+    said = f"{' '.join(parts)} {month}".strip()
+    if month and len(parts) == 3 and parts[0].isdigit() and parts[2].isdigit() and int(parts[2]) <= REPORTED_WITHIN:
+        year, before = (int(parts[0]) - 1, 12) if parts[1] == "01" else (int(parts[0]), int(parts[1]) - 1)
+        said += f" {year} {calendar.month_name[before]}"
+    return said

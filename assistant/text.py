@@ -113,9 +113,24 @@ def name_forms(name: str) -> set[str]:
     return forms
 
 
+# a person's title as news abbreviates it before a name ("Gov. John Baldacci" is "Governor John Baldacci")
+_TITLES = {"governor": "gov", "senator": "sen", "representative": "rep", "president": "pres", "general": "gen",
+           "lieutenant": "lt", "colonel": "col", "captain": "capt", "sergeant": "sgt", "admiral": "adm",
+           "attorney": "atty", "professor": "prof", "doctor": "dr", "reverend": "rev", "major": "maj",
+           "commander": "cmdr", "superintendent": "supt"}
+
+
+def titled(words: set[str]) -> set[str]:
+    """The plain `words` with each title's other form: its abbreviation, or its whole word."""
+    return words | {full for full, short in _TITLES.items() if short in words} | {
+        short for full, short in _TITLES.items() if full in words}
+
+
 def named(names: set[str], words: set[str]) -> set[str]:
     """The plain names (numbers too) of `names` that the plain `words` of a text say, in any of their forms
-    (`name_forms`, either way round: "haitian" is said by "haiti", "haiti" by "haitian")."""
+    (`name_forms`, either way round: "haitian" is said by "haiti", "haiti" by "haitian"; a title abbreviated or
+    not, `titled`)."""
+    words = titled(words)
     found = names & words
     for name in names - found:
         if name_forms(name) & words or any(name in name_forms(w) for w in words if w[:3] == name[:3]):

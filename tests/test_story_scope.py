@@ -14,6 +14,27 @@ def test_an_article_s_month_counts_as_named_by_the_question():
     assert not covers("Tell me about the Bank of England's loan to Northern Rock in March 2007", loan, loan.text)
 
 
+def test_an_article_early_in_a_month_may_report_an_event_of_the_month_before():
+    assert dated("2006-11-02") == "2006 11 02 November 2006 October"
+    assert dated("2007-01-07") == "2007 01 07 January 2006 December"  # across a year
+    assert dated("2006-11-08") == "2006 11 08 November"  # a week on, it is of its own month
+    ejected = passage("stark.md", "A blogger, Mike Stark, was ejected from the rally.", published="2006-11-02")
+    assert covers("What happened to Mike Stark at the rally in October 2006?", ejected, ejected.text)
+    assert not covers("What happened to Mike Stark at the rally in September 2006?", ejected, ejected.text)
+    later = passage("stark.md", ejected.text, published="2006-11-15")
+    assert not covers("What happened to Mike Stark at the rally in October 2006?", later, later.text)
+
+
+def test_a_title_is_said_abbreviated_or_whole():
+    from assistant.text import named
+
+    signed = passage("maine.md", "Gov. John Baldacci of Maine signed the gay rights bill.", published="2005-03-31")
+    assert covers("Why did Maine Governor John Baldacci sign the gay rights bill?", signed, signed.text)
+    assert not covers("Why did Maine Senator John Baldacci sign the gay rights bill?", signed, signed.text)
+    assert named({"sen", "allen"}, {"senator", "george", "allen"}) == {"sen", "allen"}  # the other way round
+    assert named({"governor"}, {"go", "govern"}) == set()
+
+
 def test_a_name_is_said_by_its_acronym_and_an_acronym_by_the_name_spelled_out():
     assert initials("The Australian Wheat Board paid the Movement for Democratic Change, not the EU") == {
         "awb": {"australian", "wheat", "board"}, "mdc": {"movement", "democratic", "change"}}
