@@ -26,6 +26,9 @@ _ASKS = (r"^\W*(?:and\s+|so\s+)?(?:please\s+|(?:can|could|would|will)\s+you\s+(?
 _REASON_FORM = re.compile(
     _ASKS + r"(?:why\b|how\b(?!\s+" + _HOW_MUCH + r"\b)|for what (?:reason|purpose)\b|what\s+(?:caused|led (?:up )?to|"
     r"prompted|triggered|sparked|drove|motivated|explains|was the reason|were the reasons|went wrong)\b|explain why\b|"
+    # the cause as someone sees it: "what do investigators think caused the fire?" (verbs of belief, a closed class)
+    r"what (?:do|does|did)\b[^,;?]{1,60}?\b(?:think|believe|say|suspect|suggest|know)\s+(?:caused|led (?:up )?to|"
+    r"prompted|triggered|sparked|drove|motivated|(?:was|is|were|are) behind)\b|"
     r"what (?:is|was|are|were) behind\b|"
     r"what (?:is|was|are|were|will be) the (?:consequences?|effects?|impact|implications?)\b|what (?:impact|effect)\b)",
     re.I)

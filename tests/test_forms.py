@@ -43,6 +43,9 @@ def test_who_when_where_how_many_are_factoid_questions(question):
     ("Give me the highlights of the budget", "account"), ("What are the details of the deal?", "account"),
     ("Tell me everything about the fire", "account"), ("What was behind the closure?", "reason"),
     ("What went wrong with the launch?", "reason"), ("What else did the mayor say?", "account"),
+    # the cause as someone sees it is a reason; what they said about it is an account
+    ("What do investigators think caused the fire?", "reason"), ("What did the police say led to the crash?", "reason"),
+    ("What did the mayor say about the cause?", "account"),
     # how events went is an account; what someone ruled is what they said
     ("Walk me through the strike", "account"), ("Give me an account of the strike", "account"),
     ("What's the whole story with the bridge?", "account"), ("How did the talks go?", "account"),
