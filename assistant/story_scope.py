@@ -17,7 +17,6 @@ from .linking import Linker
 from .retrieval import Passage
 from .text import content_terms, named, plain_words, question_anchors, spelled, terms
 
-
 REPORTED_WITHIN = 7  # days: an article this early in a month may report an event of the month before
 
 
