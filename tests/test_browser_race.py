@@ -91,7 +91,17 @@ def race(page, question: str, shown: str | None, target: str) -> dict:
 
     The same event as `ask()`'s: a next question asked there waits (`trigger_mode="always_last"`) until this
     answer's event has ended, follow-ups and all, unless it was cancelled; so `ask()` after a race returns only
-    once nothing of the old answer can still come, and says by what it shows whether it did."""
+    once nothing of the old answer can still come, and says by what it shows whether it did. It returns once the
+    page's cancel requests are answered: Gradio's page defers a question asked while one is in flight and can
+    lose it (the CI's 3-minute wait; a person's next question comes later than the 0.1 s it takes)."""
+    cancels = {"sent": 0, "done": 0}
+
+    def count(key):
+        return lambda request: cancels.__setitem__(key, cancels[key] + request.url.endswith("/cancel"))
+
+    listeners = [("request", count("sent")), ("requestfinished", count("done")), ("requestfailed", count("done"))]
+    for event, listener in listeners:
+        page.on(event, listener)
     kept = page.evaluate(f"localStorage.getItem({KEPT!r})")
     page.evaluate(ARM, [shown, target])
     page.evaluate("""q => {
@@ -102,6 +112,12 @@ def race(page, question: str, shown: str | None, target: str) -> dict:
     }""", question)  # the focus stays where it is: an open Earlier conversations list stays open
     page.wait_for_function("window.__race !== null", timeout=60_000)
     page.wait_for_function(f"k => localStorage.getItem({KEPT!r}) !== k", arg=kept, timeout=30_000)  # left
+    for _ in range(600):  # 30 s at most
+        if cancels["done"] >= cancels["sent"]:
+            break
+        page.wait_for_timeout(50)
+    for event, listener in listeners:
+        page.remove_listener(event, listener)
     return page.evaluate("window.__race")
 
 
