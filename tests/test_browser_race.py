@@ -97,7 +97,10 @@ def race(page, question: str, shown: str | None, target: str) -> dict:
     cancels = {"sent": 0, "done": 0}
 
     def count(key):
-        return lambda request: cancels.__setitem__(key, cancels[key] + request.url.endswith("/cancel"))
+        def seen(request) -> None:
+            if request.url.endswith("/cancel"):
+                cancels[key] += 1
+        return seen
 
     listeners = [("request", count("sent")), ("requestfinished", count("done")), ("requestfailed", count("done"))]
     for event, listener in listeners:
