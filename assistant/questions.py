@@ -76,7 +76,7 @@ class Questions:
 
         s = self.settings.reading
         return ReaderAnswerer(self.reader, self.reader.confidence_model, passages=s.passages, max_words=s.max_words,
-                              retrieval_weight=s.retrieval_weight,
+                              retrieval_weight=s.retrieval_weight, context=s.context,
                               refuse_below=self.threshold()[0] if threshold is None else threshold)
 
     def answerer(self, name=None):

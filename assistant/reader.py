@@ -59,12 +59,14 @@ class Span:
 
 @dataclass(frozen=True)
 class Reading:
-    """The reader's raw output for one question over some passages: each window with its logits."""
+    """The reader's raw output for one question over some texts: each window with its logits."""
 
     windows: list[Window]
     start: np.ndarray  # (windows, tokens) start logits
     end: np.ndarray  # (windows, tokens) end logits
     no_answer: np.ndarray  # (windows,) no-answer logits
+    texts: tuple[str, ...] = ()  # what was read: window offsets are into these
+    bases: tuple[int, ...] | None = None  # where each text begins in its document (None: texts are whole chunks)
 
 
 class Windower:
@@ -164,8 +166,9 @@ class Reader:
         self.default_threshold = self.confidence_model.bands.refuse_below
         self._lock = threading.Lock()
 
-    def reading(self, question: str, passages: list[str]) -> Reading | None:
-        """One encoder pass over every window of the passages (None when there is no text to read)."""
+    def reading(self, question: str, passages: list[str], bases: list[int] | None = None) -> Reading | None:
+        """One encoder pass over every window of the passages (None when there is no text to read); `bases`: where
+        each passage begins in its document, when they are not whole chunks."""
         if not passages:
             return None
         encoded = self.windower.encode([question] + passages)
@@ -174,7 +177,7 @@ class Reader:
             return None
         with self._lock:
             start, end, na = self.session.run(None, pad(windows))
-        return Reading(windows, start, end, na)
+        return Reading(windows, start, end, na, tuple(passages), tuple(bases) if bases is not None else None)
 
     def read(self, question: str, passages: list[str], reading: Reading | None = None) -> list[Span]:
         """The best span of each passage (over its windows, by margin), in passage order; empty passages skipped.

@@ -53,7 +53,7 @@ def sentence_evidence(reading: Reading, passages: list[Passage]) -> list[Sentenc
         keep[0] = True  # [CLS]: "no answer here"
         start, end = (np.where(keep, logits[:n], -np.inf) for logits in (reading.start[row], reading.end[row]))
         p = (softmax(start) + softmax(end)) / 2
-        base = passage.chunk.start
+        base = reading.bases[window.passage] if reading.bases is not None else passage.chunk.start
         for s in passage.sentences:
             a, b = s.start - base, s.end - base
             mass = float(p[inside & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)].sum())
@@ -98,3 +98,16 @@ def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:
                 if len(spans) == n:
                     return spans
     return spans
+
+
+def context_range(doc_id: str, text: str, start: int, end: int, before: int, after: int) -> tuple[int, int]:
+    """`text[start:end]` widened by the whole sentences of its document body within `before` characters before it
+    and `after` after it: what the reader reads for a passage. A chunk cut from its article loses what it refers to
+    ("the movie's weapons supervisor" names the film two paragraphs up), and the reader, trained to refuse when a
+    question names what its paragraph lacks, refused such answers."""
+    if not before and not after:
+        return start, end
+    body = [s for a, b in parse_document(doc_id, text).segments for s in sentence_spans(text, a, b)]
+    first = min((a for a, _ in body if start - before <= a <= start), default=start)
+    last = max((b for _, b in body if end <= b <= end + after), default=end)
+    return first, last

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     story_reason_passages: int = Field(5, ge=1, le=20, description="A why / how answer's sentences are looked for in "
                                        "the passages the reader reads and in the further passages of their articles "
                                        "among this many top ones (fewer than `answer_passages`: those alone).")
+    reader_context: tuple[int, int] = Field(
+        (400, 200), description="Characters of whole sentences the reader reads before and after each passage (a "
+                                "passage cut from its article loses what it refers to).")
     reader_model: str = Field("", description="The reader's ONNX file; empty = the one shipped in assistant/models/.")
     retrieval_weight: float = Field(0.0, description="Weight of the retrieval score beside the reader's confidence "
                                                      "when picking the answer among passages.")
@@ -152,7 +155,8 @@ class Settings(BaseSettings):
         return ReadingSettings(passages=self.answer_passages, max_words=self.max_answer_words,
                                story_sentences=self.story_sentences, story_words=self.story_words,
                                story_relative=self.story_relative, story_reason_passages=self.story_reason_passages,
-                               retrieval_weight=self.retrieval_weight, model=self.reader_model,
+                               retrieval_weight=self.retrieval_weight, context=self.reader_context,
+                               model=self.reader_model,
                                tokenizer=self.model_path() / "tokenizer.json", threads=self.threads)
 
     @property
@@ -200,6 +204,7 @@ class ReadingSettings(Section):
     story_relative: float
     story_reason_passages: int
     retrieval_weight: float
+    context: tuple[int, int]
     model: str
     tokenizer: Path
     threads: int

@@ -74,7 +74,7 @@ class StoryAnswerer:
 
     def answer(self, question: str, passages: list[Passage], texts: dict[str, str], searched_docs: int) -> Answer:
         top = passages[: self.base.passages]
-        reading = self.base.reading(question, passages)
+        reading = self.base.reading(question, passages, texts, around=False)  # its sentences, read alone
         decided = self.base.answer(question, passages, texts, searched_docs, reading=reading)
         kind = story_kind(question)
         # without the reader's span, the first article about what the question asks (`covers`) tells the story
@@ -171,7 +171,7 @@ class StoryAnswerer:
                 self.add(chosen, p, a, b, texts)
         read = passages[: self.base.passages]
         if article not in read:  # the newest article on the story may rank below the passages read
-            read, reading = [article], self.base.reading(question, [article])
+            read, reading = [article], self.base.reading(question, [article], texts, around=False)
         inside = [s for s in (sentence_evidence(reading, read) if reading else []) if s.passage.source == article.source
                   and is_sentence(texts[article.source][s.start:s.end])]
         if inside:

@@ -70,7 +70,8 @@ def test_a_reason_is_looked_for_in_the_reader_s_articles_passages_after_the_thre
     base = seed_assistant.questions.reader_answerer()
     passages, texts = dam_passages(["dam.md"] * 5)
     reason = "The board closed the dam's spillway road on Monday because engineers found cracks in its concrete."
-    alone = base.answer(question, passages, texts, 1)
+    # a story's decision is the reader answerer's on the passages read alone (their own sentences are scored)
+    alone = base.answer(question, passages, texts, 1, reading=base.reading(question, passages, texts, around=False))
     for most, quoted in ((5, True), (3, False)):
         answer = StoryAnswerer(base, reason_passages=most).answer(question, passages, texts, 1)
         assert answer.form == "story" and (reason in [c.text for c in answer.citations]) is quoted
