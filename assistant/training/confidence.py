@@ -174,7 +174,9 @@ def band_accuracy(bands: Bands, p: list[float], served: list[Served]) -> dict:
 # Better retrieval evidence never makes an answer less likely right, and an answer from a lower-ranked passage
 # never more: unconstrained, the fit learned the opposite of the first from SQuAD 2.0's crowd-written refusals
 # (written by reusing the paragraph's words, so a close match looked suspicious), which real questions are not.
-STEP2_SIGNS = {name: 1 for name in ANSWER_SIGNALS if name not in ("runner_up", "log_rank")} | {"log_rank": -1}
+# Nor does a weaker runner-up: every fitting question has one, so a negative weight made an answer with none (a
+# corpus of one or two articles) far surer than its own score (a wrong answer read alone: 0.09 → 0.31).
+STEP2_SIGNS = {name: 1 for name in ANSWER_SIGNALS if name != "log_rank"} | {"log_rank": -1}
 
 
 def fit_step2(served: list[Served]) -> Logistic:
@@ -253,7 +255,7 @@ def fit(settings, data_dir: Path, work_dir: Path, progress=print) -> ConfidenceM
                                   reader_threshold)
     s = settings.reading
     probe = ReaderAnswerer(reader, provisional, passages=s.passages, max_words=s.max_words,
-                           refuse_below=0.0, retrieval_weight=s.retrieval_weight)
+                           refuse_below=0.0, retrieval_weight=s.retrieval_weight, context=s.context)
     off, news = off_corpus_cases(data_dir, 2 * OFF_CORPUS), news_dev_cases()
     progress("  asking the fitting questions through the served path")
     cal = served_reads(assistant.questions, probe, squad_cases(split["calibration"]) + off[:OFF_CORPUS] + news["fit"])
