@@ -116,7 +116,7 @@ class ReaderAnswerer:
         top = passages[: self.passages]
         if not around:
             return self.reader.reading(question, [p.text for p in top])
-        ranges = [context_range(p.source, texts[p.source], p.chunk.start, p.chunk.end, *self.context) for p in top]
+        ranges = [context_range(texts[p.source], p.chunk.start, p.chunk.end, *self.context) for p in top]
         return self.reader.reading(question, [texts[p.source][a:b] for p, (a, b) in zip(top, ranges)],
                                    [a for a, _ in ranges])
 

@@ -174,6 +174,12 @@ def discover(paths: list) -> list[Source]:
     return found
 
 
+def body_start(text: str) -> int:
+    """Where a document's own text begins: after its YAML front matter, if any."""
+    match = _FRONT_MATTER.match(text)
+    return match.end() if match else 0
+
+
 def _front_matter(doc_id: str, text: str) -> tuple[dict[str, str], int]:
     match = _FRONT_MATTER.match(text)
     if not match:

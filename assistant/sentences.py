@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .chunking import ends_sentence, sentence_spans
-from .documents import parse_document
+from .documents import body_start, parse_document
 from .reader import Reading
 from .retrieval import Passage
 from .text import terms
@@ -100,14 +100,17 @@ def lead_spans(doc_id: str, text: str, n: int) -> list[tuple[int, int]]:
     return spans
 
 
-def context_range(doc_id: str, text: str, start: int, end: int, before: int, after: int) -> tuple[int, int]:
-    """`text[start:end]` widened by the whole sentences of its document body within `before` characters before it
-    and `after` after it: what the reader reads for a passage. A chunk cut from its article loses what it refers to
-    ("the movie's weapons supervisor" names the film two paragraphs up), and the reader, trained to refuse when a
-    question names what its paragraph lacks, refused such answers."""
+def context_range(text: str, start: int, end: int, before: int, after: int) -> tuple[int, int]:
+    """`text[start:end]` widened by the whole sentences of its document within `before` characters before it and
+    `after` after it (never into the front matter): what the reader reads for a passage. A chunk cut from its
+    article loses what it refers to ("the movie's weapons supervisor" names the film two paragraphs up), and the
+    reader, trained to refuse when a question names what its paragraph lacks, refused such answers. Only the lines
+    around the passage are split into sentences (sentences never cross a line), so a long document costs no more."""
     if not before and not after:
         return start, end
-    body = [s for a, b in parse_document(doc_id, text).segments for s in sentence_spans(text, a, b)]
-    first = min((a for a, _ in body if start - before <= a <= start), default=start)
-    last = max((b for _, b in body if end <= b <= end + after), default=end)
+    lo = max(body_start(text), start - before)
+    hi = text.find("\n", min(len(text), end + after))
+    near = sentence_spans(text, text.rfind("\n", 0, lo) + 1, len(text) if hi < 0 else hi)
+    first = min((a for a, _ in near if lo <= a <= start), default=start)
+    last = max((b for _, b in near if end <= b <= end + after), default=end)
     return first, last

@@ -30,14 +30,14 @@ def chunk_of(text: str, paragraph: int):
 def test_the_context_is_whole_sentences_of_the_body_within_the_budget():
     middle = chunk_of(DOC, 1)
     a, b = middle.chunk.start, middle.chunk.end
-    assert context_range("dam.md", DOC, a, b, 0, 0) == (a, b)
-    start, end = context_range("dam.md", DOC, a, b, 60, 45)
+    assert context_range(DOC, a, b, 0, 0) == (a, b)
+    start, end = context_range(DOC, a, b, 60, 45)
     assert DOC[start:a] == "It holds back twelve million cubic metres.\n\n"  # one sentence fits in 60 characters
     assert DOC[b:end] == "\n\nThe road will stay closed for a year."
     first = chunk_of(DOC, 0)
-    start, _ = context_range("dam.md", DOC, first.chunk.start, first.chunk.end, 400, 0)
+    start, _ = context_range(DOC, first.chunk.start, first.chunk.end, 400, 0)
     assert start == first.chunk.start  # never the front matter
-    assert context_range("dam.md", DOC, a, b, 400, 400) == (DOC.index("The Elmford"), len(DOC))
+    assert context_range(DOC, a, b, 400, 400) == (DOC.index("The Elmford"), len(DOC))
 
 
 def test_an_answer_found_in_the_context_is_cited_at_its_own_offsets(seed_assistant):
