@@ -1,6 +1,7 @@
 """Answering with the trained reader: the short span first, the sentence that holds it as the cited evidence.
 
-The reader (`reader.Reader`) reads the top retrieved passages and proposes one span per passage with its
+The reader (`reader.Reader`) reads the top retrieved passages, each with the sentences around it in its article
+(a chunk cut from its article loses what it refers to), and proposes one span per passage with its
 scores. The most confident span (plus `retrieval_weight` times the passage's retrieval score) is the
 answer; the confidence model (`confidence`) gives the probability that it is right, which puts it in a band:
 confident, unsure (said in words) or refused (under the index's calibration, else the card's). No rule
