@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -263,7 +263,9 @@ def fit(settings, data_dir: Path, work_dir: Path, progress=print) -> ConfidenceM
     test = served_reads(assistant.questions, probe, squad_cases(split["test"]) + off[OFF_CORPUS:] + news["test"])
     (work_dir / "served.json").write_text(json.dumps({"calibration": [s.__dict__ for s in cal],
                                                       "test": [s.__dict__ for s in test]}))  # for trying other fits
-    return fit_served(step1, reader_threshold, reader_report, cal, test)
+    model = fit_served(step1, reader_threshold, reader_report, cal, test)
+    # the served reads depend on how much of its article the reader reads around a passage: the card says which
+    return replace(model, fitted={**model.fitted, "reader_context": list(s.context)})
 
 
 def fit_served(step1: Logistic, reader_threshold: float, reader_report: dict, cal: list[Served],
