@@ -15,13 +15,12 @@ import re
 from dataclasses import dataclass
 from textwrap import shorten
 
-from .chunking import sentence_spans
 from .citations import UNSURE_LEAD, Answer, Citation
 from .confidence import ConfidenceModel, Evidence, answer_signals, reader_signals
 from .metrics import normalize_answer
 from .reader import Reader, Reading, Span
 from .retrieval import Passage
-from .sentences import context_range
+from .sentences import context_range, line_sentences
 from .verification import looks_like_instruction
 
 
@@ -79,10 +78,8 @@ def sentence_of(passage: Passage, doc: str, start: int, end: int) -> tuple[int, 
     """Document offsets of the sentence(s) holding `doc[start:end]`: the passage's own, or, for a span the reader
     found in the text around the passage, the document's (the span itself if no sentence is known)."""
     sents = [(s.start, s.end) for s in passage.sentences if s.start < end and s.end > start]
-    if not sents and not passage.chunk.start <= start < passage.chunk.end:  # sentences never cross a line break
-        stop = doc.find("\n", end)
-        line = (doc.rfind("\n", 0, start) + 1, len(doc) if stop < 0 else stop)
-        sents = [(a, b) for a, b in sentence_spans(doc, *line) if a < end and b > start]
+    if not sents and not passage.chunk.start <= start < passage.chunk.end:
+        sents = [(a, b) for a, b in line_sentences(doc, start, end) if a < end and b > start]
     return (min(a for a, _ in sents), max(b for _, b in sents)) if sents else (start, end)
 
 

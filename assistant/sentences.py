@@ -109,8 +109,14 @@ def context_range(text: str, start: int, end: int, before: int, after: int) -> t
     if not before and not after:
         return start, end
     lo = max(body_start(text), start - before)
-    hi = text.find("\n", min(len(text), end + after))
-    near = sentence_spans(text, text.rfind("\n", 0, lo) + 1, len(text) if hi < 0 else hi)
+    near = line_sentences(text, lo, min(len(text), end + after))
     first = min((a for a, _ in near if lo <= a <= start), default=start)
     last = max((b for _, b in near if end <= b <= end + after), default=end)
     return first, last
+
+
+def line_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentence spans of the whole lines holding `text[start:end]` (a sentence never crosses a line): the
+    sentences around a span without splitting the whole document."""
+    stop = text.find("\n", end)
+    return sentence_spans(text, text.rfind("\n", 0, start) + 1, len(text) if stop < 0 else stop)
