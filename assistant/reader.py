@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import AssistantError
+from .metrics import normalize_answer
 
 MODEL_DIR = Path(__file__).parent / "models"
 MODEL_FILE = "reader-int8.onnx"
@@ -114,9 +116,18 @@ def pad(windows: list[Window], multiple: int = 1) -> dict[str, np.ndarray]:
     return arrays
 
 
+def asked_words(question: str) -> frozenset[str]:
+    """The question's words, for `best_span` to pass over spans made of them only; empty for a question offering
+    a choice ("Scandinavia or Germany?"), whose answer is one of its own words. A span repeating the question is
+    almost never its answer (0.7 % of SQuAD 1.1 training answers, most of them choices), yet the reader picks one
+    when a follow-up carries its subject ("who runs Israel while he is in hospital? (Ariel Sharon)")."""
+    return frozenset() if re.search(r"\bor\b", question, re.I) else frozenset(normalize_answer(question).split())
+
+
 def best_span(window: Window, start_logits: np.ndarray, end_logits: np.ndarray, na_logit: float,
-              passage_text: str) -> Span | None:
-    """The highest-scoring valid span of one window: start ≤ end, both in the passage, ≤ MAX_ANSWER_TOKENS."""
+              passage_text: str, asked: frozenset[str] = frozenset(), tries: int = 8) -> Span | None:
+    """The highest-scoring valid span of one window: start ≤ end, both in the passage, ≤ MAX_ANSWER_TOKENS, and
+    not made of the question's own words (`asked`: `asked_words`) among its best `tries`."""
     n = len(window.ids)
     in_ctx = np.array([o[0] >= 0 and o[1] > o[0] for o in window.offsets])
     if not in_ctx.any():
@@ -126,12 +137,22 @@ def best_span(window: Window, start_logits: np.ndarray, end_logits: np.ndarray, 
     scores = s[:, None] + e[None, :]
     i, j = np.indices(scores.shape)
     scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS)] = -np.inf
-    flat = int(np.argmax(scores))
-    si, ei = divmod(flat, n)
-    score = float(scores[si, ei])
     null = float(start_logits[0] + end_logits[0])
-    start, end = window.offsets[si][0], window.offsets[ei][1]
-    return Span(window.passage, start, end, passage_text[start:end], score, score - null, float(na_logit))
+    flat = scores.ravel()
+    best = np.argpartition(-flat, tries)[:tries] if asked and flat.size > tries else [int(np.argmax(flat))]
+    span = None
+    for index in sorted(best, key=lambda k: -flat[k]):
+        si, ei = divmod(int(index), n)
+        score = float(scores[si, ei])
+        if not np.isfinite(score):
+            break
+        start, end = window.offsets[si][0], window.offsets[ei][1]
+        found = Span(window.passage, start, end, passage_text[start:end], score, score - null, float(na_logit))
+        span = span or found
+        words = normalize_answer(found.text).split()
+        if not words or not set(words) <= asked:
+            return found
+    return span  # every one of the best repeats the question: the best, as it is
 
 
 class Reader:
@@ -186,8 +207,10 @@ class Reader:
         if reading is None:
             return []
         best: dict[int, Span] = {}
+        asked = asked_words(question)
         for row, w in enumerate(reading.windows):
-            span = best_span(w, reading.start[row], reading.end[row], float(reading.no_answer[row]), passages[w.passage])
+            span = best_span(w, reading.start[row], reading.end[row], float(reading.no_answer[row]), passages[w.passage],
+                             asked)
             if span is not None and (w.passage not in best or span.margin > best[w.passage].margin):
                 best[w.passage] = span
         return [best[p] for p in sorted(best)]

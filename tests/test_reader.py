@@ -181,3 +181,25 @@ def test_the_second_stage_starts_from_the_shipped_model_and_trains_on_human_refu
     no_init = subprocess.run([sys.executable, "-m", "assistant.cli", "train-reader", "--stage", "squad2", "--data",
                               str(data), "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert no_init.returncode == 2 and "--init" in no_init.stderr
+
+
+def test_a_span_repeating_the_question_gives_way_to_the_next_best_unless_the_question_offers_a_choice():
+    import re
+
+    import numpy as np
+
+    from assistant.reader import Window, asked_words, best_span
+
+    passage = "Ariel Sharon handed control to Ehud Olmert"
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", passage)]
+    window = Window(0, [0] * (len(words) + 2), [0] * (len(words) + 2), [(-1, -1)] + words + [(-1, -1)])
+    start, end = np.full(len(window.ids), -5.0), np.full(len(window.ids), -5.0)
+    start[1], end[2] = 4.0, 8.0  # "Ariel Sharon", the reader's favourite
+    start[6], end[7] = 5.0, 5.0  # "Ehud Olmert"
+    follow_up = "Who runs Israel while he is ill? (Ariel Sharon)"
+    assert best_span(window, start, end, -1.0, passage).text == "Ariel Sharon"  # nothing asked: the best as it is
+    span = best_span(window, start, end, -1.0, passage, asked_words(follow_up))
+    assert span.text == "Ehud Olmert" and span.score == 10.0 and span.margin == 10.0 - (start[0] + end[0])
+    choice = "Was Ariel Sharon or Ehud Olmert in charge?"
+    assert asked_words(choice) == frozenset()
+    assert best_span(window, start, end, -1.0, passage, asked_words(choice)).text == "Ariel Sharon"
