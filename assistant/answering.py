@@ -20,7 +20,7 @@ from .confidence import ConfidenceModel, Evidence, answer_signals, reader_signal
 from .metrics import normalize_answer
 from .reader import Reader, Reading, Span
 from .retrieval import Passage
-from .sentences import context_range, line_sentences
+from .sentences import context_range, is_sentence, line_sentences
 from .verification import looks_like_instruction
 
 
@@ -83,6 +83,13 @@ def sentence_of(passage: Passage, doc: str, start: int, end: int) -> tuple[int, 
     return (min(a for a, _ in sents), max(b for _, b in sents)) if sents else (start, end)
 
 
+def bare_heading(sentence: str, span: str) -> bool:
+    """Is the span a whole line that is not a sentence (a plain-text document's title, "Normans")? A heading says
+    nothing about what the question asks, yet with its article's first passage the reader picked one for questions
+    the article does not answer."""
+    return not is_sentence(sentence) and normalize_answer(sentence) == normalize_answer(span)
+
+
 def evidence_of(passage: Passage, rank: int) -> Evidence:
     return Evidence(passage.score, passage.similarity, passage.coverage, passage.best_similarity,
                     passage.best_coverage, rank)
@@ -135,7 +142,8 @@ class ReaderAnswerer:
             a, b = sentence_of(passage, texts[passage.source], start, end)
             proposal = Proposal(span, passage, start, end, self.model.span_probability(reader_signals(span)),
                                 span.confidence + self.retrieval_weight * passage.score, (a, b))
-            if not span.text.strip() or looks_like_instruction(texts[passage.source][a:b]):
+            if not span.text.strip() or looks_like_instruction(texts[passage.source][a:b]) or bare_heading(
+                    texts[passage.source][a:b], span.text):
                 continue
             out.append(proposal)
         return sorted(out, key=lambda p: -p.score)

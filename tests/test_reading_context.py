@@ -70,3 +70,19 @@ def replace_context(answerer, context):
 
     return ReaderAnswerer(answerer.reader, answerer.model, passages=answerer.passages, max_words=answerer.max_words,
                           refuse_below=answerer.refuse_below, context=context)
+
+
+def test_a_plain_text_title_is_never_the_answer(seed_assistant):
+    """A plain-text document's first line is its title; the reader, trained on paragraphs without one, picks it
+    for a question the paragraph does not answer, and its quote would be the bare title."""
+    text = ("Vikings\n\nThe conquest of the island by the northern fleets opened a new chapter in its history, which "
+            "would be under foreign rule for the following 380 years. The conquest had lasting results.")
+    sentences = tuple(SentenceEvidence(SentenceId("isle.txt", i), a, b, 0.0, 0.0)
+                      for i, (a, b) in enumerate(sentence_spans(text, 0, len(text))))
+    whole = replace(passage("isle.txt", text, start=0), sentences=sentences)
+    answerer = seed_assistant.questions.reader_answerer()
+    question = "Who dominated Western Europe for 380 years?"
+    assert answerer.reader.read(question, [text])[0].text == "Vikings"
+    assert answerer.proposals(question, [whole], {"isle.txt": text}) == []
+    answered = answerer.proposals("Who ruled the island?", [whole], {"isle.txt": text})
+    assert [text[p.start:p.end] for p in answered] == ["the northern fleets"]
