@@ -142,7 +142,7 @@ class ReaderAnswerer:
             a, b = sentence_of(passage, texts[passage.source], start, end)
             proposal = Proposal(span, passage, start, end, self.model.span_probability(reader_signals(span)),
                                 span.confidence + self.retrieval_weight * passage.score, (a, b))
-            if not span.text.strip() or looks_like_instruction(texts[passage.source][a:b]) or bare_heading(
+            if not span.fits or not span.text.strip() or looks_like_instruction(texts[passage.source][a:b]) or bare_heading(
                     texts[passage.source][a:b], span.text):
                 continue
             out.append(proposal)

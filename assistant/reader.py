@@ -15,12 +15,14 @@ import hashlib
 import json
 import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from .errors import AssistantError
+from .forms import fits
 from .metrics import normalize_answer
 
 MODEL_DIR = Path(__file__).parent / "models"
@@ -52,6 +54,7 @@ class Span:
     score: float      # start + end logit of the span
     margin: float     # span score minus the window's null score: > 0 means the model prefers this answer
     no_answer: float  # the no-answer head's logit for the window (> 0: no answer)
+    fits: bool = True  # of the form the question asks for (`answer_check`); a window's best span when none of its best is
 
     @property
     def confidence(self) -> float:
@@ -116,18 +119,24 @@ def pad(windows: list[Window], multiple: int = 1) -> dict[str, np.ndarray]:
     return arrays
 
 
-def asked_words(question: str) -> frozenset[str]:
-    """The question's words, for `best_span` to pass over spans made of them only; empty for a question offering
-    a choice ("Scandinavia or Germany?"), whose answer is one of its own words. A span repeating the question is
-    almost never its answer (0.7 % of SQuAD 1.1 training answers, most of them choices), yet the reader picks one
-    when a follow-up carries its subject ("who runs Israel while he is in hospital? (Ariel Sharon)")."""
-    return frozenset() if re.search(r"\bor\b", question, re.I) else frozenset(normalize_answer(question).split())
+def answer_check(question: str) -> Callable[[str], bool]:
+    """What a span must be to answer the question, beside what the reader scores: not made only of the question's
+    own words, unless it offers a choice ("Scandinavia or Germany?", answered by one of its words): 0.7 % of SQuAD
+    1.1 training answers repeat the question, most of them choices, yet the reader picks one when a follow-up
+    carries its subject ("who runs Israel while he is in hospital? (Ariel Sharon)"); and of the form the question
+    asks for (`forms.fits`: "how many" is answered by a quantity)."""
+    asked = frozenset() if re.search(r"\bor\b", question, re.I) else frozenset(normalize_answer(question).split())
+
+    def check(span: str) -> bool:
+        words = normalize_answer(span).split()
+        return (not words or not set(words) <= asked) and fits(question, span)
+    return check
 
 
 def best_span(window: Window, start_logits: np.ndarray, end_logits: np.ndarray, na_logit: float,
-              passage_text: str, asked: frozenset[str] = frozenset(), tries: int = 8) -> Span | None:
-    """The highest-scoring valid span of one window: start ≤ end, both in the passage, ≤ MAX_ANSWER_TOKENS, and
-    not made of the question's own words (`asked`: `asked_words`) among its best `tries`."""
+              passage_text: str, accept: Callable[[str], bool] | None = None, tries: int = 8) -> Span | None:
+    """The highest-scoring valid span of one window: start ≤ end, both in the passage, ≤ MAX_ANSWER_TOKENS; with
+    `accept` (`answer_check`), the best of its `tries` best that it accepts, else the best marked as not fitting."""
     n = len(window.ids)
     in_ctx = np.array([o[0] >= 0 and o[1] > o[0] for o in window.offsets])
     if not in_ctx.any():
@@ -139,20 +148,18 @@ def best_span(window: Window, start_logits: np.ndarray, end_logits: np.ndarray, 
     scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS)] = -np.inf
     null = float(start_logits[0] + end_logits[0])
     flat = scores.ravel()
-    best = np.argpartition(-flat, tries)[:tries] if asked and flat.size > tries else [int(np.argmax(flat))]
-    span = None
+    best = np.argpartition(-flat, tries)[:tries] if accept and flat.size > tries else [int(np.argmax(flat))]
+    found = []
     for index in sorted(best, key=lambda k: -flat[k]):
         si, ei = divmod(int(index), n)
         score = float(scores[si, ei])
         if not np.isfinite(score):
             break
         start, end = window.offsets[si][0], window.offsets[ei][1]
-        found = Span(window.passage, start, end, passage_text[start:end], score, score - null, float(na_logit))
-        span = span or found
-        words = normalize_answer(found.text).split()
-        if not words or not set(words) <= asked:
-            return found
-    return span  # every one of the best repeats the question: the best, as it is
+        found.append(Span(window.passage, start, end, passage_text[start:end], score, score - null, float(na_logit)))
+        if accept is None or accept(found[-1].text):
+            return found[-1]
+    return replace(found[0], fits=False) if found else None
 
 
 class Reader:
@@ -207,10 +214,11 @@ class Reader:
         if reading is None:
             return []
         best: dict[int, Span] = {}
-        asked = asked_words(question)
+        accept = answer_check(question)
         for row, w in enumerate(reading.windows):
             span = best_span(w, reading.start[row], reading.end[row], float(reading.no_answer[row]), passages[w.passage],
-                             asked)
-            if span is not None and (w.passage not in best or span.margin > best[w.passage].margin):
+                             accept)
+            if span is not None and (w.passage not in best or (span.fits, span.margin) > (best[w.passage].fits,
+                                                                                          best[w.passage].margin)):
                 best[w.passage] = span
         return [best[p] for p in sorted(best)]

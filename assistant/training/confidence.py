@@ -58,8 +58,8 @@ def gold_reads(reader, articles: list[dict]) -> list[Read]:
         for para in article["paragraphs"]:
             for qa in para["qas"]:
                 golds = [] if qa.get("is_impossible") else [a["text"] for a in qa["answers"]]
-                span = reader.read(qa["question"], [para["context"]])[0]
-                out.append(Read(qa["question"], golds, span.text, reader_signals(span)))
+                span = reader.read(qa["question"], [para["context"]])[0]  # one not of the asked form says "no answer"
+                out.append(Read(qa["question"], golds, span.text if span.fits else "", reader_signals(span)))
     return out
 
 

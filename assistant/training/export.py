@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import AssistantError
 from ..metrics import exact_match, token_f1
-from ..reader import CARD_FILE, MODEL_FILE, Reader, Span, Windower, best_span, pad
+from ..reader import CARD_FILE, MODEL_FILE, Reader, Span, Windower, answer_check, best_span, pad
 from .reader_data import held_out, read_squad
 
 MAX_F1_DROP = 0.01
@@ -94,8 +94,10 @@ def torch_predictor(model, windower: Windower):
         windows = windower.windows(q.ids, 0, c)
         with torch.no_grad():
             start, end, na = model(**{k: torch.from_numpy(v) for k, v in pad(windows).items()})
-        spans = [best_span(w, start[i].numpy(), end[i].numpy(), float(na[i]), context) for i, w in enumerate(windows)]
-        return max((s for s in spans if s), key=lambda s: s.margin)
+        accept = answer_check(question)
+        spans = [best_span(w, start[i].numpy(), end[i].numpy(), float(na[i]), context, accept)
+                 for i, w in enumerate(windows)]
+        return max((s for s in spans if s), key=lambda s: (s.fits, s.margin))
 
     return predict
 
