@@ -152,7 +152,10 @@ def best_span(window: Window, start_logits: np.ndarray, end_logits: np.ndarray, 
     scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS)] = -np.inf
     null = float(start_logits[0] + end_logits[0])
     flat = scores.ravel()
-    best = np.argpartition(-flat, tries)[:tries] if accept and flat.size > tries else [int(np.argmax(flat))]
+    best = [int(np.argmax(flat))]  # the `tries` best are sorted out only when the best is not accepted (rare)
+    if accept and flat.size > tries and not accept(passage_text[window.offsets[best[0] // n][0]:
+                                                              window.offsets[best[0] % n][1]]):
+        best = np.argpartition(-flat, tries)[:tries]
     found = []
     for index in sorted(best, key=lambda k: -flat[k]):
         si, ei = divmod(int(index), n)
