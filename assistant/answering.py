@@ -129,7 +129,8 @@ class ReaderAnswerer:
                   reading: Reading | None = None) -> list[Proposal]:
         """The best span of each top passage, the reader's most confident first (the answerability model is
         fitted to tell answerable questions apart, not to rank spans of one question: ranking by it chose
-        worse spans on the calibration articles); spans inside instruction-like text are dropped."""
+        worse spans on the calibration articles); spans not of the question's form (`Span.fits`), bare headings
+        and spans inside instruction-like text are dropped."""
         top = passages[: self.passages]
         reading = reading or self.reading(question, passages, texts)
         if reading is None:
@@ -140,12 +141,12 @@ class ReaderAnswerer:
             offset = reading.bases[span.passage] if reading.bases is not None else passage.chunk.start
             start, end = offset + span.start, offset + span.end
             a, b = sentence_of(passage, texts[passage.source], start, end)
-            proposal = Proposal(span, passage, start, end, self.model.span_probability(reader_signals(span)),
-                                span.confidence + self.retrieval_weight * passage.score, (a, b))
-            if not span.fits or not span.text.strip() or looks_like_instruction(texts[passage.source][a:b]) or bare_heading(
-                    texts[passage.source][a:b], span.text):
+            sentence = texts[passage.source][a:b]
+            if (not span.fits or not span.text.strip() or looks_like_instruction(sentence)
+                    or bare_heading(sentence, span.text)):
                 continue
-            out.append(proposal)
+            out.append(Proposal(span, passage, start, end, self.model.span_probability(reader_signals(span)),
+                                span.confidence + self.retrieval_weight * passage.score, (a, b)))
         return sorted(out, key=lambda p: -p.score)
 
     def judge(self, proposals: list[Proposal], passages: list[Passage]) -> tuple[float, list[float]]:

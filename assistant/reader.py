@@ -53,7 +53,7 @@ class Span:
     score: float      # start + end logit of the span
     margin: float     # span score minus the window's null score: > 0 means the model prefers this answer
     no_answer: float  # the no-answer head's logit for the window (> 0: no answer)
-    fits: bool = True  # of the form the question asks for (`answer_check`); a window's best span when none of its best is
+    fits: bool = True  # passes `answer_check`; False: the window's best span, none of its best passing it
 
     @property
     def confidence(self) -> float:
@@ -215,7 +215,8 @@ class Reader:
         return Reading(windows, start, end, na, tuple(passages), tuple(bases) if bases is not None else None)
 
     def read(self, question: str, passages: list[str], reading: Reading | None = None) -> list[Span]:
-        """The best span of each passage (over its windows, by margin), in passage order; empty passages skipped.
+        """The best span of each passage (over its windows, by margin, one passing `answer_check` first), in passage
+        order; empty passages skipped.
         `reading`: this question's `reading` of these passages, if already made."""
         reading = reading or self.reading(question, passages)
         if reading is None:
