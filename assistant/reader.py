@@ -23,6 +23,7 @@ import numpy as np
 
 from .errors import AssistantError
 from .forms import fits
+from .text import words
 
 MODEL_DIR = Path(__file__).parent / "models"
 MODEL_FILE = "reader-int8.onnx"
@@ -30,6 +31,7 @@ CARD_FILE = "reader.json"
 REBUILD = "make reader (or: assistant train-reader && assistant export-reader)"
 MAX_QUESTION_TOKENS = 64
 MAX_ANSWER_TOKENS = 30
+ARTICLES = frozenset({"a", "an", "the"})  # a span's articles are not words it says ("the Normans")
 
 
 @dataclass(frozen=True)
@@ -124,17 +126,12 @@ def answer_check(question: str) -> Callable[[str], bool]:
     1.1 training answers repeat the question, most of them choices, yet the reader picks one when a follow-up
     carries its subject ("who runs Israel while he is in hospital? (Ariel Sharon)"); and of the form the question
     asks for (`forms.fits`: "how many" is answered by a quantity)."""
-    asked = frozenset() if re.search(r"\bor\b", question, re.I) else frozenset(words_of(question))
+    asked = frozenset() if re.search(r"\bor\b", question, re.I) else frozenset(words(question))
 
     def check(span: str) -> bool:
-        said = words_of(span)
+        said = set(words(span)) - ARTICLES
         return (not said or not said <= asked) and fits(question, span)
     return check
-
-
-def words_of(text: str) -> set[str]:
-    """Lower-cased words, articles left out ("Normans/Normanz" is two words)."""
-    return {w for w in re.findall(r"\w+", text.lower()) if w not in ("a", "an", "the")}
 
 
 def best_span(window: Window, start_logits: np.ndarray, end_logits: np.ndarray, na_logit: float,
