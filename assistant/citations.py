@@ -88,6 +88,12 @@ class Answer:
         return {**asdict(citation), "outlet": meta.outlet if meta else None,
                 "published": meta.published if meta else None}
 
+    @property
+    def shown_band(self) -> str:
+        """The band a client shows: the reader's, or "refused" for a refusal made before any confidence was
+        computed (a question too vague to search, one asking for advice)."""
+        return self.band or ("refused" if self.abstained else "")
+
     def to_dict(self, passages: bool = False) -> dict:
         data = {
             "question": self.question,
@@ -101,7 +107,9 @@ class Answer:
             "answerer": self.answerer,
         }
         if self.confidence is not None:
-            data.update(confidence=round(self.confidence, 4), band=self.band)
+            data["confidence"] = round(self.confidence, 4)
+        if self.shown_band:
+            data["band"] = self.shown_band
         if self.candidate:
             data["candidate"] = self.candidate
         if self.short:

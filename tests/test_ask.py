@@ -269,7 +269,7 @@ def test_a_request_for_advice_or_a_chat_is_refused_in_words(seed_assistant, ques
     assert answer.answer.startswith("Not a question the articles answer:")
     assert answer.answer.endswith("the 1 article searched only reports the news.")
     assert "asks for advice, instructions or a chat" in abstention_html(answer)
-    assert answer.to_dict()["abstained"] is True
+    assert answer.to_dict()["abstained"] is True and answer.to_dict()["band"] == "refused"  # as a client shows it
 
 
 @pytest.mark.parametrize("question", ["Where can you see the dismissed case's documents?", "Which road does I-25 follow?",

@@ -24,7 +24,7 @@ def test_the_newest_articles_keep_to_the_filters_and_a_vague_question_is_still_v
     assert [c.source for c in answer.citations] == ["new.md", "mid.md", "old.md"]
     assert answer.opening == "As of 10 Jun 2024, the newest articles:"
     vague = bridge.ask("What happened?")
-    assert vague.abstained and vague.abstain_reason == "vague"
+    assert vague.abstained and vague.abstain_reason == "vague" and vague.to_dict()["band"] == "refused"
 
 
 def test_the_chat_shows_each_newest_article_with_its_date(bridge):

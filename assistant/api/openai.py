@@ -93,4 +93,4 @@ def reply_text(answer: Answer) -> str:
 def extras(answer: Answer) -> dict:
     """What OpenAI's shape has no field for: the citations, the confidence and its band."""
     return {"citations": [answer.citation_json(c) for c in answer.citations], "confidence": answer.confidence,
-            "band": answer.band or ("refused" if answer.abstained else "")}
+            "band": answer.shown_band}
