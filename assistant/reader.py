@@ -108,6 +108,21 @@ class Windower:
             begin += max(1, room - self.stride)
 
 
+def question_tokens(ids: list[int], offsets: list[tuple[int, int]], question: str) -> list[int]:
+    """The question's tokens the reader reads: all of a question of at most MAX_QUESTION_TOKENS; of a longer
+    request, its last question, from the start of the sentence asking it (of a sentence too long, the words
+    before its question mark: "… so who were the shareholders of Metronet?"), not its first words, which were
+    all a reader cut at the limit saw."""
+    asked = question.rfind("?")
+    if len(ids) <= MAX_QUESTION_TOKENS or asked < 0:
+        return ids[:MAX_QUESTION_TOKENS]
+    begin = max(question.rfind(mark, 0, asked) for mark in ".!?\n") + 1
+    first = next((i for i, (a, _) in enumerate(offsets) if a >= begin), 0)
+    mark = next(i for i, (a, _) in enumerate(offsets) if a >= asked)  # the question mark's token
+    first = max(first, mark + 1 - MAX_QUESTION_TOKENS)  # a sentence too long: its last words, up to the "?"
+    return ids[first:first + MAX_QUESTION_TOKENS]
+
+
 def pad(windows: list[Window], multiple: int = 1) -> dict[str, np.ndarray]:
     """Right-padded int64 arrays for a batch of windows (length rounded up to `multiple`: fewer kernel shapes)."""
     length = -(-max(len(w.ids) for w in windows) // multiple) * multiple
@@ -204,7 +219,8 @@ class Reader:
         if not passages:
             return None
         encoded = self.windower.encode([question] + passages)
-        windows = [w for p, ctx in enumerate(encoded[1:]) for w in self.windower.windows(encoded[0].ids, p, ctx)]
+        asked = question_tokens(encoded[0].ids, encoded[0].offsets, question)
+        windows = [w for p, ctx in enumerate(encoded[1:]) for w in self.windower.windows(asked, p, ctx)]
         if not windows:
             return None
         with self._lock:

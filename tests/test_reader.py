@@ -217,3 +217,26 @@ def test_how_many_and_how_much_are_answered_by_a_quantity():
     for span in ("whilst on stage", "oyamel fir", "finance"):
         assert not fits("How much forest did they occupy?", span), span
     assert fits("Who was stabbed?", "whilst on stage")
+
+
+def test_a_long_request_is_read_from_its_last_question_not_cut_after_its_first_words():
+    from tokenizers import Tokenizer
+
+    from assistant.reader import MAX_QUESTION_TOKENS, question_tokens
+
+    tokenizer = Tokenizer.from_file(str(Settings().model_path() / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+
+    def read(question: str) -> str:
+        encoded = tokenizer.encode(question, add_special_tokens=False)
+        return tokenizer.decode(question_tokens(encoded.ids, encoded.offsets, question))
+
+    assert read("Who founded Metronet?") == "who founded metronet?"
+    rambling = "I have read a lot about the tube upgrade and its contracts over the years. " * 6
+    assert read(rambling + "So who founded Metronet? (London)") == "so who founded metronet? ( london )"
+    one_sentence = "I keep wondering, " + "having followed the tube upgrade and its contracts, " * 6 + "who founded it?"
+    said = read(one_sentence)
+    assert said.endswith("who founded it?") and len(tokenizer.encode(said, add_special_tokens=False).ids) <= MAX_QUESTION_TOKENS
+    no_question = "Tell me about the tube upgrade " * 20
+    assert read(no_question).startswith("tell me about the tube upgrade")
