@@ -191,13 +191,20 @@ class ReaderAnswerer:
         yield self.answer(question, passages, texts, searched_docs)
 
 
+ELIDED = 2  # words a quote's ellipsis must stand for more than
+
+
 def window(before: str, span: str, after: str, words: int) -> str:
-    """`span` with the text around it, `words` words in all, as even on both sides as the text allows;
-    "…" marks a cut. A span that starts or ends inside a word ("1.5" of "1.5-year") stays joined to it."""
+    """`span` with the text around it, about `words` words in all, as even on both sides as the text allows;
+    "…" marks a cut of more than `ELIDED` words. A span that starts or ends inside a word ("1.5" of "1.5-year") stays joined to it."""
     left, right = before.split(), after.split()
     extra = max(0, words - len(span.split()))
     take_left = min(len(left), max(extra // 2, extra - len(right)))
     take_right = min(len(right), extra - take_left)
+    # an ellipsis stands for more than it saves: one or two words left out ("…price for the iPhone" for "The price
+    # for the iPhone") are quoted instead
+    take_left = len(left) if len(left) - take_left <= ELIDED else take_left
+    take_right = len(right) if len(right) - take_right <= ELIDED else take_right
     text = span
     if take_left:
         text = " ".join(left[len(left) - take_left:]) + (" " if before[-1].isspace() else "") + text

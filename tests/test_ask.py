@@ -279,3 +279,12 @@ def test_generic_you_titles_and_polite_questions_are_not_taken_for_advice(questi
     from assistant.answering import asks_for_advice
 
     assert not asks_for_advice(question)
+
+
+def test_a_quote_never_leaves_out_just_a_word_or_two_behind_an_ellipsis():
+    from assistant.answering import window
+
+    after = " will be $199 when it ships in the United States next month, Apple said on Monday."
+    assert window("The price for the ", "iPhone", after, 8) == "The price for the iPhone will be $199 when…"
+    assert window("Reports say that the price for the ", "iPhone", after, 8) == "…price for the iPhone will be $199 when…"
+    assert window("The ", "iPhone", " costs $199 today.", 3) == "The iPhone costs $199 today."
