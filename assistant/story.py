@@ -47,7 +47,18 @@ from .sentences import (
     sentence_evidence,
     similar,
 )
-from .story_scope import about, covers, day, developments, newer_mention, newest, next_article, of_story, same_story
+from .story_scope import (
+    about,
+    covers,
+    day,
+    developments,
+    newer_mention,
+    newest,
+    next_article,
+    of_story,
+    of_year,
+    same_story,
+)
 from .text import named_phrases
 
 # a reason or process: its sentence, its context and one more (a fourth added no gold sentence on the development
@@ -83,6 +94,8 @@ class StoryAnswerer:
             return going_on
         if kind != REASON and passages:
             best = top_passage(passages, decided.citations[0]) if decided.citations else found or passages[0]
+            if kind == ACCOUNT:  # "what happened with the BBC strike in 2005?": not a 2007 article recalling it
+                best = of_year(question, best, passages, texts)
             if kind == NEWEST:
                 told = [newest(same_story(question, passages, best, texts), best, texts, self.linker)]
             else:

@@ -5,8 +5,8 @@ and whether an article is about what the question asks at all.
 most of what it asks about. A story answer without the reader's span is told from the first retrieved article that
 covers the question (`about`); a story is the best article and the retrieved ones covering the question as it does
 (`same_story`: over thousands of articles, naming the same place is not enough), linked to it by their words
-(`linking`); the latest is its newest dated article (`newest`), and an account tells the best one and how its story
-went on after it (`developments`)."""
+(`linking`); the latest is its newest dated article (`newest`), and an account tells the best one (of the year the
+question names, `of_year`) and how its story went on after it (`developments`)."""
 
 from __future__ import annotations
 
@@ -131,6 +131,16 @@ def next_article(question: str, passages: list[Passage], texts: dict[str, str], 
     later = [p for p in passages if p.source not in told and (p.meta.published or "") > (last.meta.published or "")
              and (not names or names_in(texts[p.source], names)) and of_story(p.source, last.source, texts, linker)]
     return min(later, key=lambda p: p.meta.published or "", default=None)
+
+
+def of_year(question: str, best: Passage, passages: list[Passage], texts: dict[str, str]) -> Passage:
+    """The article an account of one year's event is told from: `best`, unless it was published in another year
+    and a retrieved article of the year the question names covers the question (a later article recalls the
+    event in a sentence, "strike action … in June 2005", and the reader's span may be found there)."""
+    years = {n for n in question_anchors(question) if _YEAR.fullmatch(n)}
+    if len(years) != 1 or not day(best) or day(best)[:4] in years:
+        return best
+    return next((p for p in passages if day(p)[:4] in years and covers(question, p, texts[p.source])), best)
 
 
 def about(question: str, passages: list[Passage], texts: dict[str, str]) -> Passage | None:

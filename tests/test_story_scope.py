@@ -125,3 +125,16 @@ def test_a_question_s_names_are_told_as_it_writes_them():
     assert named_phrases("What's new with the Bank of England and Northern Rock's loan?") == (
         "Bank of England and Northern Rock")
     assert named_phrases("What's the latest on the riots?") == ""
+
+
+def test_an_account_of_one_year_s_event_is_told_from_an_article_of_that_year():
+    from assistant.story_scope import of_year
+
+    recalled = passage("sale.md", "The BBC strike of June 2005 delayed the sale of BBC Resources.", published="2007-11-08")
+    strike = passage("strike.md", "BBC staff went on strike today over job cuts.", published="2005-05-23")
+    texts = {p.source: p.text for p in (recalled, strike)}
+    question = "What happened with the BBC strike in 2005?"
+    assert of_year(question, recalled, [recalled, strike], texts) is strike
+    assert of_year(question, strike, [recalled, strike], texts) is strike
+    assert of_year("What happened with the BBC strike?", recalled, [recalled, strike], texts) is recalled  # no year
+    assert of_year("What happened with the BBC strike in 2006?", recalled, [recalled, strike], texts) is recalled
