@@ -196,7 +196,8 @@ ELIDED = 2  # words a quote's ellipsis must stand for more than
 
 def window(before: str, span: str, after: str, words: int) -> str:
     """`span` with the text around it, about `words` words in all, as even on both sides as the text allows;
-    "…" marks a cut of more than `ELIDED` words. A span that starts or ends inside a word ("1.5" of "1.5-year") stays joined to it."""
+    "…" marks a cut of more than `ELIDED` words. A span that starts or ends inside a word ("1.5" of "1.5-year")
+    stays joined to it."""
     left, right = before.split(), after.split()
     extra = max(0, words - len(span.split()))
     take_left = min(len(left), max(extra // 2, extra - len(right)))

@@ -164,21 +164,20 @@ def best_span(window: Window, start_logits: np.ndarray, end_logits: np.ndarray, 
     scores[(j < i) | (j - i >= MAX_ANSWER_TOKENS)] = -np.inf
     null = float(start_logits[0] + end_logits[0])
     flat = scores.ravel()
-    best = [int(np.argmax(flat))]  # the `tries` best are sorted out only when the best is not accepted (rare)
-    if accept and flat.size > tries and not accept(passage_text[window.offsets[best[0] // n][0]:
-                                                              window.offsets[best[0] % n][1]]):
-        best = np.argpartition(-flat, tries)[:tries]
-    found = []
-    for index in sorted(best, key=lambda k: -flat[k]):
+
+    def span(index: int) -> Span:
         si, ei = divmod(int(index), n)
-        score = float(scores[si, ei])
-        if not np.isfinite(score):
-            break
-        start, end = window.offsets[si][0], window.offsets[ei][1]
-        found.append(Span(window.passage, start, end, passage_text[start:end], score, score - null, float(na_logit)))
-        if accept is None or accept(found[-1].text):
-            return found[-1]
-    return replace(found[0], fits=False) if found else None
+        start, end, score = window.offsets[si][0], window.offsets[ei][1], float(flat[index])
+        return Span(window.passage, start, end, passage_text[start:end], score, score - null, float(na_logit))
+
+    top = int(np.argmax(flat))
+    if accept is None or accept(span(top).text):
+        return span(top)
+    # the best is not accepted (rare): the next of the `tries` best, in order, that is
+    for index in sorted(np.argpartition(-flat, min(tries, flat.size - 1))[:tries], key=lambda k: -flat[k]):
+        if index != top and np.isfinite(flat[index]) and accept(span(index).text):
+            return span(index)
+    return replace(span(top), fits=False)
 
 
 class Reader:
