@@ -12,6 +12,7 @@ from assistant.errors import AssistantError
 from assistant.evaluation import load_cases, passed, run_cases
 from assistant.options import AskOptions
 from assistant.report import compare, write_report
+from assistant.story_metrics import key_word_recall
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,3 +133,16 @@ def test_question_sets_are_found_from_any_folder_and_sets_made_for_the_index_are
     assert {"seed.jsonl", "normans.jsonl"} <= set(names)
     own = seed_assistant.evaluation.own_sets
     assert own == seed_assistant.settings.index_dir / "evals"
+
+
+def test_the_story_set_quotes_its_articles_and_its_gold_sentences_say_every_key_word():
+    """A key word no gold sentence says (as whole words) cannot be scored by a perfect answer: "recall" where
+    the article says "recalling" held a full quote of the gold sentence at half its key words."""
+    rows = [json.loads(line) for line in (ROOT / "evals" / "stories.jsonl").read_text().splitlines()]
+    folders = [ROOT / "evals" / "corpora" / name for name in ("wikinews", "wikinews-stories")]
+    articles = {p.name: " ".join(p.read_text(encoding="utf-8").split()) for f in folders for p in f.glob("*.md")}
+    assert len({r["id"] for r in rows}) == len(rows) == 85
+    for r in rows:
+        text = " ".join(articles[s] for s in r["sources"])
+        assert all(" ".join(a.split()) in text for a in r["answers"]), r["id"]
+        assert all(any(key_word_recall(a, [k]) for a in r["answers"]) for k in r["key_words"]), (r["id"], r["key_words"])
