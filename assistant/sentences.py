@@ -24,6 +24,8 @@ from .text import terms
 # names and descriptions ("Morgan Tsvangirai, leader of Zimbabwe's main opposition party …") to tell what is new
 # ("… will pull out of the race"), so it must share more to repeat an earlier day's sentence
 SAME_DAY_OVERLAP, LATER_OVERLAP = 0.6, 0.8
+# a quotation of several sentences is quoted whole, up to this many words (`whole_quotation`)
+QUOTATION_WORDS = 80
 
 
 @dataclass(frozen=True)
@@ -120,3 +122,33 @@ def line_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     sentences around a span without splitting the whole document."""
     stop = text.find("\n", end)
     return sentence_spans(text, text.rfind("\n", 0, start) + 1, len(text) if stop < 0 else stop)
+
+
+def quote_lean(text: str) -> int:
+    """Opening quotation marks less closing ones: > 0, a quotation goes on after `text`; < 0, it began before.
+    A straight mark opens at the start or after a space or bracket, and closes otherwise."""
+    lean = text.count("“") - text.count("”")
+    for i, c in enumerate(text):
+        if c == '"':
+            lean += 1 if i == 0 or text[i - 1].isspace() or text[i - 1] in "([{—–-" else -1
+    return lean
+
+
+def whole_quotation(text: str, start: int, end: int, most_words: int = QUOTATION_WORDS) -> tuple[int, int]:
+    """The span of `text[start:end]` grown to the whole quotation it is part of. A sentence cut from a quotation of
+    several ("Sharon is out of danger, for the moment. His condition is stable …," the surgeon said) reads as nobody's
+    words behind a dangling quotation mark: the sentences of its line after it (or before it) are added until the
+    marks pair up, unless that takes more than two sentences or `most_words` words, when it stays as it was."""
+    lean = quote_lean(text[start:end])
+    if not lean:
+        return start, end
+    spans = line_sentences(text, start, end)
+    a, b = start, end
+    for _ in range(2):
+        grown = ([s for s in spans if s[0] >= b][:1] if lean > 0 else [s for s in spans if s[1] <= a][-1:])
+        if not grown:
+            break
+        a, b = min(a, grown[0][0]), max(b, grown[0][1])
+        if quote_lean(text[a:b]) == 0:
+            return (a, b) if len(text[a:b].split()) <= most_words else (start, end)
+    return start, end

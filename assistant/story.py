@@ -46,6 +46,7 @@ from .sentences import (
     lead_spans,
     sentence_evidence,
     similar,
+    whole_quotation,
 )
 from .story_scope import (
     about,
@@ -217,7 +218,9 @@ class StoryAnswerer:
             texts: dict[str, str], most: int | None = None) -> None:
         """Add a sentence unless the answer is full (`most` sentences, at most `max_sentences`), it overlaps or
         repeats one already chosen, or it is too long. A sentence of another day's article (which names the story
-        again to say what is new) repeats one only when it shares `LATER_OVERLAP` of its words."""
+        again to say what is new) repeats one only when it shares `LATER_OVERLAP` of its words. A sentence of a
+        quotation is quoted with the rest of it (`whole_quotation`): a reader sees who speaks."""
+        start, end = whole_quotation(texts[passage.source], start, end)
         body = texts[passage.source][start:end]
         words = sum(len(texts[p.source][a:b].split()) for p, a, b in chosen)
         taken = [(p.source, a, b) for p, a, b in chosen] + list(self.said)  # chosen here, or quoted before

@@ -173,6 +173,37 @@ def test_a_later_lead_repeating_the_story_s_names_is_quoted_for_what_it_adds():
     assert [p.source for p, _, _ in chosen] == ["stand.md", "quit.md"]
 
 
+def test_a_sentence_of_a_quotation_is_quoted_with_the_rest_of_it_and_its_speaker():
+    """A sentence cut from a quotation of several reads as nobody's words behind a dangling quotation mark."""
+    from assistant.sentences import quote_lean, whole_quotation
+
+    text = ('Surgeons operated overnight.\nThe chief surgeon said, "Sharon is out of danger, for the moment. His '
+            'condition is stable and the surgery was a success." The hospital gave no further details.\n'
+            '"We will operate again. It is planned.\nThis line is another paragraph."')
+    opening = 'The chief surgeon said, "Sharon is out of danger, for the moment.'
+    closing = 'His condition is stable and the surgery was a success."'
+    whole = f"{opening} {closing}"
+    for part in (opening, closing):
+        start = text.index(part)
+        assert text[slice(*whole_quotation(text, start, start + len(part)))] == whole
+    assert (quote_lean(opening), quote_lean(closing), quote_lean(whole)) == (1, -1, 0)
+    assert quote_lean("“We want peace.”") == 0 and quote_lean("a “dirty war” and “more") == 1
+    plain = text.index("The hospital gave")
+    assert whole_quotation(text, plain, plain + 38) == (plain, plain + 38)  # no quotation mark: as it was
+    cut = text.index('"We will')  # the quotation goes on into the next line: never across it
+    assert whole_quotation(text, cut, cut + len('"We will operate again.')) == (cut, cut + len('"We will operate again.'))
+    start = text.index(opening)  # longer than allowed: as it was
+    assert whole_quotation(text, start, start + len(opening), most_words=15) == (start, start + len(opening))
+
+    from assistant.story import StoryAnswerer
+
+    said = passage("surgery.md", text)
+    chosen: list = []
+    StoryAnswerer(base=None).add(chosen, said, text.index(closing), text.index(closing) + len(closing),  # type: ignore[arg-type]
+                                 {said.source: text})
+    assert [text[a:b] for _, a, b in chosen] == [whole]
+
+
 def test_an_account_of_something_the_corpus_never_names_is_refused(bridge):
     answer = bridge.ask("Tell me about the Mars colony launched by NASA in 2031")
     assert answer.abstained and not answer.citations
