@@ -61,10 +61,12 @@ def developments(question: str, passages: list[Passage], best: Passage, texts: d
     (`same_story`, linked to `best`) published on a later day, at most `most` in all (the newest always, the others by
     rank; one day's other articles are versions of its event). Earlier articles are not told: an older article of
     another story may cover the question as well ("the 2008 budget deficit" is named in a 2007 one on Iraq's funding).
-    Only `best` when nothing came after it."""
+    Only `best` when nothing came after it. An account of one year's event ("the 2005 riots") goes on within that
+    year: a later year's article names the event to tell another (its anniversary, a new wave of riots)."""
     later: dict[str, Passage] = {}
+    years = {n for n in question_anchors(question) if _YEAR.fullmatch(n)}
     for p in same_story(question, passages, best, texts):
-        if (p.source not in later and day(best) and day(p) > day(best)
+        if (p.source not in later and day(best) and day(p) > day(best) and in_years(p, years)
                 and of_story(p.source, best.source, texts, linker)):
             later[p.source] = p
     if not later or most < 2:
@@ -72,6 +74,16 @@ def developments(question: str, passages: list[Passage], best: Passage, texts: d
     last = max(later.values(), key=day)
     told = [last] + [p for p in later.values() if p is not last][: most - 2]
     return [best] + sorted(told, key=lambda p: (day(p), p.source))
+
+
+def in_years(article: Passage, years: set[str]) -> bool:
+    """Is the article of the one year a question names (or of the next year's first week, which may report its
+    last days: `REPORTED_WITHIN`)? Any article is, when the question names no year or several."""
+    if len(years) != 1:
+        return True
+    (year,) = years
+    when = day(article)
+    return when[:4] == year or when[:4] == str(int(year) + 1) and when[5:7] == "01" and int(when[8:10] or 99) <= REPORTED_WITHIN
 
 
 def day(article: Passage) -> str:

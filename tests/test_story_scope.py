@@ -138,3 +138,20 @@ def test_an_account_of_one_year_s_event_is_told_from_an_article_of_that_year():
     assert of_year(question, strike, [recalled, strike], texts) is strike
     assert of_year("What happened with the BBC strike?", recalled, [recalled, strike], texts) is recalled  # no year
     assert of_year("What happened with the BBC strike in 2006?", recalled, [recalled, strike], texts) is recalled
+
+
+def test_an_account_of_one_year_s_event_goes_on_within_that_year():
+    """"The 2005 riots": a 2006 article naming them tells their anniversary, not how they went on."""
+    from assistant.story_scope import developments
+
+    texts = {"start.md": "Riots broke out in Paris's suburbs in 2005.", "spread.md": "The 2005 riots in Paris's suburbs spread.",
+             "new-year.md": "The 2005 riots in Paris's suburbs ended with 200 cars burnt on New Year's Eve.",
+             "anniversary.md": "A year after the 2005 riots in Paris's suburbs, buses burnt again."}
+    dates = {"start.md": "2005-10-28", "spread.md": "2005-11-03", "new-year.md": "2006-01-02",
+             "anniversary.md": "2006-10-27"}
+    start, spread, new_year, anniversary = (passage(s, t, published=dates[s]) for s, t in texts.items())
+    ranked = [start, anniversary, spread, new_year]
+    told = developments("What happened in the 2005 riots in Paris's suburbs?", ranked, start, texts)
+    assert [p.source for p in told] == ["start.md", "spread.md", "new-year.md"]  # the next year's first week reports
+    told = developments("What happened in the riots in Paris's suburbs?", ranked, start, texts)
+    assert [p.source for p in told] == ["start.md", "spread.md", "new-year.md", "anniversary.md"]  # no year: all
