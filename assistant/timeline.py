@@ -17,7 +17,7 @@ from .citations import Citation
 from .linking import Linker
 from .options import AskOptions
 from .retrieval import Passage
-from .sentences import is_sentence, sentence_evidence
+from .sentences import is_sentence, sentence_evidence, whole_quotation
 from .story_scope import names_in
 from .text import question_anchors
 
@@ -77,6 +77,7 @@ def build_timeline(pipeline: AskPipeline, reader, question: str, options: AskOpt
     events = []
     for i, (_, a, b) in best.items():
         p = chosen[i]
+        a, b = whole_quotation(retrieved.texts[p.source], a, b)  # a quotation's sentence with its speaker
         events.append(Event(p.meta.published, p.meta.outlet,
                             Citation(0, p.source, p.title, retrieved.texts[p.source][a:b], a, b, 0.0)))
     events.sort(key=lambda e: (e.published is None, e.published or "", e.citation.source))

@@ -112,6 +112,24 @@ def test_a_later_article_belongs_to_the_story_when_it_names_it_anywhere_not_only
     assert answer.answer.endswith(answer.note) and f'<div class="story-note">{text(answer.note)}</div>' in answer_html(answer)
 
 
+def test_a_timeline_quotes_a_sentence_of_a_quotation_with_its_speaker(tmp_path, embeddings):
+    from assistant import Assistant, Settings
+
+    (tmp_path / "corpus").mkdir()
+    said = ('Mayor Ann Reed said of the Riverton bridge, "The bridge will reopen in May. Repairs to the Riverton '
+            'bridge cost three million pounds."')
+    for name, date, title, body in [
+            ("closed.md", "2023-01-10", "Riverton bridge closed", "The Riverton bridge closed on Tuesday after "
+             "engineers found cracks in its piers."),
+            ("repairs.md", "2023-03-02", "Riverton bridge repairs", said)]:
+        (tmp_path / "corpus" / name).write_text(f"---\ntitle: {title}\ndate: {date}\n---\n{body}\n")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    assistant.sync(tmp_path / "corpus")
+    events = assistant.questions.timeline("What happened to the Riverton bridge?")
+    assert [e.citation.source for e in events] == ["closed.md", "repairs.md"]
+    assert events[1].citation.text == said  # either sentence of the quotation: the whole of it, with who says it
+
+
 def test_an_account_opens_with_its_article_s_first_sentences_verbatim(bridge):
     answer = bridge.ask("Tell me about the building of the Riverton bridge and what it cost")
     assert not answer.abstained and answer.citations[0].source == "old.md"
