@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .citations import Answer
+from .citations import Answer, unsure_lead
 from .text import content_terms, question_anchors
 
 _COMPARE = re.compile(r"^\W*(?:compare|contrast)\s+(?:the\s+)?|^\W*what(?:'s| is| are)\s+the\s+differences?\s+between\s+",
@@ -25,6 +25,7 @@ _JOIN = re.compile(r"\s+(?:and|with|versus|vs\.?|against)\s+", re.I)
 # what a side is named by: a proper name, or a year ("Compare the 2004 and 2008 elections")
 _NAMES = re.compile(r"(?:\b[A-Z][\w’'.\-]*(?:\s+(?:of|de|la|and)?\s*[A-Z][\w’'.\-]*)*|\b(?:1[89]|20)\d\ds?\b)")
 UNKNOWN = "the corpus does not say."
+NOTHING_ELSE = "the articles found say nothing of it beyond the sentences quoted above"
 # "How did X and Y react differently to Z?", "What did X and Y each say about Z?", "Compare what X and Y said …"
 _WH_PAIR = re.compile(r"^\W*(?P<compare>(?:compare|contrast)\s+)?(?P<wh>how|what|why)\s+(?:(?P<aux>did|do|does|have|has|had|"
                       r"were|are|was|is|will|would)\s+)?(?P<x>.+?)\s+and\s+(?P<rest>.+?)\W*$", re.I)
@@ -51,7 +52,7 @@ def split(question: str) -> tuple[Side, Side] | None:
     if asked:
         return asked
     told = _HOW_COMPARE.match(question)
-    pair = (told["x"].strip(), told["y"].strip()) if told else sides(question)
+    pair = (told["x"].strip(), owned(told["x"].strip(), told["y"].strip())) if told else sides(question)
     if not pair:
         return None
     x, y = pair  # each side is an account: its article's lead and its sentence with the reader's best evidence
@@ -61,6 +62,13 @@ def split(question: str) -> tuple[Side, Side] | None:
     if not question_anchors(second) and (names := " ".join(question_anchors(first).values())):
         second = f"{second} ({names})"
     return Side(x, first), Side(y, second)
+
+
+def owned(x: str, y: str) -> str:
+    """"Mitt Romney's" after "Fred Thompson's fundraising": the same thing of another owner ("Mitt Romney's
+    fundraising"); asked alone, "Tell me about Mitt Romney's" told whatever its articles lead with."""
+    thing = re.search(r"['’]s\s+(.+)$", x)
+    return f"{y} {thing[1]}" if thing and re.search(r"\w['’]s?$", y) else y
 
 
 def wh_sides(question: str) -> tuple[Side, Side] | None:
@@ -120,21 +128,27 @@ def compare_answer(question: str, answers: tuple[Answer, Answer], labels: tuple[
         if side.abstained or not side.citations:
             lines.append(f"{label}: {UNKNOWN}")
             continue
-        quoted = []
+        quoted, again = [], []
         for c in side.citations:
             if (c.source, c.start, c.end) in numbers:
-                quoted.append(f"[{numbers[c.source, c.start, c.end]}] (quoted above)")
+                again.append(f"[{numbers[c.source, c.start, c.end]}]")
                 continue
             n += 1
             numbers[c.source, c.start, c.end] = n
             citations.append(replace(c, n=n))
             quoted.append(f"“{' '.join(c.text.split())}” [{n}]")
-        lines.append(f"{label}: {side.short + ' — ' if side.short else ''}{' '.join(quoted)}")
+        if not quoted:  # all it found was quoted for the other side: say so, once
+            lines.append(f"{label}: {NOTHING_ELSE} {' '.join(again)}.")
+            continue
+        also = f" (also {', '.join(again)} above)" if again else ""
+        lines.append(f"{label}: {side.short + ' — ' if side.short else ''}{' '.join(quoted)}{also}")
     answered = [a for a in answers if not a.abstained and a.citations]
     if not answered:
         return replace(answers[0], question=question)
     least = min(answered, key=lambda a: a.confidence if a.confidence is not None else 1.0)
     band = "unsure" if len(answered) < 2 else least.band
+    if band == "unsure":  # as any unsure answer opens: its quotes are the closest passages, not an answer
+        lines.insert(0, unsure_lead(len(citations)).strip())
     return replace(least, question=question, answer="\n".join(lines), citations=citations, short="", form="compare",
                    band=band, retrieved=list(dict.fromkeys(d for a in answers for d in a.retrieved)),
                    passages=[p for a in answers for p in a.passages])

@@ -15,7 +15,7 @@ from datetime import date
 from textwrap import shorten
 from urllib.parse import quote as url_quote
 
-from .citations import MARKER, UNSURE_LEAD, Answer, Citation, unsure_lead
+from .citations import MARKER, UNSURE_LEAD, UNSURE_LEADS, Answer, Citation, unsure_lead
 from .documents import Meta
 from .escaping import attr, text
 from .retrieval import Passage
@@ -112,8 +112,10 @@ def answer_html(answer: Answer, turn: str = "0") -> str:
         lead += f'<div class="story-opening">{text(answer.opening)}</div>' if answer.opening else ""  # "As of …:"
         body = lead + "".join(story_sentence(c, answer, chips[c.n]) for c in answer.citations)
         body += (f'<div class="story-note">{text(answer.note)}</div>' if answer.note else "") + confidence_badge(answer)
-    elif answer.form == "compare":  # one line per side, each with its chips
-        body = "".join(f'<p class="compare-side">{with_chips(line, chips)}</p>' for line in answer.answer.split("\n"))
+    elif answer.form == "compare":  # one line per side, each with its chips, after an unsure answer's opening
+        lines = answer.answer.split("\n")
+        lead = f'<div class="unsure-note">{text(lines.pop(0))}</div>' if lines[0] in {u.strip() for u in UNSURE_LEADS} else ""
+        body = lead + "".join(f'<p class="compare-side">{with_chips(line, chips)}</p>' for line in lines)
         body += confidence_badge(answer)
     else:  # an LLM's sentences, each followed by the chips of what it cites
         body = f'<div class="direct prose">{with_chips(answer.answer, chips)}</div>'
