@@ -53,12 +53,14 @@ from .story_scope import (
     covers,
     day,
     developments,
+    in_years,
     newer_mention,
     newest,
     next_article,
     of_story,
     of_year,
     same_story,
+    year_named,
 )
 from .text import named_phrases
 
@@ -106,6 +108,11 @@ class StoryAnswerer:
             if not decided.abstained or covers(question, told[0], texts[told[0].source]):
                 return self.lead_answer(kind, question, told, passages, texts, decided, reading)
         trusted, source = decided, passages[0].source if passages else ""
+        years = year_named(question)
+        if kind == REASON and decided.citations and years:  # "why … in April 2005?": not a 2009 article's rally
+            cited = top_passage(passages, decided.citations[0])
+            if (of_that_year := of_year(question, cited, passages, texts)) is not cited:
+                decided, found = replace(decided, citations=[]), of_that_year
         if decided.abstained or not decided.citations:
             # a reason the reader finds no span for may still be there (its refusal told the development why
             # questions the article answers from those it does not no better than chance): an article about what
@@ -115,6 +122,8 @@ class StoryAnswerer:
             trusted = replace(decided, abstained=False, band="unsure", abstain_reason="", candidate="", citations=[])
             source = found.source
         evidence = self.reason_evidence(question, passages, reading)
+        if found is not None and years and in_years(found, years):  # told from that year's articles alone
+            evidence = [s for s in evidence if in_years(s.passage, years)]
         return self.reason_answer(trusted, source, top, texts, evidence) or decided
 
     def reason_evidence(self, question: str, passages: list[Passage], reading: Reading | None) -> list[Sentence]:

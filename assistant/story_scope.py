@@ -64,7 +64,7 @@ def developments(question: str, passages: list[Passage], best: Passage, texts: d
     Only `best` when nothing came after it. An account of one year's event ("the 2005 riots") goes on within that
     year: a later year's article names the event to tell another (its anniversary, a new wave of riots)."""
     later: dict[str, Passage] = {}
-    years = {n for n in question_anchors(question) if _YEAR.fullmatch(n)}
+    years = year_named(question)
     for p in same_story(question, passages, best, texts):
         if (p.source not in later and day(best) and day(p) > day(best) and in_years(p, years)
                 and of_story(p.source, best.source, texts, linker)):
@@ -77,8 +77,8 @@ def developments(question: str, passages: list[Passage], best: Passage, texts: d
 
 
 def in_years(article: Passage, years: set[str]) -> bool:
-    """Is the article of the one year a question names (or of the next year's first week, which may report its
-    last days: `REPORTED_WITHIN`)? Any article is, when the question names no year or several."""
+    """Is the article of the one year a question names (`year_named`; or of the next year's first week, which may
+    report its last days: `REPORTED_WITHIN`)? Any article is, when the question names none."""
     if len(years) != 1:
         return True
     (year,) = years
@@ -145,12 +145,18 @@ def next_article(question: str, passages: list[Passage], texts: dict[str, str], 
     return min(later, key=lambda p: p.meta.published or "", default=None)
 
 
+def year_named(question: str) -> set[str]:
+    """The one year a question names ("the riots of November 2005"), or none (no year, or several)."""
+    years = {n for n in question_anchors(question) if _YEAR.fullmatch(n)}
+    return years if len(years) == 1 else set()
+
+
 def of_year(question: str, best: Passage, passages: list[Passage], texts: dict[str, str]) -> Passage:
     """The article an account of one year's event is told from: `best`, unless it was published in another year
     and a retrieved article of the year the question names covers the question (a later article recalls the
     event in a sentence, "strike action … in June 2005", and the reader's span may be found there)."""
-    years = {n for n in question_anchors(question) if _YEAR.fullmatch(n)}
-    if len(years) != 1 or not day(best) or day(best)[:4] in years:
+    years = year_named(question)
+    if not years or not day(best) or day(best)[:4] in years:
         return best
     return next((p for p in passages if day(p)[:4] in years and covers(question, p, texts[p.source])), best)
 

@@ -113,3 +113,36 @@ def test_a_reason_the_reader_finds_no_span_for_is_quoted_unsure_from_an_article_
 def test_a_reason_about_what_no_article_names_is_still_refused(dreamliner):
     answer = dreamliner.ask("Why did Boeing's 787 tram depot close?")  # Boeing and 787, but no tram, no depot
     assert answer.abstained and not answer.citations
+
+
+def test_a_reason_for_one_year_s_event_is_told_from_an_article_of_that_year(seed_assistant):
+    """"Why did thousands rally in Bucharest in April 2005?": the reader's span was a 2009 rally's reason; an
+    article of 2005 covers the question, so the reason is looked for in that year's articles alone, unsure."""
+    from dataclasses import replace
+
+    from assistant.chunking import sentence_spans
+    from assistant.ids import SentenceId
+    from assistant.retrieval import SentenceEvidence
+    from assistant.story import StoryAnswerer
+
+    def article(source: str, text: str, published: str):
+        found = passage(source, text, published=published)
+        spans = sentence_spans(text)
+        return replace(found, score=0.05, similarity=0.7, coverage=1.0, best_similarity=0.7, best_coverage=1.0,
+                       sentences=tuple(SentenceEvidence(SentenceId(source, i), a, b, 0.0, 0.0)
+                                       for i, (a, b) in enumerate(spans)))
+
+    then = article("rally2005.md", "Thousands of Romanians rallied in Bucharest on Tuesday. They demanded the release "
+                   "of three Romanian journalists kidnapped in Iraq in March. The journalists were seized in Baghdad.",
+                   "2005-04-26")
+    later = article("rally2009.md", "Thousands of Romanians rallied in Bucharest on Wednesday because the government "
+                    "plans to cut public sector pay by a quarter. The unions said more protests would follow.",
+                    "2009-10-08")
+    texts = {p.source: p.text for p in (then, later)}
+    question, base = "Why did thousands of Romanians rally in Bucharest in April 2005?", seed_assistant.questions.reader_answerer()
+    ranked = [later, then]
+    decided = base.answer(question, ranked, texts, 2, reading=base.reading(question, ranked, texts, around=False))
+    assert [c.source for c in decided.citations] == ["rally2009.md"]  # the reader's span: the other year's
+    answer = StoryAnswerer(base).answer(question, ranked, texts, 2)
+    assert {c.source for c in answer.citations} == {"rally2005.md"} and answer.band == "unsure"
+    assert any("release of three Romanian journalists" in c.text for c in answer.citations)
