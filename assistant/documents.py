@@ -29,6 +29,16 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", r
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # terminal escapes and the like never reach a title
+# what some news exports print before an article's first sentence, on its line: a date ("Friday, December 25, 2020
+# In May, a study …") or a place or topic tag ("Sri Lanka A bomb exploded …", "Stock Market The European Union …"):
+# one to three capitalised words then an article, or a preposition or time word opening a sentence ("Research In
+# Motion Ltd." and "Bristol Police have …" are a sentence's own subject)
+_DATELINE = re.compile(
+    r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s+[A-Z][a-z]+\s+\d{1,2},\s+\d{4}\s+(?=[A-Z\"“])"
+    r"|(?:[A-Z][\w.'&-]*\s+){1,3}(?=(?:The|A|An)\s+\S|(?:On|In|At|According|After|Before|During|Following|Today|"
+    r"Yesterday|Last|Early|Late|Over|Some|Several|Many|Thousands|Hundreds)\s+[a-z0-9]|(?:On|In|At|Last|Early|Late)\s+"
+    r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b))")
+_LEAD_WORDS = 8  # what follows a dateline is a lead sentence, not a title's next words
 _FIELD_ALIASES = {
     "title": ("title", "headline"),
     "published": ("published", "date", "published_at", "pubdate"),
@@ -214,8 +224,18 @@ def _clean_segments(text: str, start: int) -> list[tuple[int, int]]:
             continue
         seen.add(key)
         lead = len(line) - len(line.lstrip())
-        spans.append((start + match.start() + lead, start + match.start() + len(line.rstrip())))
+        a, b = start + match.start() + lead, start + match.start() + len(line.rstrip())
+        if not spans and (tag := dateline(text[a:b])):  # its own segment: never the first sentence's start
+            spans.append((a, a + len(tag.rstrip())))
+            a += len(tag)
+        spans.append((a, b))
     return spans
+
+
+def dateline(line: str) -> str:
+    """The date or place tag an article's first line opens with before its lead sentence (`_DATELINE`), or ""."""
+    match = _DATELINE.match(line)
+    return match.group() if match and len(line[match.end():].split()) >= _LEAD_WORDS else ""
 
 
 def _title_from_text(text: str, segments: tuple[tuple[int, int], ...]) -> str:

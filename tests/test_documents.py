@@ -33,6 +33,24 @@ def test_segments_point_into_the_original_text():
         assert text[a:b] == text[a:b].strip()
 
 
+@pytest.mark.parametrize("line, tag", [
+    ("Sri Lanka A bomb exploded Tuesday night in Colombo, the capital, killing six people.", "Sri Lanka"),
+    ("Bangladesh On Wednesday, members of the Bangladesh Rifles staged a mutiny in Dhaka.", "Bangladesh"),
+    ("Stock Market The European Union's competition commission fined six banks on Monday.", "Stock Market"),
+    ("Friday, December 25, 2020 In May, a study was published in the journal Nature Astronomy.",
+     "Friday, December 25, 2020"),
+    ("Research In Motion Ltd. co-chief executive Jim Balsillie said today the company would grow.", ""),
+    ("Bristol Police have been given seven days to question the suspect in the murder case.", ""),
+    ("The United States has said that Zimbabwe must improve its human rights record first.", ""),
+    ("USA The British oil company", ""),  # what follows is no lead sentence
+])
+def test_a_date_or_place_tag_before_the_first_sentence_is_a_segment_of_its_own(line, tag):
+    """A news export's tag glued to the lead ("Sri Lanka A bomb exploded …") is no part of its first sentence."""
+    doc = parse_document("a.md", f"---\ntitle: News\n---\n{line}\n\nMore news followed.\n")
+    lines = _indexed_lines(doc)
+    assert lines == ([tag, line[len(tag):].strip()] if tag else [line]) + ["More news followed."]
+
+
 def test_front_matter_gives_metadata_and_is_not_indexed():
     text = "---\ntitle: Court rules on appeal\ndate: 2024-12-20\nsource: Example News\nurl: https://example.org/a\n---\nThe court ruled on Friday.\n"
     doc = parse_document("a.md", text)
