@@ -107,7 +107,7 @@ def name_forms(name: str) -> set[str]:
     if len(name) >= 4 and name.isalpha():
         base = name[:-1] if name[-1] in "aeoy" else name
         forms |= {stem + end for stem in {name, base} for end in _OF_PLACE}
-        forms |= {form + "s" for form in forms - {name} if form.endswith(("an", "i"))}  # its people: "haitians"
+        forms |= {form + "s" for form in forms if form.endswith(("an", "i"))}  # its people: "haitians", "romanians"
         if name.endswith("y"):
             forms.add(base)
     return forms

@@ -155,3 +155,14 @@ def test_an_account_of_one_year_s_event_goes_on_within_that_year():
     assert [p.source for p in told] == ["start.md", "spread.md", "new-year.md"]  # the next year's first week reports
     told = developments("What happened in the riots in Paris's suburbs?", ranked, start, texts)
     assert [p.source for p in told] == ["start.md", "spread.md", "new-year.md", "anniversary.md"]  # no year: all
+
+
+def test_a_people_named_in_the_plural_is_said_by_its_place_and_by_its_adjective():
+    """"Romanians" is said by "Romania" and by "Romanian journalists" (only the place said it before)."""
+    from assistant.text import named, plain_words
+
+    for text in ("Romania's government said so.", "The three Romanian journalists were freed.",
+                 "Romanians rallied in Bucharest."):
+        assert named({"romanians"}, plain_words(text)) == {"romanians"}, text
+    assert named({"haitians", "iraqis"}, plain_words("Haitian and Iraqi officials met.")) == {"haitians", "iraqis"}
+    assert not named({"romanians"}, plain_words("Rome's mayor spoke."))
