@@ -55,6 +55,7 @@ class Condensed:
     started: float = field(default_factory=time.perf_counter)
     story: tuple[str, ...] = ()  # what it is about (a follow-up: its conversation's article): their passages lead
     said: tuple[Quoted, ...] = ()  # "tell me more": the sentences the conversation already quoted, left out
+    subject: str = ""  # going on: the conversation's first question, whose names keep "what happened next?" on story
 
 
 @dataclass(frozen=True)
@@ -101,20 +102,25 @@ class AskPipeline:
             return Condensed(question, question, started, request.story)
 
         history = list(request.history)
-        # the article the earlier question was answered from: a follow-up is about its story
-        earlier = self.retrieve(Condensed(history[-1], rewrite(history[-1], history[:-1])), options).passages
-        story = tuple(p.source for p in earlier[:1])
+        said = () if not self.goes_on(question, options) else (
+            request.said if request.said is not None else self.said_before(history, options))
+        if said:  # "what happened next?" goes on from the article the conversation quoted last (what was read),
+            story: tuple[str, ...] = tuple(dict.fromkeys((said[-1].source, said[0].source)))  # in the story it began
+        else:  # the article the earlier question was answered from: a follow-up is about its story
+            earlier = self.retrieve(Condensed(history[-1], rewrite(history[-1], history[:-1])), options).passages
+            story = tuple(p.source for p in earlier[:1])
 
         def best(query: str, story: tuple[str, ...] = ()) -> float:
             found = self.retrieve(Condensed(question, query, story=story), options).passages
             return found[0].score if found else 0.0
 
-        query = rewrite(question, history, lambda carried, bare: self.names_no_subject(question)
+        # going on, the story is named by the headline of the article quoted last, not the words first asked
+        headline = [self.index.records(story[:1])[story[0]].title] if said else []
+        query = rewrite(question, history + headline, lambda carried, bare: self.names_no_subject(question)
                         or best(carried, story) >= best(bare))
-        said = () if not self.goes_on(question, options) else (
-            request.said if request.said is not None else self.said_before(history, options))
         carried = query != question or is_carried(question)  # about the conversation's story: its article leads
-        return Condensed(question, query, started, story if carried else (), said)
+        return Condensed(question, query, started, story if carried else (), said,
+                         history[went_on_from(history)] if said else "")
 
     def goes_on(self, question: str, options: AskOptions) -> bool:
         """Does the question ask for more of the story ("Tell me more"), and will the reader's story answerer, which
@@ -129,11 +135,8 @@ class AskPipeline:
         """The sentences the conversation's answers quoted, back to the question the requests for more continue:
         each asked again (a client that keeps its answers passes `Request.said` instead), as it was asked (a
         question as searched keeps its subject and its story), so each quotes what it quoted."""
-        first = len(history) - 1
-        while first > 0 and asks_for_more(history[first]):
-            first -= 1
         said: tuple[Quoted, ...] = ()
-        for i in range(first, len(history)):
+        for i in range(went_on_from(history), len(history)):
             answer = self.run(Request(history[i], tuple(history[:i]), said=said), options)
             said += answer.quotes
         return said
@@ -203,7 +206,7 @@ class AskPipeline:
         if isinstance(answerer, ReaderAnswerer) and question_form(condensed.question) == STORY:
             answerer = StoryAnswerer(answerer, max_sentences=self.reading.story_sentences,
                                      max_words=self.reading.story_words, relative=self.reading.story_relative,
-                                     linker=self.linker(), said=condensed.said,
+                                     linker=self.linker(), said=condensed.said, subject=condensed.subject,
                                      reason_passages=self.reading.story_reason_passages)
         yield from answerer.answer_stream(condensed.query, retrieved.passages, retrieved.texts, retrieved.searched)
 
@@ -246,3 +249,11 @@ class AskPipeline:
         if not isinstance(answer, Answer):
             raise AssistantError("the answerer ended without an answer")
         return answer
+
+
+def went_on_from(history: list[str]) -> int:
+    """Where the question a conversation's requests for more go on from is: its latest that is not one."""
+    first = len(history) - 1
+    while first > 0 and asks_for_more(history[first]):
+        first -= 1
+    return first

@@ -77,9 +77,10 @@ class StoryAnswerer:
 
     def __init__(self, base: ReaderAnswerer, *, max_sentences: int = 4, relative: float = 0.3,
                  max_words: int = 150, lead: int = 3, latest_lead: int = 2, linker: Linker | None = None,
-                 said: tuple[Quoted, ...] = (), reason_passages: int = 5) -> None:
+                 said: tuple[Quoted, ...] = (), reason_passages: int = 5, subject: str = "") -> None:
         self.base, self.max_sentences, self.relative, self.max_words = base, max_sentences, relative, max_words
         self.said = said  # "tell me more": what the conversation quoted is not quoted again
+        self.subject = subject  # … and the conversation's first question: what happens next names one of its names
         self.reason_passages = reason_passages  # a reason's sentences are looked for in this many passages
         # an account's first sentences quoted from its article (news puts what happened first), and the latest's
         # (fewer: its sentence with the reader's evidence, the part of the story asked about, needs the room)
@@ -143,15 +144,19 @@ class StoryAnswerer:
               reading: Reading | None) -> Answer | None:
         """"Tell me more" goes on with the article the conversation quoted last, then the story's next article in
         time; "What happened next?" goes to the next article first. Each is told from its own article alone (not
-        the reader's span elsewhere). None when neither has anything left among the passages."""
+        the reader's span elsewhere). When neither has anything left among the passages: None ("tell me more" may
+        go on in other articles of the story), or, asked what happened next, "nothing more" (not another story's
+        article the reader finds a span in)."""
         last = next((p for p in passages if p.source == self.said[-1].source), None)
-        after = next_article(question, passages, texts, {q.source for q in self.said}, self.linker)
-        alone = replace(decided, citations=[])
+        after = next_article(self.subject or question, passages, texts, tuple(dict.fromkeys(q.source for q in self.said)),
+                             self.linker)
+        alone, ended = replace(decided, citations=[]), None
         for article in ([after, last] if asks_what_next(question) else [last, after]):
             told = self.lead_answer(ACCOUNT, question, [article], passages, texts, alone, reading) if article else None
             if told and told.abstain_reason != "nothing-more":
                 return told
-        return None
+            ended = ended or told
+        return ended if asks_what_next(question) else None
 
     def reason_answer(self, decided: Answer, source: str, top: list[Passage], texts: dict[str, str],
                       evidence: list[Sentence]) -> Answer | None:

@@ -130,18 +130,23 @@ def newer_mention(question: str, latest: Passage, passages: list[Passage], texts
     return max(newer, key=lambda p: p.meta.published or "", default=None)
 
 
-def next_article(question: str, passages: list[Passage], texts: dict[str, str], told: set[str],
+def next_article(question: str, passages: list[Passage], texts: dict[str, str], told: tuple[str, ...],
                  linker: Linker | None = None) -> Passage | None:
     """"What happened next?": the story's first article published after the newest one the conversation quoted
-    (`told`), or None when the passages hold none. Of its story: it names what the question names and is linked
-    to the told article (not `covers`: the words carried from the earlier question are its aspect, "the bridge's
-    cost", and the next development is told in others, "cracks in its piers")."""
+    (`told`, in the order it quoted them), or None when the passages hold none. Of its story: it names one of the
+    names of `question` (the conversation's first: "the Romanians' rally" went on as "Romanian journalists freed")
+    and is linked to the newest told article and to the first (not `covers`: the words carried from the earlier
+    question are its aspect, "the bridge's cost", and the next development is told in others, "cracks in its
+    piers"). Linked to the newest alone, a chain of "next" drifted from story to story, each a step away from the
+    last."""
     quoted = [p for p in passages if p.source in told and p.meta.published]  # undated: nothing is "after" it
     if not quoted:
         return None
     last, names = max(quoted, key=lambda p: p.meta.published or ""), set(question_anchors(question))
+    first = told[0] if told[0] in texts else last.source
     later = [p for p in passages if p.source not in told and (p.meta.published or "") > (last.meta.published or "")
-             and (not names or names_in(texts[p.source], names)) and of_story(p.source, last.source, texts, linker)]
+             and (not names or named(names, plain_words(texts[p.source]))) and of_story(p.source, last.source, texts, linker)
+             and of_story(p.source, first, texts, linker)]
     return min(later, key=lambda p: p.meta.published or "", default=None)
 
 

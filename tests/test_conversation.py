@@ -128,7 +128,7 @@ def test_tell_me_more_goes_on_with_the_story_and_quotes_nothing_twice(seed_assis
     for asked in ("Tell me more", "What else?", "Go on", "More", "Tell me more", "What else?"):
         more = seed_assistant.ask(asked, history=queries)
         queries.append(more.query)
-        assert "Hutchins" in more.query
+        assert "Baldwin" in more.query  # the story of the article it told: its headline
         assert not any(overlaps(c, q) for c in more.citations for q in quoted), asked
         if more.abstain_reason == "nothing-more":
             assert more.abstained and not more.citations and "nothing more" in more.answer
@@ -177,3 +177,30 @@ def test_a_question_completed_from_the_conversation_is_not_completed_again():
     assert rewrite(carried, ["When did the Elmford ferry stop?"]) == carried
     assert rewrite("Tell me more (Ariel Sharon)", ["When did the Elmford ferry stop?"]) == "Tell me more (Ariel Sharon)"
     assert rewrite("What did the engineers find?", [carried], lambda a, b: True) == "What did the engineers find? (Riverton)"
+
+
+def test_what_happened_next_follows_the_story_the_answer_told_not_the_words_first_asked(tmp_path, embeddings):
+    """Asked why Romanians rallied, the answer told of kidnapped journalists: what happened next is their release,
+    found by the told article's headline, not a later rally of the same words (searched as first asked)."""
+    from assistant import Assistant, Settings
+
+    (tmp_path / "corpus").mkdir()
+    for name, date, title, body in [
+            ("rally.md", "2005-04-26", "Romanians rally for kidnapped journalists",
+             "Thousands of Romanians rallied in Bucharest on Tuesday for the release of three journalists kidnapped "
+             "in Iraq in March. The crowd held banners with the journalists' photographs."),
+            ("freed.md", "2005-05-23", "Kidnapped Romanian journalists freed",
+             "The three Romanian journalists kidnapped in Iraq in March were freed on Sunday. They were handed over "
+             "to the Romanian embassy in Baghdad and flew home on Monday."),
+            ("unions.md", "2009-10-08", "Romanians rally against pay cuts",
+             "Thousands of Romanians rallied in Bucharest on Wednesday against planned public sector pay cuts. The "
+             "unions said the rallies in Bucharest would go on.")]:
+        (tmp_path / "corpus" / name).write_text(f"---\ntitle: {title}\ndate: {date}\n---\n{body}\n")
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), embeddings=embeddings)
+    assistant.sync(tmp_path / "corpus")
+    first = "Why did thousands of Romanians rally in Bucharest in April 2005?"
+    answer = assistant.ask(first)
+    assert {c.source for c in answer.citations} == {"rally.md"}
+    after = assistant.ask("What happened next?", history=[first], said=answer.quotes)
+    assert {c.source for c in after.citations} == {"freed.md"}, after.answer
+    assert "kidnapped journalists" in after.query  # searched with the told article's headline
