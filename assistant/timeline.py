@@ -1,9 +1,9 @@
 """A story's timeline: one dated, cited sentence per article of the story, oldest to newest.
 
 The story is what the question is about: the retrieved articles, near-duplicate versions included, that name
-what the question names (its proper names and numbers; for a question that names none, those whose passage covers
-most of its words), share the best-matching article's words (`linking`), and were published within `window_days`
-of it. Each article contributes the sentence of its best passage where the reader puts most of its answer evidence
+what the question names anywhere (its proper names and numbers; for a question that names none, those whose
+passage covers most of its words), share the best-matching article's words (`linking`), and were published within
+`window_days` of it or of another article kept (a story told over years is a chain of articles, each near the next). Each article contributes the sentence of its best passage where the reader puts most of its answer evidence
 (`sentences.sentence_evidence`), quoted verbatim and cited.
 """
 
@@ -45,19 +45,25 @@ def story_passages(question: str, passages: list[Passage], window_days: int, tex
     def on_story(p: Passage) -> bool:
         if p.source == top.source:
             return True
-        named = names_in(p.text, names) if names else p.coverage >= 0.8 * top.coverage
+        named = names_in(texts[p.source] if texts else p.text, names) if names else p.coverage >= 0.8 * top.coverage
         return named and (not linker or not texts  # the link last: it reads the article's words
                           or linker.linked((p.source, texts[p.source]), (top.source, texts[top.source])))
 
-    def near(p: Passage) -> bool:
-        a, b = _day(top.meta.published), _day(p.meta.published)
-        return a is None or b is None or abs((a - b).days) <= window_days
+    def near(p: Passage, kept: list[Passage]) -> bool:
+        b = _day(p.meta.published)
+        return b is None or any(a is None or abs((a - b).days) <= window_days for a in map(_day_of, kept))
 
     best: dict[str, Passage] = {}
     for p in passages:
-        if p.source not in best and near(p) and on_story(p):
+        if p.source not in best and on_story(p):
             best[p.source] = p
-    return list(best.values())
+    # within `window_days` of the best article, or of one already kept: a story told over years is one chain of
+    # articles, each near the next, though its first is years before the article that matched best
+    kept, waiting = [top], [p for p in best.values() if p is not top]
+    while grown := [p for p in waiting if near(p, kept)]:
+        kept += grown
+        waiting = [p for p in waiting if p not in grown]
+    return [p for p in best.values() if p in kept]
 
 
 def build_timeline(pipeline: AskPipeline, reader, question: str, options: AskOptions = AskOptions(),
@@ -82,6 +88,10 @@ def build_timeline(pipeline: AskPipeline, reader, question: str, options: AskOpt
                             Citation(0, p.source, p.title, retrieved.texts[p.source][a:b], a, b, 0.0)))
     events.sort(key=lambda e: (e.published is None, e.published or "", e.citation.source))
     return [replace(e, citation=replace(e.citation, n=n)) for n, e in enumerate(events, start=1)]
+
+
+def _day_of(passage: Passage) -> date | None:
+    return _day(passage.meta.published)
 
 
 def _day(value: str | None) -> date | None:

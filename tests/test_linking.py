@@ -88,3 +88,28 @@ def test_a_reason_quotes_beside_its_lead_only_articles_of_the_same_story():
     assert of_story("riots1.md", "riots1.md", texts, linker) and of_story("riots2.md", "riots1.md", texts, linker)
     assert not of_story("chad.md", "riots1.md", texts, linker)
     assert of_story("chad.md", "riots1.md", texts, None)  # no links known: as before
+
+
+def test_a_timeline_keeps_a_story_told_over_years_as_a_chain_of_articles_each_near_the_next():
+    """The best-matching article may be the story's last: its first, years before, is kept when each article is
+    within the window of another kept one; an article naming the story past a gap of more than the window is not."""
+    from assistant.timeline import story_passages
+
+    dates = {"verdict.md": "2007-03-06", "charged.md": "2006-04-10", "indicted.md": "2005-10-28",
+             "recalled.md": "2003-07-14"}
+    texts = {doc: f"Libby and the Plame affair, {date}." for doc, date in dates.items()}
+    passages = [passage(doc, texts[doc], published=date) for doc, date in dates.items()]
+    kept = story_passages("What happened in the Libby case over Plame?", passages, 365, texts)
+    assert [p.source for p in kept] == ["verdict.md", "charged.md", "indicted.md"]  # 2003: 27 months before 2005
+    assert [p.source for p in story_passages("Libby and Plame", passages, 2000, texts)] == list(dates)
+
+
+def test_a_timeline_article_names_the_story_anywhere_not_only_in_its_passage():
+    from assistant.timeline import story_passages
+
+    verdict = passage("verdict.md", "A jury convicted Libby in the Plame case.", published="2007-03-06")
+    plea = passage("plea.md", "Libby pleaded not guilty on Thursday.", published="2006-11-03")  # its passage: no Plame
+    texts = {"verdict.md": verdict.text, "plea.md": "Libby pleaded not guilty on Thursday. He is charged over the "
+             "leak of Valerie Plame's name."}
+    assert [p.source for p in story_passages("Libby and the Plame case", [verdict, plea], 365, texts)] == [
+        "verdict.md", "plea.md"]
