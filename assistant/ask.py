@@ -55,7 +55,7 @@ class Condensed:
     started: float = field(default_factory=time.perf_counter)
     story: tuple[str, ...] = ()  # what it is about (a follow-up: its conversation's article): their passages lead
     said: tuple[Quoted, ...] = ()  # "tell me more": the sentences the conversation already quoted, left out
-    subject: str = ""  # going on: the conversation's first question, whose names keep "what happened next?" on story
+    subject: str = ""  # going on: the question the requests for more go on from; its names keep them on its story
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class AskPipeline:
         said = () if not self.goes_on(question, options) else (
             request.said if request.said is not None else self.said_before(history, options))
         if said:  # "what happened next?" goes on from the article the conversation quoted last (what was read),
-            story: tuple[str, ...] = tuple(dict.fromkeys((said[-1].source, said[0].source)))  # in the story it began
+            story: tuple[str, ...] = tuple(dict.fromkeys((said[-1].source, said[0].source)))  # and where it began
         else:  # the article the earlier question was answered from: a follow-up is about its story
             earlier = self.retrieve(Condensed(history[-1], rewrite(history[-1], history[:-1])), options).passages
             story = tuple(p.source for p in earlier[:1])

@@ -80,7 +80,7 @@ class StoryAnswerer:
                  said: tuple[Quoted, ...] = (), reason_passages: int = 5, subject: str = "") -> None:
         self.base, self.max_sentences, self.relative, self.max_words = base, max_sentences, relative, max_words
         self.said = said  # "tell me more": what the conversation quoted is not quoted again
-        self.subject = subject  # … and the conversation's first question: what happens next names one of its names
+        self.subject = subject  # … and the question they go on from: what happens next names one of its names
         self.reason_passages = reason_passages  # a reason's sentences are looked for in this many passages
         # an account's first sentences quoted from its article (news puts what happened first), and the latest's
         # (fewer: its sentence with the reader's evidence, the part of the story asked about, needs the room)

@@ -134,11 +134,10 @@ def next_article(question: str, passages: list[Passage], texts: dict[str, str], 
                  linker: Linker | None = None) -> Passage | None:
     """"What happened next?": the story's first article published after the newest one the conversation quoted
     (`told`, in the order it quoted them), or None when the passages hold none. Of its story: it names one of the
-    names of `question` (the conversation's first: "the Romanians' rally" went on as "Romanian journalists freed")
-    and is linked to the newest told article and to the first (not `covers`: the words carried from the earlier
-    question are its aspect, "the bridge's cost", and the next development is told in others, "cracks in its
-    piers"). Linked to the newest alone, a chain of "next" drifted from story to story, each a step away from the
-    last."""
+    names of `question` (the one the conversation goes on from: "the Romanians' rally" went on as "Romanian
+    journalists freed") and is linked to the newest told article and to the first (not `covers`: the words carried
+    from the earlier question are its aspect, "the bridge's cost", and the next development is told in others,
+    "cracks in its piers"). Linked to the newest alone, a chain of "next" drifted from story to story."""
     quoted = [p for p in passages if p.source in told and p.meta.published]  # undated: nothing is "after" it
     if not quoted:
         return None
