@@ -45,13 +45,14 @@ def story_passages(question: str, passages: list[Passage], window_days: int, tex
     def on_story(p: Passage) -> bool:
         if p.source == top.source:
             return True
-        named = names_in(texts[p.source] if texts else p.text, names) if names else p.coverage >= 0.8 * top.coverage
+        named = (names_in(p.text, names) or bool(texts) and names_in(texts[p.source], names)  # the passage first:
+                 if names else p.coverage >= 0.8 * top.coverage)  # the whole article only when it must
         return named and (not linker or not texts  # the link last: it reads the article's words
                           or linker.linked((p.source, texts[p.source]), (top.source, texts[top.source])))
 
-    def near(p: Passage, kept: list[Passage]) -> bool:
+    def near(p: Passage, days: list[date | None]) -> bool:
         b = _day(p.meta.published)
-        return b is None or any(a is None or abs((a - b).days) <= window_days for a in map(_day_of, kept))
+        return b is None or any(a is None or abs((a - b).days) <= window_days for a in days)
 
     best: dict[str, Passage] = {}
     for p in passages:
@@ -59,11 +60,11 @@ def story_passages(question: str, passages: list[Passage], window_days: int, tex
             best[p.source] = p
     # within `window_days` of the best article, or of one already kept: a story told over years is one chain of
     # articles, each near the next, though its first is years before the article that matched best
-    kept, waiting = [top], [p for p in best.values() if p is not top]
-    while grown := [p for p in waiting if near(p, kept)]:
-        kept += grown
-        waiting = [p for p in waiting if p not in grown]
-    return [p for p in best.values() if p in kept]
+    kept, days = {top.source}, [_day(top.meta.published)]
+    while grown := [p for p in best.values() if p.source not in kept and near(p, days)]:
+        kept |= {p.source for p in grown}
+        days += [_day(p.meta.published) for p in grown]
+    return [p for p in best.values() if p.source in kept]
 
 
 def build_timeline(pipeline: AskPipeline, reader, question: str, options: AskOptions = AskOptions(),
@@ -88,10 +89,6 @@ def build_timeline(pipeline: AskPipeline, reader, question: str, options: AskOpt
                             Citation(0, p.source, p.title, retrieved.texts[p.source][a:b], a, b, 0.0)))
     events.sort(key=lambda e: (e.published is None, e.published or "", e.citation.source))
     return [replace(e, citation=replace(e.citation, n=n)) for n, e in enumerate(events, start=1)]
-
-
-def _day_of(passage: Passage) -> date | None:
-    return _day(passage.meta.published)
 
 
 def _day(value: str | None) -> date | None:
