@@ -90,7 +90,7 @@ def plain_word(word: str) -> str:
     return re.sub(r"[’']s$", "", "".join(ch for ch in word if not unicodedata.combining(ch)))
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def plain_words(text: str) -> frozenset[str]:
     """The plain words of a text, read as a question's names are (`question_anchors`: "9,000" whole, "U.S." as u and
     s), and each part of a hyphened word too ("737-800" says 737, "Gutierrez-Reed" says Reed). Kept for the texts
