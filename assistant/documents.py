@@ -235,7 +235,9 @@ def _clean_segments(text: str, start: int) -> list[tuple[int, int]]:
 def dateline(line: str) -> str:
     """The date or place tag an article's first line opens with before its lead sentence (`_DATELINE`), or ""."""
     match = _DATELINE.match(line)
-    return match.group() if match and len(line[match.end():].split()) >= _LEAD_WORDS else ""
+    rest = line[match.end():].split() if match else []
+    # a lead sentence, mostly lower-case words: not a headline in title case ("Storm Hits The Coast As …")
+    return match.group() if len(rest) >= _LEAD_WORDS and sum(w[:1].islower() for w in rest) * 2 >= len(rest) else ""
 
 
 def _title_from_text(text: str, segments: tuple[tuple[int, int], ...]) -> str:

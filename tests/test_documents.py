@@ -43,6 +43,7 @@ def test_segments_point_into_the_original_text():
     ("Bristol Police have been given seven days to question the suspect in the murder case.", ""),
     ("The United States has said that Zimbabwe must improve its human rights record first.", ""),
     ("USA The British oil company", ""),  # what follows is no lead sentence
+    ("Storm Hits The Coast As Thousands Flee Their Homes In Florida Tonight", ""),  # a headline in title case
 ])
 def test_a_date_or_place_tag_before_the_first_sentence_is_a_segment_of_its_own(line, tag):
     """A news export's tag glued to the lead ("Sri Lanka A bomb exploded …") is no part of its first sentence."""
