@@ -115,7 +115,8 @@ class AskPipeline:
             return found[0].score if found else 0.0
 
         # going on, the story is named by the headline of the article quoted last, not the words first asked
-        headline = [self.index.records(story[:1])[story[0]].title] if said else []
+        told = self.index.records(story[:1]).get(story[0]) if said else None  # gone since, or a client's mistake
+        headline = [told.title] if told else []
         query = rewrite(question, history + headline, lambda carried, bare: self.names_no_subject(question)
                         or best(carried, story) >= best(bare))
         carried = query != question or is_carried(question)  # about the conversation's story: its article leads

@@ -204,3 +204,11 @@ def test_what_happened_next_follows_the_story_the_answer_told_not_the_words_firs
     after = assistant.ask("What happened next?", history=[first], said=answer.quotes)
     assert {c.source for c in after.citations} == {"freed.md"}, after.answer
     assert "kidnapped journalists" in after.query  # searched with the told article's headline
+
+
+def test_what_happened_next_after_a_quote_of_an_article_no_longer_stored_still_answers(bridge):
+    """A client's `said` may name an article removed since (or never stored): the request goes on without its
+    headline instead of failing."""
+    answer = bridge.ask("What happened next?", history=["Tell me about the Riverton bridge"],
+                        said=[Quoted("gone.md", 0, 10)])
+    assert answer.question == "What happened next?" and (answer.citations or answer.abstained)
