@@ -182,6 +182,11 @@ def phase_query(index_dir: Path, out: dict) -> None:
     out["follow_up_answer"] = timed(lambda case: assistant.ask(case[0], history=case[1]), follow_ups())
     # "Tell me more" after a story question: the earlier answer is asked again to know what it quoted
     out["tell_me_more"] = timed(lambda question: assistant.ask("Tell me more", history=[question]), stories[:15])
+    # the follow-up and example questions' candidates, built from one article's text (was a timed unit test)
+    from assistant.suggestions import build
+
+    texts = assistant.index.texts([d.id for d in assistant.documents()[:40]])
+    out["suggestion_candidates"] = timed(build, list(texts.values()))
     out["peak_rss_mb"] = peak_mb()
 
 
