@@ -115,7 +115,7 @@ class AskPipeline:
             return found[0].score if found else 0.0
 
         # going on, the story is named by the headline of the article quoted last, not the words first asked
-        told = self.index.records(story[:1]).get(story[0]) if said else None  # gone since, or a client's mistake
+        told = self.index.catalog.get(story[0]) if said else None  # None: gone since, or a client's mistake
         headline = [told.title] if told else []
         query = rewrite(question, history + headline, lambda carried, bare: self.names_no_subject(question)
                         or best(carried, story) >= best(bare))
